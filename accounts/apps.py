@@ -1,0 +1,8 @@
+"""Users, roles (planner, admin, executive) and planning scopes."""
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "Accounts and roles"

@@ -1,0 +1,45 @@
+"""The navigation each role sees. A link appears only for roles whose views accept it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from accounts.models import Role
+from accounts.roles import user_roles
+
+ALL = frozenset({Role.PLANNER, Role.ADMIN, Role.EXECUTIVE})
+PLANNING = frozenset({Role.PLANNER, Role.ADMIN})
+ADMIN = frozenset({Role.ADMIN})
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    roles: frozenset[str]
+
+
+NAV_ITEMS: tuple[NavItem, ...] = (
+    NavItem("Home", "home", ALL),
+    NavItem("Data overview", "masterdata:overview", ALL),
+    NavItem("Forecasts", "forecasting:explorer", PLANNING),
+    NavItem("Accuracy", "forecasting:accuracy", ALL),
+    NavItem("Import", "imports:upload", ADMIN),
+    NavItem("Jobs", "jobs:list", ADMIN),
+    NavItem("Users", "accounts:users", ADMIN),
+    NavItem("Audit log", "audit:list", ADMIN),
+)
+
+
+def nav_for(user) -> list[dict[str, str]]:
+    roles = user_roles(user)
+    items = []
+    for item in NAV_ITEMS:
+        if roles & item.roles:
+            try:
+                items.append({"label": item.label, "url": reverse(item.url_name), "name": item.url_name})
+            except NoReverseMatch:
+                continue
+    return items

@@ -1,0 +1,8 @@
+"""Append-only audit log of who changed what."""
+
+from django.apps import AppConfig
+
+
+class AuditConfig(AppConfig):
+    name = "audit"
+    verbose_name = "Audit log"

@@ -1,0 +1,8 @@
+"""A seeded, realistic demo retailer for the demo and the tests."""
+
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    name = "demo"
+    verbose_name = "Demo company"

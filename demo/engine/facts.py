@@ -1,0 +1,82 @@
+"""Flatten the (day, store, sku) matrices into the long fact frames the loader expects.
+
+Rows are emitted only where the SKU is ranged, in (date, store, sku) order. Codes are
+categoricals over the master codes and dates are ``datetime64[s]``: at tens of millions
+of rows, Python ``date`` objects and repeated strings would cost gigabytes.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from demo.engine.calendar import Calendar
+from demo.engine.catalogue import Catalogue
+from demo.engine.pricing import Promotions
+from demo.engine.replenishment import Simulation
+
+
+def _cells(mask: np.ndarray, n_stores: int, n_skus: int) -> tuple[np.ndarray, ...]:
+    """(day, store, sku, flat index) of True cells of a (days, skus) mask for every store."""
+    full = np.broadcast_to(mask[:, None, :], (mask.shape[0], n_stores, n_skus))
+    flat = np.flatnonzero(full)
+    per_day = n_stores * n_skus
+    day = (flat // per_day).astype(np.int32)
+    rest = flat % per_day
+    return day, (rest // n_skus).astype(np.int32), (rest % n_skus).astype(np.int32), flat
+
+
+def _codes(index: np.ndarray, codes: pd.Series) -> pd.Categorical:
+    return pd.Categorical.from_codes(index, categories=codes.to_numpy())
+
+
+def sales_frame(cal: Calendar, cat: Catalogue, ranged: np.ndarray, sim: Simulation,
+                list_price: np.ndarray, promos: Promotions) -> pd.DataFrame:
+    day, store, sku, flat = _cells(ranged, cat.n_stores, cat.n_skus)
+    active = promos.active.reshape(-1)[flat]
+    del flat
+    discount = np.concatenate([[0.0], promos.discount])[active]
+    price = np.round(list_price[day, sku] * (1 - discount), 2)
+    quantity = sim.sales.reshape(-1)[np.flatnonzero(np.broadcast_to(
+        ranged[:, None, :], (cal.n_days, cat.n_stores, cat.n_skus)))].astype(np.float64)
+    return pd.DataFrame({
+        "date": cal.dates[day].astype("datetime64[s]"),
+        "store_code": _codes(store, cat.stores["code"]),
+        "sku_code": _codes(sku, cat.skus["code"]),
+        "quantity": quantity,
+        "revenue": np.round(quantity * price, 2),
+        "price": price,
+        "on_promotion": active > 0,
+    })
+
+
+def inventory_frame(cal: Calendar, cat: Catalogue, ranged: np.ndarray,
+                    sim: Simulation) -> pd.DataFrame:
+    mask = ranged[sim.snapshot_days]
+    snap, store, sku, flat = _cells(mask, cat.n_stores, cat.n_skus)
+    return pd.DataFrame({
+        "date": cal.dates[sim.snapshot_days[snap]].astype("datetime64[s]"),
+        "store_code": _codes(store, cat.stores["code"]),
+        "sku_code": _codes(sku, cat.skus["code"]),
+        "on_hand": sim.on_hand.reshape(-1)[flat].astype(np.float64),
+        "on_order": sim.on_order.reshape(-1)[flat].astype(np.float64),
+    })
+
+
+def supply_orders_frame(cal: Calendar, cat: Catalogue, sim: Simulation) -> pd.DataFrame:
+    n = len(sim.order_day)
+    received = sim.order_arrival < cal.n_days
+    last = cal.n_days - 1
+    qty = sim.order_qty.astype(np.int64)
+    return pd.DataFrame({
+        "order_ref": "PO" + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(8),
+        "store_code": _codes(sim.order_series // cat.n_skus, cat.stores["code"]),
+        "sku_code": _codes(sim.order_series % cat.n_skus, cat.skus["code"]),
+        "ordered_on": cal.dates[sim.order_day].astype("datetime64[s]"),
+        "promised_on": (cal.dates[0] + sim.order_promised).astype("datetime64[s]"),
+        "received_on": pd.Series(cal.dates[np.minimum(sim.order_arrival, last)]
+                                 .astype("datetime64[s]")).where(received),
+        "quantity_ordered": qty,
+        "quantity_received": pd.array(qty, dtype="Int64").where(received, pd.NA)
+        if n else pd.array([], dtype="Int64"),
+    })

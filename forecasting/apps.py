@@ -1,0 +1,8 @@
+"""Statistical demand forecasts per store x SKU with model selection."""
+
+from django.apps import AppConfig
+
+
+class ForecastingConfig(AppConfig):
+    name = "forecasting"
+    verbose_name = "Demand forecasting"

@@ -1,0 +1,126 @@
+"""Bulk upserts of fact frames and bulk reads back into frames.
+
+Facts arrive by the hundred thousand, so they are never written a query per row: on
+PostgreSQL a frame is streamed with ``COPY`` into a temporary table and merged with one
+``INSERT ... ON CONFLICT DO UPDATE``; on SQLite one ``executemany`` of the same upsert runs
+per batch. Rows whose values are unchanged are not touched, so re-importing a file changes
+nothing and the count returned is the number of rows inserted or changed.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from django.db import connection, models
+
+SQLITE_BATCH_ROWS = 20_000
+
+
+@dataclass(frozen=True)
+class UpsertTarget:
+    """Where a frame goes: the model, its conflict key (columns or SQL expressions) and,
+    for partial unique indexes, the index predicate."""
+
+    model: type[models.Model]
+    conflict_key: Sequence[str]
+    conflict_where: str = ""
+
+
+def upsert_frame(target: UpsertTarget, frame: pd.DataFrame) -> int:
+    """Insert or update every row of ``frame`` (columns named as DB columns) in ``target``.
+
+    Returns the number of rows inserted or changed. Run it inside the caller's transaction
+    so that a whole import is all-or-nothing.
+    """
+    if frame.empty:
+        return 0
+    table = target.model._meta.db_table
+    columns = list(frame.columns)
+    quoted = [connection.ops.quote_name(c) for c in columns]
+    key_columns = {c for c in target.conflict_key if c in columns}
+    updatable = [c for c in columns if c not in key_columns]
+    conflict = ", ".join(target.conflict_key)
+    where_index = f" WHERE {target.conflict_where}" if target.conflict_where else ""
+    if updatable:
+        assignments = ", ".join(
+            f"{connection.ops.quote_name(c)} = excluded.{connection.ops.quote_name(c)}"
+            for c in updatable
+        )
+        changed = _changed_predicate(table, updatable)
+        action = f"DO UPDATE SET {assignments} WHERE {changed}"
+    else:
+        action = "DO NOTHING"
+    if connection.vendor == "postgresql":
+        return _upsert_postgresql(table, frame, quoted, conflict, where_index, action)
+    insert = (
+        f"INSERT INTO {table} ({', '.join(quoted)}) VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({conflict}){where_index} {action}"
+    )
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(frame), SQLITE_BATCH_ROWS):
+            rows = _python_rows(frame.iloc[start : start + SQLITE_BATCH_ROWS])
+            cursor.executemany(insert, rows)
+            written += max(cursor.rowcount, 0)
+    return written
+
+
+def _changed_predicate(table: str, columns: Sequence[str]) -> str:
+    quote = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        old = ", ".join(f"{table}.{quote(c)}" for c in columns)
+        new = ", ".join(f"excluded.{quote(c)}" for c in columns)
+        return f"ROW({old}) IS DISTINCT FROM ROW({new})"
+    return " OR ".join(f"{table}.{quote(c)} IS NOT excluded.{quote(c)}" for c in columns)
+
+
+def _upsert_postgresql(
+    table: str, frame: pd.DataFrame, quoted: list[str], conflict: str, where_index: str, action: str
+) -> int:
+    staging = f"staging_{table}"
+    column_list = ", ".join(quoted)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(
+            f"CREATE TEMP TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {column_list} FROM {table} WITH NO DATA"
+        )
+        raw = cursor.cursor
+        with raw.copy(f"COPY {staging} ({column_list}) FROM STDIN WITH (FORMAT csv)") as copy:
+            for start in range(0, len(frame), 200_000):
+                buffer = io.StringIO()
+                frame.iloc[start : start + 200_000].to_csv(buffer, header=False, index=False)
+                copy.write(buffer.getvalue())
+        cursor.execute(
+            f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "
+            f"ON CONFLICT ({conflict}){where_index} {action}"
+        )
+        written = cursor.rowcount
+        cursor.execute(f"DROP TABLE {staging}")
+    return written
+
+
+def _python_rows(frame: pd.DataFrame) -> list[tuple]:
+    """Rows as plain Python values (None for missing) that any DB-API driver accepts."""
+    columns = []
+    for name in frame.columns:
+        series = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(series):
+            values = [None if pd.isna(v) else v.date().isoformat() for v in series]
+        else:
+            values = series.astype(object).where(series.notna(), None).tolist()
+            values = [v.item() if isinstance(v, np.generic) else v for v in values]
+        columns.append(values)
+    return list(zip(*columns, strict=True))
+
+
+def frame_from_query(sql: str, params: Sequence = (), columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """Run ``sql`` and return the rows as a DataFrame (one round trip, no model instances)."""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = list(columns) if columns else [d[0] for d in cursor.description]
+        return pd.DataFrame.from_records(cursor.fetchall(), columns=names)

@@ -1,0 +1,216 @@
+"""Time-series facts, written in bulk by imports and the demo loader, read back as frames.
+
+Quantities and values are floats: these are analytical facts fed to numeric engines, not a
+ledger, and the engines work in floating point anyway.
+"""
+
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
+
+from masterdata.models import SKU, Region, Store, Warehouse
+
+
+def _scope_key() -> tuple[Coalesce, Coalesce]:
+    """Region and store as a unique key where "no region/store" (company-wide) is one value.
+
+    NULLs are distinct in SQL unique indexes, so they are folded to 0 on both PostgreSQL and
+    SQLite (``nulls_distinct`` exists only on PostgreSQL 15+).
+    """
+    return Coalesce(F("region"), Value(0)), Coalesce(F("store"), Value(0))
+
+
+class Grain(models.TextChoices):
+    DAY = "D", "Daily"
+    WEEK = "W", "Weekly"
+
+
+class SalesFact(models.Model):
+    """Sales of one SKU in one store in one period (a day, or a week for weekly sources).
+
+    ``quantity`` is units sold and never negative. ``revenue`` is the net sales value and may
+    be negative (returns exceeding sales, as in Walmart's ``Weekly_Sales``); some sources only
+    have the value, so both are optional but not both empty.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    grain = models.CharField(max_length=1, choices=Grain.choices, default=Grain.DAY)
+    quantity = models.FloatField(null=True, blank=True)
+    revenue = models.FloatField(null=True, blank=True)
+    price = models.FloatField(null=True, blank=True)
+    on_promotion = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "sku", "date"], name="sales_one_per_day"),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0), name="sales_qty_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(price__isnull=True) | Q(price__gte=0), name="sales_price_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=False) | Q(revenue__isnull=False),
+                name="sales_has_quantity_or_value",
+            ),
+        ]
+        indexes = [models.Index(fields=["date"], name="sales_date_idx")]
+
+
+class InventorySnapshot(models.Model):
+    """Stock of one SKU at one location (a store or a warehouse) at the end of a day."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    on_hand = models.FloatField()
+    on_order = models.FloatField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(store__isnull=False, warehouse__isnull=True)
+                | Q(store__isnull=True, warehouse__isnull=False),
+                name="inventory_one_location",
+            ),
+            models.UniqueConstraint(
+                fields=["store", "sku", "date"],
+                condition=Q(store__isnull=False),
+                name="inventory_one_per_store_day",
+            ),
+            models.UniqueConstraint(
+                fields=["warehouse", "sku", "date"],
+                condition=Q(warehouse__isnull=False),
+                name="inventory_one_per_warehouse_day",
+            ),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="inventory_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(on_order__gte=0), name="inventory_on_order_not_negative"),
+        ]
+        indexes = [models.Index(fields=["sku", "date"], name="inventory_sku_date_idx")]
+
+
+class SupplyOrder(models.Model):
+    """A replenishment order and its receipt: the source of actual lead times and delays."""
+
+    order_ref = models.CharField(max_length=64, unique=True)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
+    ordered_on = models.DateField()
+    promised_on = models.DateField()
+    received_on = models.DateField(null=True, blank=True)
+    quantity_ordered = models.FloatField()
+    quantity_received = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(store__isnull=False, warehouse__isnull=True)
+                | Q(store__isnull=True, warehouse__isnull=False),
+                name="supply_order_one_destination",
+            ),
+            models.CheckConstraint(
+                condition=Q(promised_on__gte=F("ordered_on")), name="supply_promised_after_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(received_on__isnull=True) | Q(received_on__gte=F("ordered_on")),
+                name="supply_received_after_order",
+            ),
+            models.CheckConstraint(condition=Q(quantity_ordered__gt=0), name="supply_qty_positive"),
+            models.CheckConstraint(
+                condition=Q(quantity_received__isnull=True) | Q(quantity_received__gte=0),
+                name="supply_received_not_negative",
+            ),
+        ]
+        indexes = [models.Index(fields=["sku", "ordered_on"], name="supply_sku_ordered_idx")]
+
+
+class Promotion(models.Model):
+    """A promotion for one SKU (or all) in one store (or all) over a date range."""
+
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    mechanic = models.CharField(max_length=40, blank=True)
+    discount_pct = models.FloatField(null=True, blank=True)
+    value = models.FloatField(null=True, blank=True, help_text="Markdown or budget amount, if known.")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="promotion_valid_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount_pct__isnull=True)
+                | (Q(discount_pct__gte=0) & Q(discount_pct__lte=100)),
+                name="promotion_discount_pct_range",
+            ),
+        ]
+        indexes = [models.Index(fields=["start_date", "end_date"], name="promotion_dates_idx")]
+
+
+class CalendarEvent(models.Model):
+    """A holiday or event; without region or store it applies to the whole company."""
+
+    date = models.DateField()
+    name = models.CharField(max_length=120)
+    event_type = models.CharField(max_length=40, blank=True)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                F("date"), F("name"), *_scope_key(), name="event_unique_per_scope"
+            ),
+        ]
+
+
+class Indicator(models.Model):
+    """An external indicator value (weather, CPI, fuel price, unemployment...) for a place and date."""
+
+    name = models.CharField(max_length=60)
+    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    date = models.DateField()
+    value = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                F("name"), F("date"), *_scope_key(), name="indicator_unique_per_scope"
+            ),
+        ]
+
+
+class AnomalyLabel(models.Model):
+    """Ground truth of a known anomaly (injected by the demo generator or labelled by a user).
+
+    Detectors are scored against these labels.
+    """
+
+    kind = models.CharField(max_length=40)
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    magnitude = models.FloatField(null=True, blank=True)
+    note = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=20, default="demo")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="anomaly_label_valid_range"
+            ),
+        ]

@@ -1,0 +1,81 @@
+"""A watchdog that measures a running job and stops it when it passes its limits.
+
+It samples the process's CPU time and resident memory a few times a second, keeps the peak,
+and, when the job runs past its wall-time or memory limit, raises ``JobLimitExceeded`` in
+the job's thread (between two Python bytecodes, so long C calls finish first). This works
+the same in a Celery worker and in the in-process thread of the embedded default.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import time
+from dataclasses import dataclass, field
+
+import psutil
+
+
+class JobLimitExceeded(Exception):
+    """A job ran past its time or memory limit and was stopped."""
+
+
+@dataclass
+class ResourceWatch:
+    time_limit_s: float | None
+    memory_limit_mb: float | None
+    interval_s: float = 0.25
+    wall_seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    peak_memory_mb: float = 0.0
+    breach: str = ""
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> ResourceWatch:
+        self._process = psutil.Process()
+        self._target = threading.get_ident()
+        self._start_wall = time.perf_counter()
+        self._start_cpu = self._process_cpu()
+        self._sample()
+        self._thread = threading.Thread(target=self._run, name="job-watchdog", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._sample()
+
+    def _process_cpu(self) -> float:
+        times = self._process.cpu_times()
+        return times.user + times.system
+
+    def _sample(self) -> None:
+        self.wall_seconds = time.perf_counter() - self._start_wall
+        self.cpu_seconds = self._process_cpu() - self._start_cpu
+        rss_mb = self._process.memory_info().rss / 2**20
+        for child in self._process.children(recursive=True):
+            try:
+                rss_mb += child.memory_info().rss / 2**20
+            except psutil.Error:
+                continue
+        self.peak_memory_mb = max(self.peak_memory_mb, rss_mb)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self._sample()
+            if self.breach:
+                continue
+            if self.time_limit_s and self.wall_seconds > self.time_limit_s:
+                self.breach = f"time limit of {self.time_limit_s:.0f} s reached"
+            elif self.memory_limit_mb and self.peak_memory_mb > self.memory_limit_mb:
+                self.breach = (
+                    f"memory limit of {self.memory_limit_mb:.0f} MB reached "
+                    f"({self.peak_memory_mb:.0f} MB in use)"
+                )
+            if self.breach:
+                ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                    ctypes.c_ulong(self._target), ctypes.py_object(JobLimitExceeded)
+                )

@@ -1,0 +1,103 @@
+"""Master data of a retailer or distributor: where goods are sold and stocked, and what is sold."""
+
+from django.db import models
+from django.db.models import Q
+
+
+class Region(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Warehouse(models.Model):
+    """A warehouse or distribution centre that supplies stores."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="warehouses")
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Store(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="stores")
+    store_format = models.CharField(max_length=40, blank=True, help_text="Format or type, e.g. A/B/C or hypermarket.")
+    floor_area_m2 = models.PositiveIntegerField(null=True, blank=True)
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.SET_NULL, null=True, blank=True, related_name="stores"
+    )
+    opened_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Category(models.Model):
+    """A node of the product category tree (e.g. Beverages › Alcohol)."""
+
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SKU(models.Model):
+    code = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=200)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="skus")
+    unit_cost = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    unit_price = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    lead_time_days = models.PositiveIntegerField(default=7, help_text="Supplier's nominal lead time.")
+    min_order_qty = models.PositiveIntegerField(default=1)
+    case_pack = models.PositiveIntegerField(default=1)
+    shelf_life_days = models.PositiveIntegerField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    launched_on = models.DateField(null=True, blank=True)
+    discontinued_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "SKU"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(unit_cost__isnull=True) | Q(unit_cost__gte=0), name="sku_cost_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__isnull=True) | Q(unit_price__gte=0),
+                name="sku_price_not_negative",
+            ),
+            models.CheckConstraint(condition=Q(min_order_qty__gte=1), name="sku_moq_positive"),
+            models.CheckConstraint(condition=Q(case_pack__gte=1), name="sku_case_pack_positive"),
+            models.CheckConstraint(
+                condition=Q(launched_on__isnull=True)
+                | Q(discontinued_on__isnull=True)
+                | Q(discontinued_on__gte=models.F("launched_on")),
+                name="sku_discontinued_after_launch",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"

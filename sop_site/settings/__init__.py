@@ -1,0 +1,1 @@
+"""Settings split by concern: ``base`` (embedded default and development), ``production``, ``test``."""
