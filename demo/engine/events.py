@@ -32,16 +32,16 @@ class Event:
 
 
 def easter_sunday(year: int) -> date:
-    """Gregorian Easter (anonymous algorithm); Easter moves the spring holidays."""
+    """Gregorian Easter (Meeus/Jones/Butcher); Easter moves the spring holidays."""
     a, b, c = year % 19, year // 100, year % 100
     d, e = b // 4, b % 4
-    g = (8 * b + 13) // 25
+    g = (b - (b + 8) // 25 + 1) // 3
     h = (19 * a + b - d - g + 15) % 30
     i, k = c // 4, c % 4
     l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 19 * l_) // 433
-    month = (h + l_ - 7 * m + 90) // 25
-    return date(year, month, (h + l_ - 7 * m + 33 + 19 * month) % 32)
+    m = (a + 11 * h + 22 * l_) // 451
+    n = h + l_ - 7 * m + 114
+    return date(year, n // 31, n % 31 + 1)
 
 
 def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:

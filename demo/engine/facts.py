@@ -34,11 +34,10 @@ def sales_frame(cal: Calendar, cat: Catalogue, ranged: np.ndarray, sim: Simulati
                 list_price: np.ndarray, promos: Promotions) -> pd.DataFrame:
     day, store, sku, flat = _cells(ranged, cat.n_stores, cat.n_skus)
     active = promos.active.reshape(-1)[flat]
+    quantity = sim.sales.reshape(-1)[flat].astype(np.float64)
     del flat
     discount = np.concatenate([[0.0], promos.discount])[active]
     price = np.round(list_price[day, sku] * (1 - discount), 2)
-    quantity = sim.sales.reshape(-1)[np.flatnonzero(np.broadcast_to(
-        ranged[:, None, :], (cal.n_days, cat.n_stores, cat.n_skus)))].astype(np.float64)
     return pd.DataFrame({
         "date": cal.dates[day].astype("datetime64[s]"),
         "store_code": _codes(store, cat.stores["code"]),
@@ -77,6 +76,5 @@ def supply_orders_frame(cal: Calendar, cat: Catalogue, sim: Simulation) -> pd.Da
         "received_on": pd.Series(cal.dates[np.minimum(sim.order_arrival, last)]
                                  .astype("datetime64[s]")).where(received),
         "quantity_ordered": qty,
-        "quantity_received": pd.array(qty, dtype="Int64").where(received, pd.NA)
-        if n else pd.array([], dtype="Int64"),
+        "quantity_received": pd.Series(qty, dtype="Int64").where(received),
     })

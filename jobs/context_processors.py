@@ -1,0 +1,10 @@
+"""Template context: the number of unread in-app notifications for the badge in the top bar."""
+
+from jobs.models import Notification
+
+
+def notifications(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count()}
