@@ -1,11 +1,83 @@
-"""Log-in and the role home pages."""
+"""The role home pages, user administration and the API token page."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.contrib.auth.models import User
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
+from rest_framework.authtoken.models import Token
 
-from accounts.roles import primary_role
+from accounts import selectors, services
+from accounts.forms import UserForm
+from accounts.models import Role
+from accounts.roles import ADMIN_ROLES, primary_role, role_required
+
+HOME_TEMPLATES = {
+    Role.PLANNER: "accounts/home_planner.html",
+    Role.ADMIN: "accounts/home_admin.html",
+    Role.EXECUTIVE: "accounts/home_executive.html",
+}
 
 
 @login_required
 def home(request):
-    return render(request, "accounts/home.html", {"role": primary_role(request.user)})
+    role = primary_role(request.user)
+    if role == Role.ADMIN:
+        context = selectors.admin_home()
+    elif role == Role.PLANNER:
+        context = selectors.planner_home(request.user)
+    elif role == Role.EXECUTIVE:
+        context = selectors.executive_home(request.user)
+    else:
+        context = {}
+    return render(request, HOME_TEMPLATES.get(role, "accounts/home.html"), context)
+
+
+@role_required(*ADMIN_ROLES)
+def users(request):
+    return render(request, "accounts/users.html", {"users": selectors.user_list()})
+
+
+@role_required(*ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def user_create(request):
+    form = UserForm(request.POST or None, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = services.user_create(
+            actor=request.user,
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password1"],
+            request=request,
+            **form.service_kwargs(),
+        )
+        messages.success(request, f"User {user.username} created.")
+        return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form, "editing": None})
+
+
+@role_required(*ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def user_edit(request, pk: int):
+    editing = get_object_or_404(User, pk=pk)
+    form = UserForm(request.POST or None, instance=editing, actor=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update(actor=request.user, user=editing, request=request, **form.service_kwargs())
+        if form.cleaned_data["password1"]:
+            services.user_set_password(
+                actor=request.user, user=editing, password=form.cleaned_data["password1"], request=request
+            )
+        messages.success(request, f"User {editing.username} saved.")
+        return redirect("accounts:users")
+    return render(request, "accounts/user_form.html", {"form": form, "editing": editing})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token(request):
+    """Any user's own API token, for ERP/CRM integrations acting as that user."""
+    if request.method == "POST":
+        services.token_regenerate(user=request.user, request=request)
+        messages.success(request, "A new API token was issued; the previous one no longer works.")
+        return redirect("accounts:token")
+    current = Token.objects.filter(user=request.user).first()
+    return render(request, "accounts/token.html", {"token": current})

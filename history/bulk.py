@@ -39,6 +39,11 @@ def upsert_frame(target: UpsertTarget, frame: pd.DataFrame) -> int:
     if frame.empty:
         return 0
     table = target.model._meta.db_table
+    sort_key = [c for c in target.conflict_key if c in frame.columns]
+    if sort_key:
+        # Rows in index order append to the unique index's B-tree instead of splitting pages
+        # all over it: several times faster for large loads.
+        frame = frame.sort_values(sort_key, kind="stable")
     columns = list(frame.columns)
     quoted = [connection.ops.quote_name(c) for c in columns]
     key_columns = {c for c in target.conflict_key if c in columns}
@@ -105,15 +110,20 @@ def _upsert_postgresql(
 
 
 def _python_rows(frame: pd.DataFrame) -> list[tuple]:
-    """Rows as plain Python values (None for missing) that any DB-API driver accepts."""
+    """Rows as plain Python values (None for missing) that any DB-API driver accepts.
+
+    Column-wise and vectorised: converting value by value costs more than the inserts.
+    """
     columns = []
     for name in frame.columns:
         series = frame[name]
         if pd.api.types.is_datetime64_any_dtype(series):
-            values = [None if pd.isna(v) else v.date().isoformat() for v in series]
-        else:
+            text = series.dt.strftime("%Y-%m-%d")
+            values = text.where(series.notna(), None).tolist()
+        elif series.hasnans or pd.api.types.is_extension_array_dtype(series):
             values = series.astype(object).where(series.notna(), None).tolist()
-            values = [v.item() if isinstance(v, np.generic) else v for v in values]
+        else:
+            values = series.tolist()
         columns.append(values)
     return list(zip(*columns, strict=True))
 

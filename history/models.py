@@ -33,8 +33,10 @@ class SalesFact(models.Model):
     have the value, so both are optional but not both empty.
     """
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
-    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
+    # The unique (store, sku, date) index serves store look-ups and (sku, date) serves SKU
+    # look-ups; single-column FK indexes would only slow the bulk loads.
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+", db_index=False)
     date = models.DateField()
     grain = models.CharField(max_length=1, choices=Grain.choices, default=Grain.DAY)
     quantity = models.FloatField(null=True, blank=True)
@@ -56,7 +58,10 @@ class SalesFact(models.Model):
                 name="sales_has_quantity_or_value",
             ),
         ]
-        indexes = [models.Index(fields=["date"], name="sales_date_idx")]
+        indexes = [
+            models.Index(fields=["sku", "date"], name="sales_sku_date_idx"),
+            models.Index(fields=["date"], name="sales_date_idx"),
+        ]
 
 
 class InventorySnapshot(models.Model):

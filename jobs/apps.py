@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class JobsConfig(AppConfig):
     name = "jobs"
     verbose_name = "Background jobs"
+
+    def ready(self) -> None:
+        from jobs import receivers  # noqa: F401 - connects the Celery signal receivers

@@ -7,4 +7,5 @@ def notifications(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count()}
+    unread = Notification.objects.filter(user=user, read_at__isnull=True).count()
+    return {"unread_notifications": unread}

@@ -4,6 +4,10 @@ It samples the process's CPU time and resident memory a few times a second, keep
 and, when the job runs past its wall-time or memory limit, raises ``JobLimitExceeded`` in
 the job's thread (between two Python bytecodes, so long C calls finish first). This works
 the same in a Celery worker and in the in-process thread of the embedded default.
+
+Memory is what the job added to its process: resident memory (with child processes) above
+what the process held when the job started. A job in a thread of the web server is then held
+to the same limit as one alone in a worker process.
 """
 
 from __future__ import annotations
@@ -16,8 +20,12 @@ from dataclasses import dataclass, field
 import psutil
 
 
-class JobLimitExceeded(Exception):
-    """A job ran past its time or memory limit and was stopped."""
+class JobLimitExceeded(BaseException):
+    """A job ran past its time or memory limit and was stopped.
+
+    A ``BaseException``, like ``KeyboardInterrupt``: a work function's ``except Exception``
+    must not swallow the stop.
+    """
 
 
 @dataclass
@@ -37,6 +45,7 @@ class ResourceWatch:
         self._target = threading.get_ident()
         self._start_wall = time.perf_counter()
         self._start_cpu = self._process_cpu()
+        self._baseline_mb = self._resident_mb()
         self._sample()
         self._thread = threading.Thread(target=self._run, name="job-watchdog", daemon=True)
         self._thread.start()
@@ -52,16 +61,20 @@ class ResourceWatch:
         times = self._process.cpu_times()
         return times.user + times.system
 
+    def _resident_mb(self) -> float:
+        rss = self._process.memory_info().rss
+        for child in self._process.children(recursive=True):
+            try:
+                rss += child.memory_info().rss
+            except psutil.Error:
+                continue
+        return rss / 2**20
+
     def _sample(self) -> None:
         self.wall_seconds = time.perf_counter() - self._start_wall
         self.cpu_seconds = self._process_cpu() - self._start_cpu
-        rss_mb = self._process.memory_info().rss / 2**20
-        for child in self._process.children(recursive=True):
-            try:
-                rss_mb += child.memory_info().rss / 2**20
-            except psutil.Error:
-                continue
-        self.peak_memory_mb = max(self.peak_memory_mb, rss_mb)
+        added_mb = max(0.0, self._resident_mb() - self._baseline_mb)
+        self.peak_memory_mb = max(self.peak_memory_mb, added_mb)
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):

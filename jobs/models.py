@@ -1,6 +1,7 @@
 """Job runs: every long piece of work, its progress, its cost and its outcome."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -9,6 +10,9 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "Running"
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
+
+
+FINISHED_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 
 class JobRun(models.Model):
@@ -20,20 +24,34 @@ class JobRun(models.Model):
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
     progress = models.FloatField(default=0, help_text="0 to 100.")
     message = models.CharField(max_length=300, blank=True)
-    params = models.JSONField(default=dict, blank=True)
-    result = models.JSONField(default=dict, blank=True)
+    params = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
+    result = models.JSONField(default=dict, blank=True, encoder=DjangoJSONEncoder)
     error = models.TextField(blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     wall_seconds = models.FloatField(null=True, blank=True)
     cpu_seconds = models.FloatField(null=True, blank=True)
-    peak_memory_mb = models.FloatField(null=True, blank=True)
+    peak_memory_mb = models.FloatField(
+        null=True, blank=True, help_text="Peak memory the job added to its process, in MB."
+    )
     time_limit_s = models.PositiveIntegerField(null=True, blank=True)
     memory_limit_mb = models.PositiveIntegerField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
+    task_id = models.CharField(
+        max_length=64, blank=True, db_index=True, help_text="The Celery task id, if on Celery."
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times a worker started this job (redeliveries count)."
+    )
+    upload = models.FileField(
+        upload_to="job-uploads/%Y/%m/",
+        blank=True,
+        help_text="The file the job reads (an import's upload); deleted with the job run.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "finished_at"], name="job_status_finished")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress__gte=0) & models.Q(progress__lte=100),
@@ -41,12 +59,12 @@ class JobRun(models.Model):
             ),
         ]
 
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
-
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
 
 
 class JobLimit(models.Model):
@@ -56,6 +74,9 @@ class JobLimit(models.Model):
     time_limit_s = models.PositiveIntegerField()
     memory_limit_mb = models.PositiveIntegerField()
 
+    class Meta:
+        ordering = ["kind"]
+
     def __str__(self) -> str:
         return f"{self.kind}: {self.time_limit_s}s, {self.memory_limit_mb} MB"
 
@@ -63,12 +84,21 @@ class JobLimit(models.Model):
 class Notification(models.Model):
     """An in-app message to a user, e.g. that a job hit its limit."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     level = models.CharField(max_length=10, default="info")
     message = models.CharField(max_length=500)
-    job = models.ForeignKey(JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    job = models.ForeignKey(
+        JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The unread badge in the top bar counts these on every page.
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_user_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.message[:60]}"

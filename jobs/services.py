@@ -1,4 +1,4 @@
-"""Creating, queuing and executing job runs.
+"""Creating, queuing, executing and cleaning up job runs; limits and notifications.
 
 A domain app starts long work in three steps: ``job_create`` records the run, ``job_enqueue``
 queues its Celery task once the surrounding transaction commits, and the task calls
@@ -9,26 +9,44 @@ errors, and notifying admins when a limit stops a job.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import socket
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db import close_old_connections, transaction
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import Storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, models, router, transaction
 from django.db.models import Q
+from django.db.models.deletion import Collector
 from django.utils import timezone
 
+from accounts.models import Role
+from audit.services import audit_record, audit_snapshot
 from jobs.limits import JobLimitExceeded, ResourceWatch
-from jobs.models import JobLimit, JobRun, JobStatus, Notification
+from jobs.models import FINISHED_STATUSES, JobLimit, JobRun, JobStatus, Notification
+from jobs.selectors import job_limits
 
 logger = logging.getLogger(__name__)
 
 PROGRESS_WRITE_INTERVAL_S = 0.5
+# Celery's hard limit kills the worker process; the grace lets the watchdog and the soft
+# limit stop the job cleanly first.
+HARD_LIMIT_GRACE_S = 60
+# A job whose worker died this many times (typically killed for memory) is not tried again.
+MAX_ATTEMPTS = 3
+PURGE_BATCH_SIZE = 500
+JOB_MODES = ("celery", "thread", "eager")
 
 
 class Progress:
@@ -50,20 +68,12 @@ class Progress:
         if now - self._last_write < PROGRESS_WRITE_INTERVAL_S and not crossed_step:
             return
         self._last_write, self._last_percent = now, percent
-        fields = {"progress": percent}
+        fields: dict[str, Any] = {"progress": percent}
         if message:
             fields["message"] = message[:300]
         JobRun.objects.filter(pk=self.job.pk).update(**fields)
         if message:
             logger.info("job %s %s: %.0f%% %s", self.job.pk, self.job.kind, percent, message)
-
-
-def job_limits(kind: str) -> tuple[int, int]:
-    """The (time limit s, memory limit MB) for a kind of job: an admin's, else the defaults."""
-    limit = JobLimit.objects.filter(kind=kind).first()
-    if limit:
-        return limit.time_limit_s, limit.memory_limit_mb
-    return settings.JOB_DEFAULT_TIME_LIMIT_S, settings.JOB_DEFAULT_MEMORY_LIMIT_MB
 
 
 def job_create(*, kind: str, user: User | None, params: dict[str, Any] | None = None) -> JobRun:
@@ -78,19 +88,31 @@ def job_create(*, kind: str, user: User | None, params: dict[str, Any] | None = 
 
 
 def job_enqueue(*, job: JobRun, task) -> None:
-    """Queue ``task(job.pk)`` after the current transaction commits.
+    """Run ``task(job.pk)`` where ``SOP_JOBS_MODE`` says.
 
-    ``SOP_JOBS_MODE`` decides where it runs: ``celery`` (Redis and workers), ``thread`` (the
-    embedded default: a thread of this process, so pages can poll progress) or ``eager``
-    (synchronously, for tests and management commands).
+    ``celery``: queued on Redis once the current transaction commits, with Celery's soft and
+    hard time limits taken from the job. ``thread`` (the embedded default): a daemon thread of
+    this process, started on commit, so pages can poll progress. ``eager`` (tests, management
+    commands): synchronously, right now; ``job`` is refreshed with the outcome.
     """
     mode = settings.SOP_JOBS_MODE
     if mode == "celery":
-        transaction.on_commit(lambda: task.apply_async(args=[job.pk]))
+        options: dict[str, Any] = {"task_id": str(uuid.uuid4())}
+        if job.time_limit_s:
+            options["soft_time_limit"] = job.time_limit_s
+            options["time_limit"] = job.time_limit_s + HARD_LIMIT_GRACE_S
+        JobRun.objects.filter(pk=job.pk).update(task_id=options["task_id"])
+        job.task_id = options["task_id"]
+        transaction.on_commit(lambda: task.apply_async(args=[job.pk], **options))
     elif mode == "thread":
         transaction.on_commit(lambda: _start_thread(task, job.pk))
+    elif mode == "eager":
+        task.apply(args=[job.pk], throw=True)
+        job.refresh_from_db()
     else:
-        transaction.on_commit(lambda: task.apply(args=[job.pk], throw=False))
+        raise ImproperlyConfigured(
+            f"SOP_JOBS_MODE is {mode!r}; it must be one of {', '.join(JOB_MODES)}."
+        )
 
 
 def _start_thread(task, job_id: int) -> None:
@@ -98,7 +120,8 @@ def _start_thread(task, job_id: int) -> None:
         try:
             task.apply(args=[job_id], throw=False)
         finally:
-            close_old_connections()
+            # This thread's own database connections would otherwise stay open.
+            connections.close_all()
 
     threading.Thread(target=target, name=f"job-{job_id}", daemon=True).start()
 
@@ -107,50 +130,206 @@ def job_execute(*, job_id: int, work: Callable[[JobRun, Progress], dict | None])
     """Run ``work(job, progress)`` for a queued job and record everything about the run.
 
     Idempotent: a job that already finished is returned untouched, so a redelivered task
-    (late acknowledgement after a worker died) does not run finished work twice.
+    (late acknowledgement after a worker died) does not run finished work twice. A job still
+    marked running was interrupted by a dying worker and is started again, at most
+    ``MAX_ATTEMPTS`` times.
     """
     with transaction.atomic():
         job = JobRun.objects.select_for_update().get(pk=job_id)
         if job.is_finished:
             return job
+        if job.status == JobStatus.RUNNING and job.attempts >= MAX_ATTEMPTS:
+            reason = (
+                f"the worker running it died {job.attempts} times "
+                "(it may need more memory than the machine has); not tried again"
+            )
+            _finish(job, JobStatus.FAILED, f"Stopped: {reason}.")
+            _notify_stop(job, reason)
+            return job
         job.status = JobStatus.RUNNING
         job.started_at = timezone.now()
         job.worker = socket.gethostname()[:200]
         job.error = ""
-        job.save(update_fields=["status", "started_at", "worker", "error"])
+        job.attempts += 1
+        job.save(update_fields=["status", "started_at", "worker", "error", "attempts"])
 
     watch = ResourceWatch(job.time_limit_s, job.memory_limit_mb)
-    status, error, result = JobStatus.SUCCEEDED, "", None
+    status, error, result, stop_reason = JobStatus.SUCCEEDED, "", None, ""
     try:
         with watch:
-            result = work(job, Progress(job))
+            outcome = work(job, Progress(job))
+        if outcome is not None:
+            result = json.loads(json.dumps(outcome, cls=DjangoJSONEncoder))
     except JobLimitExceeded:
-        status, error = JobStatus.FAILED, f"Stopped: {watch.breach}."
-        _notify_admins(job, f"Job {job.kind} #{job.pk} stopped: {watch.breach}.", level="error")
+        stop_reason = watch.breach
+    except SoftTimeLimitExceeded:
+        stop_reason = f"time limit of {job.time_limit_s} s reached"
     except Exception as exc:
         status, error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
         logger.error("job %s failed\n%s", job.pk, traceback.format_exc())
+    if stop_reason:
+        status, error = JobStatus.FAILED, f"Stopped: {stop_reason}."
 
-    job.refresh_from_db()
-    job.status = status
-    job.error = error
-    job.finished_at = timezone.now()
-    job.wall_seconds = round(watch.wall_seconds, 3)
-    job.cpu_seconds = round(watch.cpu_seconds, 3)
-    job.peak_memory_mb = round(watch.peak_memory_mb, 1)
-    if status == JobStatus.SUCCEEDED:
-        job.progress = 100
-        job.message = job.message or "Done"
-    if result is not None:
-        job.result = result
-    job.save()
+    with transaction.atomic():
+        job = JobRun.objects.select_for_update().get(pk=job_id)
+        job.wall_seconds = round(watch.wall_seconds, 3)
+        job.cpu_seconds = round(watch.cpu_seconds, 3)
+        job.peak_memory_mb = round(watch.peak_memory_mb, 1)
+        if result is not None:
+            job.result = result
+        _finish(job, status, error)
+        if stop_reason:
+            _notify_stop(job, stop_reason)
     return job
 
 
-def _notify_admins(job: JobRun, message: str, level: str) -> None:
-    admins = User.objects.filter(
-        Q(is_superuser=True) | Q(groups__name="admin"), is_active=True
+def _finish(job: JobRun, status: str, error: str) -> None:
+    job.status = status
+    job.error = error
+    job.finished_at = timezone.now()
+    if job.wall_seconds is None and job.started_at is not None:
+        job.wall_seconds = round((job.finished_at - job.started_at).total_seconds(), 3)
+    if status == JobStatus.SUCCEEDED:
+        job.progress = 100
+        job.message = job.message or "Done"
+    job.save()
+
+
+def _notify_stop(job: JobRun, reason: str) -> None:
+    """Tell every admin, and whoever started the job, that a job was stopped."""
+    recipients = User.objects.filter(
+        Q(is_superuser=True) | Q(groups__name=Role.ADMIN) | Q(pk=job.created_by_id),
+        is_active=True,
     ).distinct()
+    message = f"Job {job.kind} #{job.pk} stopped: {reason}."
     Notification.objects.bulk_create(
-        [Notification(user=u, message=message[:500], level=level, job=job) for u in admins]
+        [Notification(user=u, message=message[:500], level="error", job=job) for u in recipients]
     )
+
+
+def job_fail_for_task(*, task_id: str, error: str, stop_reason: str = "") -> JobRun | None:
+    """Mark the job run of a Celery task failed when the task died outside ``job_execute``.
+
+    Celery's hard time limit kills the worker process mid-job: nothing in the job's own code
+    runs again, so without this the job would show "running" forever. A ``stop_reason``
+    (a limit) also notifies admins.
+    """
+    if not task_id:
+        return None
+    with transaction.atomic():
+        job = JobRun.objects.select_for_update().filter(task_id=task_id).first()
+        if job is None or job.is_finished:
+            return None
+        _finish(job, JobStatus.FAILED, f"Stopped: {stop_reason}." if stop_reason else error)
+        if stop_reason:
+            _notify_stop(job, stop_reason)
+    return job
+
+
+def job_runs_purge(
+    *, older_than_days: int, progress: Callable[[float, str], None] | None = None
+) -> dict[str, Any]:
+    """Delete finished job runs older than ``older_than_days``, with their files.
+
+    Rows that cascade from a job run (another app's import batch, say) go with it, and so do
+    the files any of those rows hold in a ``FileField``, once the batch's deletion commits.
+    Works in batches so a large backlog neither holds long locks nor one huge transaction.
+    """
+    cutoff = timezone.now() - dt.timedelta(days=older_than_days)
+    ids = list(
+        JobRun.objects.filter(status__in=FINISHED_STATUSES, finished_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    files_deleted = 0
+    for start in range(0, len(ids), PURGE_BATCH_SIZE):
+        batch = ids[start : start + PURGE_BATCH_SIZE]
+        with transaction.atomic():
+            collector = Collector(using=router.db_for_write(JobRun))
+            collector.collect(list(JobRun.objects.filter(pk__in=batch)))
+            files = _stored_files(collector)
+            collector.delete()
+            transaction.on_commit(lambda files=files: _delete_files(files))
+        files_deleted += len(files)
+        done = start + len(batch)
+        if progress is not None:
+            progress(100 * done / len(ids), f"Deleted {done} of {len(ids)} job runs")
+    return {
+        "older_than_days": older_than_days,
+        "cutoff": cutoff.isoformat(timespec="seconds"),
+        "job_runs_deleted": len(ids),
+        "files_deleted": files_deleted,
+    }
+
+
+def _file_fields(model: type[models.Model]) -> list[models.FileField]:
+    return [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
+
+
+def _stored_files(collector: Collector) -> list[tuple[Storage, str]]:
+    files = []
+    for model, instances in collector.data.items():
+        for field in _file_fields(model):
+            names = (getattr(obj, field.attname) for obj in instances)
+            files += [(field.storage, str(name)) for name in names if name]
+    for rows in collector.fast_deletes:
+        for field in _file_fields(rows.model):
+            names = rows.values_list(field.attname, flat=True)
+            files += [(field.storage, name) for name in names if name]
+    return files
+
+
+def _delete_files(files: list[tuple[Storage, str]]) -> None:
+    for storage, name in files:
+        try:
+            storage.delete(name)
+        except OSError:
+            logger.warning("could not delete %s of a purged job run", name, exc_info=True)
+
+
+@transaction.atomic
+def job_limit_set(
+    *, kind: str, time_limit_s: int, memory_limit_mb: int, user: User, request=None
+) -> JobLimit:
+    """Set the limits for one kind of job; runs created from now on get them."""
+    fields = ["kind", "time_limit_s", "memory_limit_mb"]
+    limit = JobLimit.objects.select_for_update().filter(kind=kind).first()
+    before = audit_snapshot(limit, fields) if limit else None
+    limit, _ = JobLimit.objects.update_or_create(
+        kind=kind, defaults={"time_limit_s": time_limit_s, "memory_limit_mb": memory_limit_mb}
+    )
+    audit_record(
+        user=user,
+        action="job_limit.set",
+        obj_type="jobs.JobLimit",
+        obj_id=limit.pk,
+        obj_repr=str(limit),
+        before=before,
+        after=audit_snapshot(limit, fields),
+        request=request,
+    )
+    return limit
+
+
+@transaction.atomic
+def job_limit_reset(*, limit: JobLimit, user: User, request=None) -> None:
+    """Drop an admin's limits for a kind, so its runs get the defaults again."""
+    before = audit_snapshot(limit, ["kind", "time_limit_s", "memory_limit_mb"])
+    audit_record(
+        user=user,
+        action="job_limit.reset",
+        obj_type="jobs.JobLimit",
+        obj_id=limit.pk,
+        obj_repr=str(limit),
+        before=before,
+        request=request,
+    )
+    limit.delete()
+
+
+def notification_mark_read(*, user: User, notification: Notification | None = None) -> int:
+    """Mark one of the user's notifications read, or all of them; returns how many."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification is not None:
+        unread = unread.filter(pk=notification.pk)
+    return unread.update(read_at=timezone.now())

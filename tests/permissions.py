@@ -28,6 +28,7 @@ class UrlRule:
     see the matrix test). ``out_of_scope_kwargs``, when given, builds arguments pointing at an
     object outside the scoped planner's scope: that planner must get 404 there.
     ``public`` URLs (log-in, the API schema) are open to anonymous users.
+    ``status`` is what an allowed role gets (200 for pages, 302 for a POST that redirects).
     """
 
     url_name: str
@@ -38,3 +39,4 @@ class UrlRule:
     data: dict[str, Any] = field(default_factory=dict)
     public: bool = False
     api: bool = False
+    status: int = 200

@@ -25,6 +25,8 @@ LABEL_COLUMNS = ["kind", "store_code", "sku_code", "start_date", "end_date", "ma
 
 @dataclass(frozen=True)
 class DemandShock:
+    """Multiplicative change to true demand over [start, end] for each listed series."""
+
     series: np.ndarray
     start: np.ndarray
     end: np.ndarray  # inclusive
@@ -34,6 +36,8 @@ class DemandShock:
 
 @dataclass(frozen=True)
 class AnomalyPlan:
+    """Everything chosen up front; outcomes are read back from the simulation."""
+
     spikes: DemandShock
     drops: DemandShock
     disruptions: Disruptions
@@ -52,7 +56,7 @@ def plan_anomalies(rng: np.random.Generator, cal: Calendar, n_stores: int,
     lo = np.tile(np.maximum(first_day, 0), n_stores)
     hi = np.tile(np.minimum(end_day, n_days), n_stores)
     eligible = np.flatnonzero((hi - lo >= MIN_RANGED_DAYS) & ~np.tile(intermittent, n_stores))
-    n_each = max(1, int(round(SHARE_PER_KIND * n_stores * n_skus)))
+    n_each = max(1, round(SHARE_PER_KIND * n_stores * n_skus))
     order = rng.permutation(eligible)
     groups = [order[i * n_each:(i + 1) * n_each] for i in range(4)]
     pool = order[4 * n_each:]
@@ -118,7 +122,7 @@ def inject_entry_errors(rng: np.random.Generator, sales: np.ndarray,
 def build_labels(cal: Calendar, store_codes: np.ndarray, sku_codes: np.ndarray,
                  plan: AnomalyPlan, sim: Simulation, entry_series: np.ndarray,
                  entry_days: np.ndarray) -> pd.DataFrame:
-    """One row per injected anomaly, with dates inside the history."""
+    """One row per injected anomaly; late orders are only ever received within range."""
     n_skus = len(sku_codes)
     rows: list[tuple] = []
 
@@ -126,25 +130,22 @@ def build_labels(cal: Calendar, store_codes: np.ndarray, sku_codes: np.ndarray,
         rows.append((kind, store_codes[s // n_skus], sku_codes[s % n_skus], cal.date_at(a),
                      cal.date_at(min(b, cal.n_days - 1)), float(magnitude), note))
 
-    for s, a, b, f in zip(plan.spikes.series, plan.spikes.start, plan.spikes.end,
-                          plan.spikes.factor, strict=True):
-        add("demand_spike", s, a, b, round(f, 2), f"demand x{f:.1f} for {b - a + 1} day(s)")
-    for s, a, b, f in zip(plan.drops.series, plan.drops.start, plan.drops.end,
-                          plan.drops.factor, strict=True):
-        add("demand_drop", s, a, b, round(f, 2),
-            f"demand down to {f:.0%} of normal for {b - a + 1} day(s)")
+    for shock in (plan.spikes, plan.drops):
+        for s, a, b, f in zip(shock.series, shock.start, shock.end, shock.factor, strict=True):
+            days = b - a + 1
+            note = (f"demand x{f:.1f} for {days} day(s)" if f > 1
+                    else f"demand down to {f:.0%} of normal for {days} day(s)")
+            add(shock.kind, s, a, b, round(f, 2), note)
     for s, d in zip(entry_series, entry_days, strict=True):
         add("entry_error_x10", s, d, d, 10.0, "sales quantity keyed in 10x too high")
     dis = plan.disruptions
     for s in np.flatnonzero(dis.phantom_start >= 0):
         a, b = int(dis.phantom_start[s]), int(dis.phantom_end[s]) - 1
         add("phantom_inventory", s, a, b, float(sim.phantom_units[s]),
-            f"book shows {sim.phantom_units[s]:g} units but the shelf is empty "
-            f"until a stock count on day {b - a + 2}")
+            f"book shows {sim.phantom_units[s]:g} units but the shelf is empty; "
+            f"a stock count on {cal.date_at(b + 1)} writes them off")
     for o in sim.late_orders:
         promised, arrival = int(sim.order_promised[o]), int(sim.order_arrival[o])
-        if promised >= cal.n_days:
-            continue
         add("late_delivery", int(sim.order_series[o]), promised, arrival,
             arrival - promised, f"order placed {cal.date_at(sim.order_day[o])} arrived "
             f"{arrival - promised} days after the promised date")

@@ -47,6 +47,7 @@ class Calendar:
         return (day - self.start).days
 
     def date_at(self, index: int) -> date:
+        """Calendar date of day number `index` (may fall outside the history)."""
         return self.start + timedelta(days=int(index))
 
 
@@ -57,5 +58,6 @@ def build_calendar(end_date: date, years: int) -> Calendar:
     except ValueError:  # 29 February
         anniversary = end_date.replace(year=end_date.year - years, day=28)
     start = anniversary + timedelta(days=1)
-    dates = np.arange(np.datetime64(start, "D"), np.datetime64(end_date, "D") + 1)
+    one_day = np.timedelta64(1, "D")
+    dates = np.arange(np.datetime64(start, "D"), np.datetime64(end_date, "D") + one_day)
     return Calendar(start=start, end=end_date, dates=dates)

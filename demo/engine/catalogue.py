@@ -184,11 +184,12 @@ def build_catalogue(rng: np.random.Generator, cal: Calendar, n_stores: int,
     warehouses = pd.DataFrame(WAREHOUSES, columns=["code", "name", "region_code"])
     stores, store_region, store_format = _stores(rng, cal, n_stores)
     velocity = FORMAT_VELOCITY[store_format] * rng.lognormal(0.0, 0.15, n_stores)
-    categories = pd.DataFrame(
-        [(code, name, None) for code, name in ROOTS]
-        + [(leaf.code, leaf.name, leaf.parent_code) for leaf in LEAVES],
-        columns=["code", "name", "parent_code"],
-    )
+    categories = pd.DataFrame({
+        "code": [code for code, _ in ROOTS] + list(LEAF_CODES),
+        "name": [name for _, name in ROOTS] + [leaf.name for leaf in LEAVES],
+        "parent_code": pd.Series([None] * len(ROOTS) + [leaf.parent_code for leaf in LEAVES],
+                                 dtype=object),
+    })
     sku_category = _category_counts(n_skus)
     params = _sku_parameters(rng, cal, sku_category)
     skus = _sku_frame(rng, cal, sku_category, params)
@@ -204,8 +205,8 @@ def _stores(rng: np.random.Generator, cal: Calendar,
             n: int) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """Stores round-robin over regions with a hyper/super/convenience mix in each."""
     region = np.arange(n) % len(REGIONS)
-    fmt = np.array([FORMAT_CYCLE[(i // len(REGIONS) + i) % len(FORMAT_CYCLE)]
-                    for i in range(n)])
+    nth_in_region = np.arange(n) // len(REGIONS)
+    fmt = np.array(FORMAT_CYCLE)[(nth_in_region + region) % len(FORMAT_CYCLE)]
     rows = []
     for i in range(n):
         region_code = REGIONS[region[i]][0]
@@ -246,7 +247,7 @@ def _sku_parameters(rng: np.random.Generator, cal: Calendar,
     leaves = [LEAVES[c] for c in cat]
     propensity = np.array([leaf.intermittent_propensity for leaf in leaves])
     intermittent = np.zeros(k, dtype=bool)
-    n_int = int(round(INTERMITTENT_SHARE * k))
+    n_int = round(INTERMITTENT_SHARE * k)
     intermittent[rng.choice(k, n_int, replace=False, p=propensity / propensity.sum())] = True
     leaf_velocity = np.array([leaf.velocity for leaf in leaves])
     regular_rate = np.clip(rng.lognormal(np.log(5.0), 0.6, k), 2.5, 60.0) * leaf_velocity
@@ -256,8 +257,8 @@ def _sku_parameters(rng: np.random.Generator, cal: Calendar,
     first_day = -rng.integers(90, 8 * 365, k)
     end_day = np.full(k, cal.n_days + 10_000)
     order = rng.permutation(k)
-    n_new = int(round(LAUNCHED_SHARE * k))
-    n_gone = int(round(DISCONTINUED_SHARE * k))
+    n_new = round(LAUNCHED_SHARE * k)
+    n_gone = round(DISCONTINUED_SHARE * k)
     new, gone = order[:n_new], order[n_new:n_new + n_gone]
     first_day[new] = rng.integers(min(60, cal.n_days // 4), max(cal.n_days - 60, 2), n_new)
     end_day[gone] = rng.integers(cal.n_days // 3, max(cal.n_days - 14, cal.n_days // 3 + 1),

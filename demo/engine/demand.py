@@ -25,7 +25,7 @@ WEEKDAY_PROFILE = np.array([
 ])
 LAUNCH_RAMP_DAYS = 21.0
 RUN_DOWN_DAYS = 60
-SAMPLING_CHUNK_DAYS = 64
+CHUNK_DAYS = 64
 
 
 def ranged_mask(cal: Calendar, cat: Catalogue) -> np.ndarray:
@@ -52,32 +52,36 @@ def sku_day_factor(cal: Calendar, cat: Catalogue, list_price: np.ndarray) -> np.
     return factor.astype(np.float32)
 
 
-def promotion_factor(cal: Calendar, promos: Promotions) -> np.ndarray:
-    """(days, stores, skus) uplift while promoted and the dip in the week after."""
+def promotion_factor(promos: Promotions, days: slice) -> np.ndarray:
+    """(days, stores, skus) uplift while promoted and the fading dip in the week after."""
     uplift = np.concatenate([[1.0], promos.uplift]).astype(np.float32)
     depth = np.concatenate([[0.0], np.minimum(0.35, 0.3 * (promos.uplift - 1))])
-    end = np.concatenate([[0], promos.end_day])
-    factor = uplift[promos.active]
-    days_after = np.arange(cal.n_days, dtype=np.int32)[:, None, None] - end[promos.after]
-    fade = 1 - (days_after - 1) / POST_PROMO_DAYS
-    factor *= (1 - depth[promos.after] * fade).astype(np.float32)
-    return factor
+    end = np.concatenate([[0], promos.end_day]).astype(np.int32)
+    after = promos.after[days]
+    day = np.arange(days.start, days.stop, dtype=np.int32)[:, None, None]
+    fade = (1 - (day - end[after] - 1) / POST_PROMO_DAYS).astype(np.float32)
+    return uplift[promos.active[days]] * (1 - depth.astype(np.float32)[after] * fade)
 
 
 def expected_demand(cal: Calendar, cat: Catalogue, events: EventEffects,
                     temperature_anomaly: np.ndarray, list_price: np.ndarray,
                     promos: Promotions) -> np.ndarray:
-    """(days, stores, skus) float32 mean units demanded."""
+    """(days, stores, skus) float32 mean units demanded, built in day chunks."""
     beta = np.array([lf.temperature_beta for lf in LEAVES])
     weather = np.exp(beta[None, :, None] * temperature_anomaly[:, None, :])
     region_cat = (events.multiplier * weather).astype(np.float32).transpose(2, 0, 1)
-    lam = region_cat[:, cat.store_region[:, None], cat.sku_category[None, :]]
     store_day = WEEKDAY_PROFILE[cat.store_format][:, cal.dow].T.astype(np.float32)
-    lam *= store_day[:, :, None]
-    lam *= sku_day_factor(cal, cat, list_price)[:, None, :]
-    base = cat.store_velocity[:, None] * cat.affinity * cat.sku_rate[None, :]
-    lam *= base.astype(np.float32)[None, :, :]
-    lam *= promotion_factor(cal, promos)
+    sku_day = sku_day_factor(cal, cat, list_price)
+    base = (cat.store_velocity[:, None] * cat.affinity * cat.sku_rate[None, :]).astype(np.float32)
+    lam = np.empty((cal.n_days, cat.n_stores, cat.n_skus), dtype=np.float32)
+    for lo in range(0, cal.n_days, CHUNK_DAYS):
+        days = slice(lo, min(lo + CHUNK_DAYS, cal.n_days))
+        chunk = region_cat[days][:, cat.store_region[:, None], cat.sku_category[None, :]]
+        chunk *= store_day[days][:, :, None]
+        chunk *= sku_day[days][:, None, :]
+        chunk *= base[None, :, :]
+        chunk *= promotion_factor(promos, days)
+        lam[days] = chunk
     return lam
 
 
@@ -88,8 +92,8 @@ def sample_demand(rng: np.random.Generator, lam: np.ndarray,
     `dispersion` is the negative-binomial shape per series (small = lumpier).
     """
     out = np.empty(lam.shape, dtype=np.float32)
-    for lo in range(0, lam.shape[0], SAMPLING_CHUNK_DAYS):
-        chunk = lam[lo:lo + SAMPLING_CHUNK_DAYS].astype(np.float64)
+    for lo in range(0, lam.shape[0], CHUNK_DAYS):
+        chunk = lam[lo:lo + CHUNK_DAYS].astype(np.float64)
         rate = rng.gamma(dispersion, chunk / dispersion)
-        out[lo:lo + SAMPLING_CHUNK_DAYS] = rng.poisson(rate)
+        out[lo:lo + CHUNK_DAYS] = rng.poisson(rate)
     return out

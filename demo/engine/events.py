@@ -21,6 +21,8 @@ ALL = "*"
 
 @dataclass(frozen=True)
 class Event:
+    """One dated event: category uplifts on the day, a ramp before it, maybe a closure."""
+
     day: date
     name: str
     event_type: str
@@ -107,6 +109,8 @@ def _by_category(uplift: dict[str, float]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class EventEffects:
+    """The `events` frame and the demand multipliers it implies."""
+
     frame: pd.DataFrame
     multiplier: np.ndarray  # (regions, categories, days) float32
     closed: np.ndarray  # (days,) bool
@@ -138,6 +142,8 @@ def build_events(cal: Calendar) -> EventEffects:
                 effect = base if lag == 0 else pre * (1 - lag / (ev.ramp_days + 1))
                 mult[np.ix_(regions, range(n_cat), [d])] *= (1 + effect)[None, :, None]
     mult[:, :, closed] = 0.0
-    frame = pd.DataFrame(rows, columns=["date", "name", "event_type", "region_code"])
+    day, name, kind, region = zip(*rows, strict=True) if rows else ((),) * 4
+    frame = pd.DataFrame({"date": day, "name": name, "event_type": kind,
+                          "region_code": pd.Series(region, dtype=object)})
     frame = frame.sort_values(["date", "name"], kind="stable").reset_index(drop=True)
     return EventEffects(frame=frame, multiplier=mult, closed=closed)

@@ -15,6 +15,8 @@ from demo.engine.catalogue import Catalogue
 from demo.engine.pricing import Promotions
 from demo.engine.replenishment import Simulation
 
+CHUNK_DAYS = 32
+
 
 def _cells(mask: np.ndarray, n_stores: int, n_skus: int) -> tuple[np.ndarray, ...]:
     """(day, store, sku, flat index) of True cells of a (days, skus) mask for every store."""
@@ -32,25 +34,41 @@ def _codes(index: np.ndarray, codes: pd.Series) -> pd.Categorical:
 
 def sales_frame(cal: Calendar, cat: Catalogue, ranged: np.ndarray, sim: Simulation,
                 list_price: np.ndarray, promos: Promotions) -> pd.DataFrame:
-    day, store, sku, flat = _cells(ranged, cat.n_stores, cat.n_skus)
-    active = promos.active.reshape(-1)[flat]
-    quantity = sim.sales.reshape(-1)[flat].astype(np.float64)
-    del flat
-    discount = np.concatenate([[0.0], promos.discount])[active]
-    price = np.round(list_price[day, sku] * (1 - discount), 2)
+    """Filled in day chunks into preallocated columns so temporaries stay small."""
+    rows_per_day = ranged.sum(axis=1) * cat.n_stores
+    offsets = np.concatenate([[0], np.cumsum(rows_per_day)])
+    n = int(offsets[-1])
+    dates = np.empty(n, dtype="datetime64[s]")
+    store = np.empty(n, dtype=np.int16)
+    sku = np.empty(n, dtype=np.int32)
+    quantity = np.empty(n)
+    price = np.empty(n)
+    on_promotion = np.empty(n, dtype=bool)
+    discounts = np.concatenate([[0.0], promos.discount])
+    for lo in range(0, cal.n_days, CHUNK_DAYS):
+        hi = min(lo + CHUNK_DAYS, cal.n_days)
+        out = slice(offsets[lo], offsets[hi])
+        day, store[out], sku[out], flat = _cells(ranged[lo:hi], cat.n_stores, cat.n_skus)
+        day += lo
+        active = promos.active[lo:hi].reshape(-1)[flat]
+        dates[out] = cal.dates[day]
+        quantity[out] = sim.sales[lo:hi].reshape(-1)[flat]
+        price[out] = np.round(list_price[day, sku[out]] * (1 - discounts[active]), 2)
+        on_promotion[out] = active > 0
     return pd.DataFrame({
-        "date": cal.dates[day].astype("datetime64[s]"),
+        "date": dates,
         "store_code": _codes(store, cat.stores["code"]),
         "sku_code": _codes(sku, cat.skus["code"]),
         "quantity": quantity,
         "revenue": np.round(quantity * price, 2),
         "price": price,
-        "on_promotion": active > 0,
-    })
+        "on_promotion": on_promotion,
+    }, copy=False)
 
 
 def inventory_frame(cal: Calendar, cat: Catalogue, ranged: np.ndarray,
                     sim: Simulation) -> pd.DataFrame:
+    """End-of-day book stock on the snapshot days, for ranged store-SKUs only."""
     mask = ranged[sim.snapshot_days]
     snap, store, sku, flat = _cells(mask, cat.n_stores, cat.n_skus)
     return pd.DataFrame({
@@ -63,6 +81,7 @@ def inventory_frame(cal: Calendar, cat: Catalogue, ranged: np.ndarray,
 
 
 def supply_orders_frame(cal: Calendar, cat: Catalogue, sim: Simulation) -> pd.DataFrame:
+    """Every store order; orders still in transit at the end have no receipt yet."""
     n = len(sim.order_day)
     received = sim.order_arrival < cal.n_days
     last = cal.n_days - 1

@@ -22,11 +22,14 @@ WARMEST_DOY = 200
 
 @dataclass(frozen=True)
 class Indicators:
+    """The published weekly frame plus the daily weather signal demand reacts to."""
+
     frame: pd.DataFrame
     temperature_anomaly: np.ndarray  # (regions, days): deviation from the seasonal norm
 
 
 def build_indicators(rng: np.random.Generator, cal: Calendar) -> Indicators:
+    """Daily temperature (AR(1) around a seasonal norm) and weekly macro series per region."""
     n_reg, n_days = len(REGIONS), cal.n_days
     norm = MEAN_TEMPERATURE[:, None] + TEMPERATURE_SWING * np.cos(
         2 * np.pi * (cal.doy[None, :] - WARMEST_DOY) / 365.25)

@@ -43,6 +43,8 @@ def list_price_path(rng: np.random.Generator, cal: Calendar, cat: Catalogue) -> 
 
 @dataclass(frozen=True)
 class Promotions:
+    """The `promotions` frame plus per-cell promotion ids and per-promotion effects."""
+
     frame: pd.DataFrame
     active: np.ndarray  # (days, stores, skus) int32: promotion row + 1, 0 = none
     after: np.ndarray  # (days, stores, skus) int32: row + 1 of the promotion just ended
@@ -91,7 +93,8 @@ def build_promotions(rng: np.random.Generator, cal: Calendar, cat: Catalogue) ->
     frame = pd.DataFrame({
         "code": [f"PR{i + 1:06d}" for i in range(n)],
         "name": [f"{label}: {name}" for label, name in zip(labels, names, strict=True)],
-        "store_code": [store_codes[x] if x >= 0 else None for x in store],
+        "store_code": pd.Series([store_codes[x] if x >= 0 else None for x in store],
+                                dtype=object),
         "sku_code": cat.skus["code"].to_numpy()[sku],
         "start_date": [cal.date_at(d) for d in start],
         "end_date": [cal.date_at(d) for d in end],

@@ -45,6 +45,8 @@ class Disruptions:
 
 @dataclass(frozen=True)
 class Simulation:
+    """What happened: censored sales, stock snapshots and every order placed."""
+
     sales: np.ndarray  # (days, series) float32 units sold (censored demand)
     snapshot_days: np.ndarray
     on_hand: np.ndarray  # (snapshots, series) book stock at end of day
@@ -63,15 +65,17 @@ def simulate(rng: np.random.Generator, demand: np.ndarray, forecast: np.ndarray,
              snapshot_days: np.ndarray) -> Simulation:
     """Run the store stock flow for (days, series) `demand`.
 
-    `forecast` is the expected demand the planner knows (no anomalies), used to set the
-    reorder point from expected demand over the protection window (lead time + review).
+    `forecast` is the expected demand (without anomalies); the planner sees it through a
+    per-series bias and sets the reorder point from demand over the protection window
+    (lead time + review) plus a per-series safety factor, so availability varies by series.
     """
     n_days, n = demand.shape
     rows = np.arange(n)
     window = policy.lead_time + REVIEW_BUFFER_DAYS
     cumulative = np.zeros((n_days + 1, n), dtype=np.float32)
     np.cumsum(forecast, axis=0, out=cumulative[1:])
-    z = rng.uniform(0.6, 2.0, n)
+    safety_z = rng.uniform(0.2, 1.6, n)
+    planning_bias = rng.lognormal(0.0, 0.2, n)
     order_from = policy.first_day - policy.lead_time
     order_until = policy.end_day - policy.lead_time
     max_delay = int(disruptions.delay_days.max(initial=0))
@@ -80,10 +84,10 @@ def simulate(rng: np.random.Generator, demand: np.ndarray, forecast: np.ndarray,
 
     def targets(day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         hi = np.minimum(day + window, n_days)
-        rate = (cumulative[hi, rows] - cumulative[day]) / (hi - day)
+        rate = planning_bias * (cumulative[hi, rows] - cumulative[day]) / (hi - day)
         mean = rate * window
         sigma = np.sqrt(mean + mean * mean / (policy.dispersion * window))
-        reorder = mean + z * sigma
+        reorder = mean + safety_z * sigma
         return rate, reorder, reorder + np.maximum(policy.cover_days * rate, policy.moq)
 
     _, _, order_up_to = targets(0)
@@ -134,8 +138,10 @@ def simulate(rng: np.random.Generator, demand: np.ndarray, forecast: np.ndarray,
                 lead = np.maximum(policy.lead_time[idx]
                                   + rng.choice(LEAD_TIME_OFFSETS, len(idx), p=LEAD_TIME_OFFSET_P),
                                   1)
-                is_late = delay_from[idx] <= day
-                lead += np.where(is_late, disruptions.delay_days[idx], 0)
+                extra = disruptions.delay_days[idx]
+                is_late = (delay_from[idx] <= day) & (
+                    day + lead + extra < np.minimum(policy.end_day[idx], n_days))
+                lead += np.where(is_late, extra, 0)
                 delay_from[idx[is_late]] = NO_DAY
                 arrivals[day + lead, idx] += qty
                 on_order[idx] += qty

@@ -87,7 +87,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server read while an in-process job writes; IMMEDIATE avoids
     # "database is locked" upgrades from read to write transactions.
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA cache_size=-262144;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,
     }
@@ -199,6 +201,11 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Per-job defaults; an admin can set other limits per job kind (jobs.JobLimit).
 JOB_DEFAULT_TIME_LIMIT_S = env.int("JOB_DEFAULT_TIME_LIMIT_S", default=3 * 3600)
 JOB_DEFAULT_MEMORY_LIMIT_MB = env.int("JOB_DEFAULT_MEMORY_LIMIT_MB", default=6144)
+# Finished job runs (and their uploaded files) older than this are purged every night.
+JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=90)
+
+# How many helper tasks a forecast job fans out to (each claims chunks of series).
+FORECAST_FANOUT = env.int("FORECAST_FANOUT", default=8)
 
 OLLAMA_HOST = env("OLLAMA_HOST", default="http://127.0.0.1:11434")
 

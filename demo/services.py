@@ -1,0 +1,191 @@
+"""Loading the generated demo company into the database, in bulk and idempotently.
+
+Master data is upserted by code, then every fact frame is mapped from codes to ids with one
+query per master table and upserted with ``history.bulk.upsert_frame``. Loading the same
+seed twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+
+from accounts.models import Role
+from demo.engine import DemoCompany
+from history.bulk import UpsertTarget, upsert_frame
+from history.models import (
+    AnomalyLabel,
+    CalendarEvent,
+    Grain,
+    Indicator,
+    InventorySnapshot,
+    Promotion,
+    SalesFact,
+    SupplyOrder,
+)
+from masterdata.models import SKU, Category, Region, Store, Warehouse
+
+ProgressCallback = Callable[[float, str], None]
+
+DEMO_USERS = (
+    ("planner", Role.PLANNER, "planner-demo-2026"),
+    ("admin", Role.ADMIN, "admin-demo-2026"),
+    ("executive", Role.EXECUTIVE, "executive-demo-2026"),
+)
+
+
+def _ids(model, field: str = "code") -> dict[str, int]:
+    return dict(model.objects.values_list(field, "id"))
+
+
+def _map_codes(frame: pd.DataFrame, column: str, ids: dict[str, int], target: str) -> pd.DataFrame:
+    frame[target] = frame[column].astype(str).map(ids).astype("Int64")
+    return frame.drop(columns=[column])
+
+
+def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:
+    for column in columns:
+        frame[column] = pd.to_datetime(frame[column])
+    return frame
+
+
+def _nullable_codes(
+    frame: pd.DataFrame, column: str, ids: dict[str, int], target: str
+) -> pd.DataFrame:
+    frame[target] = frame[column].map(lambda c: ids.get(str(c)) if pd.notna(c) else None)
+    frame[target] = frame[target].astype("Int64")
+    return frame.drop(columns=[column])
+
+
+@transaction.atomic
+def demo_company_load(
+    *, company: DemoCompany, progress: ProgressCallback | None = None
+) -> dict[str, int]:
+    """Write ``company`` to the database; returns rows inserted or changed per table."""
+    report = progress or (lambda percent, message: None)
+    written: dict[str, int] = {}
+
+    report(2, "Master data")
+    written["regions"] = upsert_frame(
+        UpsertTarget(Region, ["code"]), company.regions[["code", "name"]]
+    )
+    regions = _ids(Region)
+    warehouses = _map_codes(
+        company.warehouses[["code", "name", "region_code"]].copy(),
+        "region_code",
+        regions,
+        "region_id",
+    )
+    written["warehouses"] = upsert_frame(UpsertTarget(Warehouse, ["code"]), warehouses)
+    stores = company.stores.copy()
+    stores = _map_codes(stores, "region_code", regions, "region_id")
+    stores = _nullable_codes(stores, "warehouse_code", _ids(Warehouse), "warehouse_id")
+    stores = _dates(stores, "opened_on")
+    written["stores"] = upsert_frame(UpsertTarget(Store, ["code"]), stores)
+    written["categories"] = _load_categories(company.categories)
+    skus = _map_codes(company.skus.copy(), "category_code", _ids(Category), "category_id")
+    skus = _dates(skus, "launched_on", "discontinued_on")
+    written["skus"] = upsert_frame(UpsertTarget(SKU, ["code"]), skus)
+
+    store_ids, sku_ids = _ids(Store), _ids(SKU)
+
+    report(10, f"Sales history ({len(company.sales):,} rows)")
+    sales = company.sales.copy()
+    sales = _map_codes(sales, "store_code", store_ids, "store_id")
+    sales = _map_codes(sales, "sku_code", sku_ids, "sku_id")
+    sales["grain"] = Grain.DAY.value
+    written["sales"] = upsert_frame(UpsertTarget(SalesFact, ["store_id", "sku_id", "date"]), sales)
+
+    report(60, f"Inventory snapshots ({len(company.inventory):,} rows)")
+    inventory = company.inventory.copy()
+    inventory = _map_codes(inventory, "store_code", store_ids, "store_id")
+    inventory = _map_codes(inventory, "sku_code", sku_ids, "sku_id")
+    written["inventory"] = upsert_frame(
+        UpsertTarget(InventorySnapshot, ["store_id", "sku_id", "date"], "store_id IS NOT NULL"),
+        inventory,
+    )
+
+    report(80, "Supply orders, promotions, events and indicators")
+    orders = company.supply_orders.copy()
+    orders = _map_codes(orders, "store_code", store_ids, "store_id")
+    orders = _map_codes(orders, "sku_code", sku_ids, "sku_id")
+    written["supply_orders"] = upsert_frame(UpsertTarget(SupplyOrder, ["order_ref"]), orders)
+
+    promotions = company.promotions.copy()
+    promotions = _nullable_codes(promotions, "store_code", store_ids, "store_id")
+    promotions = _nullable_codes(promotions, "sku_code", sku_ids, "sku_id")
+    promotions = _dates(promotions, "start_date", "end_date")
+    written["promotions"] = upsert_frame(UpsertTarget(Promotion, ["code"]), promotions)
+
+    events = company.events.copy()
+    events = _nullable_codes(events, "region_code", regions, "region_id")
+    events = _dates(events, "date")
+    written["events"] = upsert_frame(
+        UpsertTarget(
+            CalendarEvent, ["date", "name", "COALESCE(region_id, 0)", "COALESCE(store_id, 0)"]
+        ),
+        events,
+    )
+
+    indicators = company.indicators.copy()
+    indicators = _nullable_codes(indicators, "region_code", regions, "region_id")
+    indicators = _dates(indicators, "date")
+    written["indicators"] = upsert_frame(
+        UpsertTarget(
+            Indicator, ["name", "date", "COALESCE(region_id, 0)", "COALESCE(store_id, 0)"]
+        ),
+        indicators,
+    )
+
+    report(95, "Anomaly ground truth")
+    written["anomaly_labels"] = _replace_labels(company.anomaly_labels, store_ids, sku_ids)
+    report(100, "Demo company loaded")
+    return written
+
+
+def _load_categories(categories: pd.DataFrame) -> int:
+    """Categories form a tree: write them without parents, then link each to its parent."""
+    written = upsert_frame(UpsertTarget(Category, ["code"]), categories[["code", "name"]])
+    ids = _ids(Category)
+    linked = categories[["code", "name", "parent_code"]].copy()
+    linked = _nullable_codes(linked, "parent_code", ids, "parent_id")
+    return written + upsert_frame(UpsertTarget(Category, ["code"]), linked)
+
+
+def _replace_labels(
+    labels: pd.DataFrame, store_ids: dict[str, int], sku_ids: dict[str, int]
+) -> int:
+    """Demo ground truth is regenerated whole: replace the demo's labels, keep users' own."""
+    AnomalyLabel.objects.filter(source="demo").delete()
+    rows = [
+        AnomalyLabel(
+            kind=row.kind,
+            store_id=store_ids[str(row.store_code)],
+            sku_id=sku_ids[str(row.sku_code)],
+            start_date=pd.Timestamp(row.start_date).date(),
+            end_date=pd.Timestamp(row.end_date).date(),
+            magnitude=None if pd.isna(row.magnitude) else float(row.magnitude),
+            note=str(row.note)[:200],
+            source="demo",
+        )
+        for row in labels.itertuples(index=False)
+    ]
+    AnomalyLabel.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def demo_users_ensure() -> list[tuple[str, str, str]]:
+    """Create the three demo log-ins if missing; returns (username, role, password)."""
+    created = []
+    for username, role, password in DEMO_USERS:
+        group, _ = Group.objects.get_or_create(name=role)
+        user, new = User.objects.get_or_create(username=username)
+        if new:
+            user.set_password(password)
+            user.save()
+        user.groups.add(group)
+        created.append((username, role, password))
+    return created

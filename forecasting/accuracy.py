@@ -1,0 +1,179 @@
+"""Forecast accuracy against actuals, by level and lead time, kept over time.
+
+Two sources feed the accuracy page: the rolling-origin backtest of every forecast run
+(available from the first run) and live comparisons of stored forecasts with the actuals
+that arrive afterwards (the pilot's daily forecast-vs-actual check). Both are reduced to
+sums (actual, forecast, absolute error) per date × level × member × lead bucket, so any
+roll-up recomputes WAPE = Σ|F − A| / Σ|A| and bias = Σ(F − A) / Σ|A| exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from django.db import transaction
+
+from forecasting.models import AccuracyRecord, BacktestPoint, Forecast
+from history.bulk import UpsertTarget, frame_from_query, upsert_frame
+from history.models import Grain, SalesFact
+from masterdata.models import SKU, Store
+
+LEAD_BUCKETS = {
+    "D": [(1, 7, "1-7 d"), (8, 14, "8-14 d"), (15, 28, "15-28 d"), (29, 10_000, "29+ d")],
+    "W": [(1, 4, "1-4 wk"), (5, 13, "5-13 wk"), (14, 26, "14-26 wk"), (27, 10_000, "27+ wk")],
+}
+LEVELS = ("total", "region", "category", "region_category", "store")
+
+
+def lead_bucket(lead: pd.Series, granularity: str) -> pd.Series:
+    labels = pd.Series("", index=lead.index, dtype=object)
+    for low, high, label in LEAD_BUCKETS[granularity]:
+        labels[(lead >= low) & (lead <= high)] = label
+    return labels
+
+
+def _members() -> tuple[pd.DataFrame, pd.DataFrame]:
+    stores = pd.DataFrame(Store.objects.values("id", "code", "region__code")).rename(
+        columns={"id": "store_id", "code": "store", "region__code": "region"}
+    )
+    skus = pd.DataFrame(SKU.objects.values("id", "category__code")).rename(
+        columns={"id": "sku_id", "category__code": "category"}
+    )
+    return stores, skus
+
+
+def level_sums(points: pd.DataFrame, granularity: str) -> pd.DataFrame:
+    """Reduce point comparisons (store_id, sku_id, date, forecast, actual, lead) to sums per
+    date × level × member × lead bucket."""
+    stores, skus = _members()
+    frame = points.merge(stores, on="store_id").merge(skus, on="sku_id")
+    frame["lead_bucket"] = lead_bucket(frame["lead"], granularity)
+    frame["abs_error"] = (frame["forecast"] - frame["actual"]).abs()
+    frame["total"] = "all"
+    frame["region_category"] = frame["region"].astype(str) + "|" + frame["category"].astype(str)
+    parts = []
+    for level in LEVELS:
+        grouped = frame.groupby(["date", level, "lead_bucket"], as_index=False).agg(
+            actual_sum=("actual", "sum"),
+            forecast_sum=("forecast", "sum"),
+            abs_error_sum=("abs_error", "sum"),
+            points=("actual", "size"),
+        )
+        parts.append(grouped.rename(columns={level: "key"}).assign(level=level))
+    sums = pd.concat(parts, ignore_index=True).rename(columns={"date": "evaluated_on"})
+    sums["granularity"] = granularity
+    return sums
+
+
+def _write(sums: pd.DataFrame, source: str) -> int:
+    sums = sums.assign(source=source)
+    columns = [
+        "source",
+        "granularity",
+        "evaluated_on",
+        "level",
+        "key",
+        "lead_bucket",
+        "actual_sum",
+        "forecast_sum",
+        "abs_error_sum",
+        "points",
+    ]
+    return upsert_frame(
+        UpsertTarget(
+            AccuracyRecord, ["source", "granularity", "evaluated_on", "level", "key", "lead_bucket"]
+        ),
+        sums[columns],
+    )
+
+
+@transaction.atomic
+def backtest_accuracy_record(*, granularity: str) -> dict:
+    """Replace the backtest accuracy records with those of the current backtest points;
+    returns the headline figures (WAPE, accuracy, bias) at total level."""
+    points = pd.DataFrame(
+        BacktestPoint.objects.filter(granularity=granularity).values(
+            "store_id", "sku_id", "date", "forecast", "actual", "lead"
+        )
+    )
+    AccuracyRecord.objects.filter(
+        source=AccuracyRecord.Source.BACKTEST, granularity=granularity
+    ).delete()
+    if points.empty:
+        return {}
+    _write(level_sums(points, granularity), AccuracyRecord.Source.BACKTEST)
+    return headline(points)
+
+
+def headline(points: pd.DataFrame) -> dict:
+    actual = points["actual"].abs().sum()
+    error = (points["forecast"] - points["actual"]).abs().sum()
+    signed = (points["forecast"] - points["actual"]).sum()
+    wape = float(error / actual) if actual else None
+    return {
+        "wape": wape,
+        "accuracy": None if wape is None else 1 - wape,
+        "bias": float(signed / actual) if actual else None,
+        "points": len(points),
+    }
+
+
+def _actuals(granularity: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    facts = frame_from_query(
+        "SELECT store_id, sku_id, CAST(date AS TEXT), quantity, revenue FROM history_salesfact "
+        "WHERE date >= %s AND date <= %s",
+        [start.date(), end.date()],
+        columns=["store_id", "sku_id", "date", "quantity", "revenue"],
+    )
+    if facts.empty:
+        return facts
+    facts["date"] = pd.to_datetime(facts["date"], format="%Y-%m-%d")
+    quantity = pd.to_numeric(facts["quantity"], errors="coerce")
+    facts["actual"] = quantity.fillna(pd.to_numeric(facts["revenue"], errors="coerce"))
+    if granularity == "W":
+        facts["date"] = facts["date"] + pd.to_timedelta(
+            (6 - facts["date"].dt.dayofweek) % 7, unit="D"
+        )
+    return facts.groupby(["store_id", "sku_id", "date"], as_index=False)["actual"].sum()
+
+
+@transaction.atomic
+def live_accuracy_refresh(*, granularity: str) -> int:
+    """Compare stored forecasts with actuals that arrived since the last comparison.
+
+    Returns the number of forecast points newly scored. Forecast dates without any actual
+    row count as zero sales only for daily data (a missing day is a day without sales).
+    """
+    if not SalesFact.objects.exists():
+        return 0
+    last_actual = pd.Timestamp(SalesFact.objects.latest("date").date)
+    if granularity == "W":
+        last_actual = last_actual - pd.Timedelta(days=(last_actual.dayofweek + 1) % 7)
+    done = (
+        AccuracyRecord.objects.filter(source=AccuracyRecord.Source.LIVE, granularity=granularity)
+        .order_by("-evaluated_on")
+        .values_list("evaluated_on", flat=True)
+        .first()
+    )
+    pending = Forecast.objects.filter(granularity=granularity, date__lte=last_actual.date())
+    if done:
+        pending = pending.filter(date__gt=done)
+    points = pd.DataFrame(pending.values("store_id", "sku_id", "origin", "date", "forecast"))
+    if points.empty:
+        return 0
+    points["date"] = pd.to_datetime(points["date"])
+    points["origin"] = pd.to_datetime(points["origin"])
+    actuals = _actuals(
+        granularity, points["date"].min() - pd.Timedelta(days=6), points["date"].max()
+    )
+    points = points.merge(actuals, on=["store_id", "sku_id", "date"], how="left")
+    points["actual"] = points["actual"].fillna(0.0)
+    step = 1 if granularity == "D" else 7
+    points["lead"] = ((points["date"] - points["origin"]).dt.days // step).astype(int)
+    points = points[np.isfinite(points["forecast"])]
+    _write(level_sums(points, granularity), AccuracyRecord.Source.LIVE)
+    return len(points)
+
+
+def granularity_of_history() -> str:
+    return "D" if SalesFact.objects.filter(grain=Grain.DAY).exists() else "W"

@@ -1,0 +1,135 @@
+"""Rolling-origin backtest of every candidate, the evidence behind model selection.
+
+Window w (0 = earliest) cuts each series ``horizon + (windows - 1 - w) * step`` periods before
+its end; candidates see only data up to that cut-off (classification and error scales are
+recomputed from it too) and forecast the next ``horizon`` periods, which are scored against
+the held-out actuals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .classify import classify_demand
+from .frames import drop_last_periods, exog_columns, future_frame, season_length, sort_history
+from .frames import with_future_exog
+from .guardrails import run_candidates
+from .metrics import error_table, naive_scales, ratio
+from .models import Candidate, ForecastTask
+
+
+@dataclass
+class BacktestResult:
+    """Backtest output.
+
+    ``forecasts``: series_id, window, cutoff, step, ds, model, forecast, actual.
+    ``errors``: one row per series × model × window (wape, bias, mase, rmsse, abs_err, abs_act,
+    err, n).  ``leaderboard``: series × model means over windows (rmsse, mase, wape, bias, n,
+    n_windows).  ``fallbacks``: guard-rail replacements.  ``timings``: seconds per candidate.
+    """
+
+    forecasts: pd.DataFrame
+    errors: pd.DataFrame
+    leaderboard: pd.DataFrame
+    fallbacks: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def default_candidates(
+    prophet_max_series: int = 0,
+    arima_max_series: int = 300,
+    lightgbm_params: dict | None = None,
+) -> list[Candidate]:
+    """Benchmarks first (seasonal naive is the guard-rail fallback), then the rest."""
+    from .global_model import global_candidates
+    from .intermittent import intermittent_candidates
+    from .models import benchmark_candidates, statistical_candidates
+    from .prophet_model import prophet_candidates
+
+    bench = benchmark_candidates()
+    bench.sort(key=lambda c: c.name != "seasonal_naive")
+    return [*bench, *statistical_candidates(arima_max_series=arima_max_series),
+            *intermittent_candidates(), *global_candidates(**(lightgbm_params or {})),
+            *prophet_candidates(prophet_max_series)]
+
+
+def make_task(
+    train: pd.DataFrame,
+    horizon: int,
+    freq: str,
+    exog_source: pd.DataFrame | None,
+) -> ForecastTask:
+    """Build the task for one origin: future grid plus exogenous values known in advance."""
+    future = with_future_exog(train, future_frame(train, horizon, freq), exog_source)
+    return ForecastTask(train, future, horizon, freq, season_length(freq),
+                        classify_demand(train))
+
+
+def leaderboard_from_errors(errors: pd.DataFrame) -> pd.DataFrame:
+    """Mean error per series × model over windows; pooled wape/bias from absolute sums."""
+    g = errors.groupby(["series_id", "model"], sort=True)
+    sums = g[["abs_err", "abs_act", "err", "n"]].sum()
+    board = g[["rmsse", "mase"]].mean()
+    board["wape"] = ratio(sums["abs_err"], sums["abs_act"])
+    board["bias"] = ratio(sums["err"].abs(), sums["abs_act"]) * np.sign(sums["err"])
+    board["n"] = sums["n"]
+    board["n_windows"] = g.size()
+    return board.reset_index()
+
+
+def backtest(
+    history: pd.DataFrame,
+    horizon: int,
+    windows: int,
+    freq: str,
+    candidates: list[Candidate] | None = None,
+    future_exog: pd.DataFrame | None = None,
+    step: int | None = None,
+) -> BacktestResult:
+    """Rolling-origin evaluation of ``candidates`` (default :func:`default_candidates`).
+
+    ``future_exog`` is only a lookup table of exogenous values: test-window exogenous values
+    come from ``history`` rows, or from ``future_exog`` where history lacks them.
+    """
+    history = sort_history(history)
+    candidates = candidates if candidates is not None else default_candidates()
+    step = step or horizon
+    season = season_length(freq)
+    exog_cols = exog_columns(history)
+    exog_source = history[["series_id", "ds", *exog_cols]]
+    if future_exog is not None:
+        exog_source = pd.concat([future_exog[["series_id", "ds", *exog_cols]], exog_source],
+                                ignore_index=True).drop_duplicates(["series_id", "ds"],
+                                                                   keep="last")
+    actuals = history[["series_id", "ds", "y"]].rename(columns={"y": "actual"})
+    fc_parts, err_parts, fb_parts, timings = [], [], [], {}
+    for w in range(windows):
+        train = drop_last_periods(history, horizon + (windows - 1 - w) * step)
+        counts = train.groupby("series_id").size()
+        train = train[train["series_id"].isin(counts[counts >= 2].index)]
+        if train.empty:
+            continue
+        task = make_task(train, horizon, freq, exog_source)
+        run = run_candidates(task, candidates)
+        for name, sec in run.timings.items():
+            timings[name] = timings.get(name, 0.0) + sec
+        cutoff = train.groupby("series_id")["ds"].max()
+        fc = run.forecasts.merge(actuals, on=["series_id", "ds"], how="inner")
+        fc = fc.merge(task.future[["series_id", "ds", "step"]], on=["series_id", "ds"])
+        fc["window"] = w
+        fc["cutoff"] = fc["series_id"].map(cutoff)
+        scales = naive_scales(train, season)
+        for model, part in fc.groupby("model", sort=False):
+            err = error_table(part, scales).reset_index()
+            err_parts.append(err.assign(model=model, window=w))
+        fc_parts.append(fc)
+        fb_parts.append(run.fallbacks.assign(window=w))
+    forecasts = pd.concat(fc_parts, ignore_index=True)
+    errors = pd.concat(err_parts, ignore_index=True)
+    fallbacks = pd.concat(fb_parts, ignore_index=True)
+    cols = ["series_id", "window", "cutoff", "step", "ds", "model", "forecast", "actual"]
+    return BacktestResult(forecasts[cols], errors, leaderboard_from_errors(errors), fallbacks,
+                          timings)

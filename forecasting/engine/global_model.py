@@ -1,0 +1,132 @@
+"""One LightGBM model trained across all series of a chunk (a "global" model).
+
+Strategy: direct forecasting with lags of at least ``horizon`` periods.  Every feature of a
+target at date t uses demand up to t - horizon only, so a single model forecasts the whole
+horizon from data at or before the forecast origin without recursion (no error feedback and
+no leakage).  The target and every demand feature are divided by the series' mean absolute
+demand so one model serves series of very different scale.  Exogenous columns (price, relative
+price, promotion, event, any extra numeric indicator) and calendar features enter as-is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .frames import exog_columns, last_periods
+from .models import Candidate, ForecastTask
+
+FEATURE_PREFIXES = ("lag_", "roll_", "cal_", "x_", "rel_price", "log_scale")
+
+
+def _lags(horizon: int, season: int) -> list[int]:
+    seasonal = [k * season for k in range(1, 5) if k * season >= horizon]
+    if season > 24:
+        seasonal = [season]
+    direct = [horizon + i for i in range(4)]
+    return sorted(set(direct + seasonal[:4]))
+
+
+def build_features(frame: pd.DataFrame, horizon: int, season: int) -> pd.DataFrame:
+    """Add model features to a sorted ``series_id, ds, y`` frame (future rows have y = NaN).
+
+    Expects ``scale`` per row.  Returns the frame with feature columns added; all demand
+    features are shifted by ≥ ``horizon`` rows within each series.
+    """
+    out = frame
+    g = out.groupby("series_id", sort=False)["y_scaled"]
+    for lag in _lags(horizon, season):
+        out[f"lag_{lag}"] = g.shift(lag).astype("float32")
+    seasonal_lags = [c for c in out.columns if c.startswith("lag_")
+                     and int(c[4:]) % season == 0]
+    if seasonal_lags:
+        out["roll_seasonal_mean"] = out[seasonal_lags].mean(axis=1)
+    base = g.shift(horizon)
+    filled = base.fillna(0.0)
+    present = base.notna().astype(float)
+    sid = out["series_id"].to_numpy()
+    cs = filled.groupby(sid, sort=False).cumsum()
+    cs2 = (filled**2).groupby(sid, sort=False).cumsum()
+    cn = present.groupby(sid, sort=False).cumsum()
+    windows = (7, 28, 91) if season <= 24 else (4, 13, 52)
+    for w in windows:
+        n = cn - cn.groupby(sid, sort=False).shift(w).fillna(0.0)
+        s1 = cs - cs.groupby(sid, sort=False).shift(w).fillna(0.0)
+        s2 = cs2 - cs2.groupby(sid, sort=False).shift(w).fillna(0.0)
+        mean = s1 / n.where(n > 0)
+        out[f"roll_mean_{w}"] = mean.astype("float32")
+        out[f"roll_std_{w}"] = np.sqrt(np.maximum(s2 / n.where(n > 0) - mean**2, 0.0)).astype(
+            "float32")
+    ds = out["ds"].dt
+    out["cal_month"] = ds.month.astype("int8")
+    out["cal_week"] = ds.isocalendar().week.astype("int8").to_numpy()
+    if season <= 24:
+        out["cal_dow"] = ds.dayofweek.astype("int8")
+        out["cal_dom"] = ds.day.astype("int8")
+    out["log_scale"] = np.log1p(out["scale"]).astype("float32")
+    return out
+
+
+def _feature_names(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c.startswith(FEATURE_PREFIXES)]
+
+
+def lightgbm_predict(
+    task: ForecastTask,
+    num_boost_round: int = 150,
+    train_periods: int | None = None,
+    max_train_rows: int = 1_500_000,
+    num_threads: int = 2,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Train the global model on the task history and forecast the task horizon."""
+    import lightgbm as lgb
+
+    season, horizon = task.season, task.horizon
+    if train_periods is None:
+        train_periods = 364 if season <= 24 else 156
+    lookback = train_periods + horizon + max(_lags(horizon, season)) + 91
+    hist = last_periods(task.history, lookback)
+    exog = [c for c in exog_columns(hist) if c in task.future.columns]
+    fut = task.future[["series_id", "ds", *exog]].assign(y=np.nan, _pos=-1)
+    past = hist[["series_id", "ds", "y", *exog]].assign(
+        _pos=hist.groupby("series_id", sort=False).cumcount(ascending=False).to_numpy())
+    frame = pd.concat([past, fut], ignore_index=True)
+    frame = frame.sort_values(["series_id", "ds"], kind="stable").reset_index(drop=True)
+    scale = hist["y"].abs().groupby(hist["series_id"]).mean()
+    scale = scale.where(scale > 0, 1.0)
+    frame["scale"] = frame["series_id"].map(scale).astype(float)
+    frame["y_scaled"] = frame["y"] / frame["scale"]
+    for c in exog:
+        frame[f"x_{c}"] = frame[c].astype("float32")
+    if "price" in exog:
+        mean_price = hist.groupby("series_id")["price"].mean()
+        ref = frame["series_id"].map(mean_price)
+        frame["rel_price"] = (frame["price"] / ref.where(ref > 0)).astype("float32")
+    frame = build_features(frame, horizon, season)
+    names = _feature_names(frame)
+    hist_pos = frame["_pos"].to_numpy()
+    is_future = hist_pos < 0
+    train_mask = (hist_pos >= 0) & (hist_pos < train_periods) & frame["y"].notna().to_numpy()
+    train_idx = np.flatnonzero(train_mask)
+    if len(train_idx) > max_train_rows:
+        rng = np.random.default_rng(seed)
+        train_idx = np.sort(rng.choice(train_idx, max_train_rows, replace=False))
+    x_train = frame[names].iloc[train_idx]
+    params = {
+        "objective": "regression", "learning_rate": 0.05, "num_leaves": 63,
+        "min_data_in_leaf": 50, "feature_fraction": 0.8, "bagging_fraction": 0.8,
+        "bagging_freq": 1, "lambda_l2": 1.0, "max_bin": 127, "num_threads": num_threads,
+        "verbosity": -1, "seed": seed,
+    }
+    data = lgb.Dataset(x_train, frame["y_scaled"].iloc[train_idx], free_raw_data=True)
+    booster = lgb.train(params, data, num_boost_round=num_boost_round)
+    pred_rows = frame[is_future]
+    pred = booster.predict(pred_rows[names], num_threads=num_threads) * pred_rows["scale"]
+    return pd.DataFrame({"series_id": pred_rows["series_id"].to_numpy(),
+                         "ds": pred_rows["ds"].to_numpy(), "forecast": np.asarray(pred)})
+
+
+def global_candidates(**params: object) -> list[Candidate]:
+    """The global LightGBM candidate; keyword args go to :func:`lightgbm_predict`."""
+    return [Candidate("lightgbm", lambda task: lightgbm_predict(task, **params))]

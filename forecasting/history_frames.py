@@ -1,0 +1,309 @@
+"""Reading the sales history and its drivers from the database into engine-ready frames.
+
+The forecasting engine takes a long frame ``series_id, ds, y`` plus numeric drivers on a
+regular grid; this module builds it in a handful of queries per chunk of stores:
+
+* the measure ``y`` is units sold, or the net sales value for sources that only have value
+  (Walmart's ``Weekly_Sales``);
+* daily facts are summed to weeks (ending Sunday) for weekly forecasts; weekly sources are
+  used as they are and cannot be forecast daily;
+* inside a series' life, a missing period means no sales (0); a series whose last sale is
+  long before the origin is treated as discontinued and not forecast;
+* drivers: shelf price (carried forward), promotion flag, calendar event flag (company-wide,
+  region or store scoped) and store/region external indicators, for history and horizon.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from history.bulk import frame_from_query
+from history.models import CalendarEvent, Grain, Indicator, Promotion, SalesFact
+from masterdata.models import Store
+
+WEEK_FREQ = "W-SUN"
+# A series with no sales row in this many periods before the origin is taken as discontinued.
+INACTIVE_AFTER_PERIODS = {"D": 56, "W": 8}
+
+
+@dataclass(frozen=True)
+class SeriesFrames:
+    """Engine inputs for one chunk: history, future drivers, and the id ↔ (store, sku) map."""
+
+    history: pd.DataFrame
+    future_exog: pd.DataFrame
+    series: pd.DataFrame  # series_id, store_id, sku_id
+    freq: str
+    origin: pd.Timestamp
+
+
+def series_id(store_id: pd.Series, sku_id: pd.Series) -> pd.Series:
+    return store_id.astype(str) + ":" + sku_id.astype(str)
+
+
+def source_grain() -> str | None:
+    """The grain of the stored sales (daily if any daily facts exist)."""
+    if SalesFact.objects.filter(grain=Grain.DAY).exists():
+        return Grain.DAY
+    if SalesFact.objects.exists():
+        return Grain.WEEK
+    return None
+
+
+def last_actual_date(granularity: str) -> pd.Timestamp | None:
+    """The origin of a forecast: the last date with actuals (the last full week for weekly)."""
+    grain = source_grain()
+    if grain is None:
+        return None
+    last = pd.Timestamp(SalesFact.objects.filter(grain=grain).latest("date").date)
+    if granularity == "W" and grain == Grain.DAY:
+        # Only complete weeks count: a week ending Sunday after the last actual is partial.
+        return last if last.dayofweek == 6 else last - pd.Timedelta(days=last.dayofweek + 1)
+    return last
+
+
+def store_ids_with_sales() -> list[int]:
+    return list(
+        Store.objects.filter(id__in=SalesFact.objects.values("store_id"))
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+
+
+def series_counts_by_store() -> dict[int, int]:
+    frame = frame_from_query(
+        "SELECT store_id, COUNT(DISTINCT sku_id) FROM history_salesfact GROUP BY store_id",
+        columns=["store_id", "series"],
+    )
+    return dict(zip(frame["store_id"], frame["series"], strict=True))
+
+
+def load_series_frames(
+    *,
+    granularity: str,
+    store_ids: list[int],
+    horizon: int,
+    origin: pd.Timestamp,
+    sku_ids: list[int] | None = None,
+) -> SeriesFrames:
+    """Build the engine inputs for the given stores (optionally only some SKUs)."""
+    grain = source_grain()
+    if granularity == "D" and grain == Grain.WEEK:
+        raise ValueError("The sales history is weekly; daily forecasts need daily sales.")
+    freq = "D" if granularity == "D" else WEEK_FREQ
+    facts = _sales_facts(store_ids, sku_ids, origin)
+    if facts.empty:
+        empty = pd.DataFrame(columns=["series_id", "ds", "y"])
+        return SeriesFrames(
+            empty, empty, pd.DataFrame(columns=["series_id", "store_id", "sku_id"]), freq, origin
+        )
+    if granularity == "W" and grain == Grain.DAY:
+        facts = _to_weeks(facts)
+    elif granularity == "W":
+        # Weekly sources date weeks by any weekday (Walmart: Friday); align to week ending Sunday.
+        facts["date"] = facts["date"] + pd.to_timedelta(
+            (6 - facts["date"].dt.dayofweek) % 7, unit="D"
+        )
+    history = _regular_grid(facts, freq, origin)
+    history = _drop_inactive(history, freq, origin)
+    series = (
+        history[["series_id", "store_id", "sku_id"]]
+        .drop_duplicates("series_id")
+        .reset_index(drop=True)
+    )
+    future = _future_grid(series, freq, origin, horizon)
+    history, future = _add_drivers(history, future, freq, origin, horizon)
+    columns = ["series_id", "ds", "y", "price", "on_promotion", "event"]
+    extra = [c for c in history.columns if c.startswith("ind_")]
+    return SeriesFrames(
+        history=history[columns + extra].reset_index(drop=True),
+        future_exog=future[[c for c in columns if c != "y"] + extra].reset_index(drop=True),
+        series=series,
+        freq=freq,
+        origin=origin,
+    )
+
+
+def _sales_facts(
+    store_ids: list[int], sku_ids: list[int] | None, origin: pd.Timestamp
+) -> pd.DataFrame:
+    placeholders = ", ".join(["%s"] * len(store_ids))
+    sql = (  # noqa: S608 - only placeholders are formatted in; values are bound parameters
+        "SELECT store_id, sku_id, CAST(date AS TEXT) AS date, quantity, revenue, price, on_promotion "
+        f"FROM history_salesfact WHERE store_id IN ({placeholders}) AND date <= %s"
+    )
+    params: list = [*store_ids, origin.date()]
+    if sku_ids:
+        sql += f" AND sku_id IN ({', '.join(['%s'] * len(sku_ids))})"
+        params += list(sku_ids)
+    facts = frame_from_query(sql, params)
+    if facts.empty:
+        return facts
+    facts["date"] = pd.to_datetime(facts["date"], format="%Y-%m-%d")
+    for column in ("quantity", "revenue", "price"):
+        facts[column] = pd.to_numeric(facts[column], errors="coerce").astype(float)
+    facts["on_promotion"] = facts["on_promotion"].astype(bool).astype(float)
+    # Units where the series has them everywhere, otherwise the sales value.
+    has_units = (
+        facts["quantity"].notna().groupby([facts["store_id"], facts["sku_id"]]).transform("all")
+    )
+    facts["y"] = np.where(has_units, facts["quantity"], facts["revenue"])
+    facts["series_id"] = series_id(facts["store_id"], facts["sku_id"])
+    return facts[["series_id", "store_id", "sku_id", "date", "y", "price", "on_promotion"]]
+
+
+def _to_weeks(facts: pd.DataFrame) -> pd.DataFrame:
+    facts["date"] = facts["date"] + pd.to_timedelta((6 - facts["date"].dt.dayofweek) % 7, unit="D")
+    return facts.groupby(
+        ["series_id", "store_id", "sku_id", "date"], as_index=False, observed=True
+    ).agg(y=("y", "sum"), price=("price", "mean"), on_promotion=("on_promotion", "max"))
+
+
+def _regular_grid(facts: pd.DataFrame, freq: str, origin: pd.Timestamp) -> pd.DataFrame:
+    """Every period from a series' first sale to the origin; missing periods are zero sales."""
+    facts = facts.sort_values(["series_id", "date"])
+    firsts = facts.groupby("series_id", sort=False)["date"].min()
+    step = pd.Timedelta(days=1 if freq == "D" else 7)
+    lengths = ((origin - firsts) // step + 1).astype(int)
+    ids = np.repeat(firsts.index.to_numpy(), lengths.to_numpy())
+    offsets = np.concatenate([np.arange(n) for n in lengths.to_numpy()])
+    starts = np.repeat(firsts.to_numpy(), lengths.to_numpy())
+    grid = pd.DataFrame({"series_id": ids, "date": starts + offsets * step})
+    merged = grid.merge(facts, on=["series_id", "date"], how="left")
+    keys = facts.drop_duplicates("series_id").set_index("series_id")[["store_id", "sku_id"]]
+    merged["store_id"] = merged["series_id"].map(keys["store_id"]).astype(int)
+    merged["sku_id"] = merged["series_id"].map(keys["sku_id"]).astype(int)
+    merged["has_row"] = merged["y"].notna()
+    merged["y"] = merged["y"].fillna(0.0)
+    merged["on_promotion"] = merged["on_promotion"].fillna(0.0)
+    merged["price"] = _fill_within(merged, "price")
+    return merged.rename(columns={"date": "ds"})
+
+
+def _fill_within(frame: pd.DataFrame, column: str) -> pd.Series:
+    """Carry a driver forward within each series, and back before its first known value."""
+    grouped = frame.groupby("series_id", sort=False)[column]
+    filled = grouped.ffill()
+    return filled.fillna(filled.groupby(frame["series_id"], sort=False).bfill())
+
+
+def _drop_inactive(history: pd.DataFrame, freq: str, origin: pd.Timestamp) -> pd.DataFrame:
+    step = pd.Timedelta(days=1 if freq == "D" else 7)
+    cutoff = origin - INACTIVE_AFTER_PERIODS["D" if freq == "D" else "W"] * step
+    last_row = history[history["has_row"]].groupby("series_id")["ds"].max()
+    active = last_row[last_row > cutoff].index
+    return history[history["series_id"].isin(active)].drop(columns="has_row")
+
+
+def _future_grid(
+    series: pd.DataFrame, freq: str, origin: pd.Timestamp, horizon: int
+) -> pd.DataFrame:
+    step = pd.Timedelta(days=1 if freq == "D" else 7)
+    dates = origin + step * np.arange(1, horizon + 1)
+    future = series.loc[series.index.repeat(horizon)].reset_index(drop=True)
+    future["ds"] = np.tile(dates, len(series))
+    return future
+
+
+def _add_drivers(
+    history: pd.DataFrame, future: pd.DataFrame, freq: str, origin: pd.Timestamp, horizon: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    stores = pd.DataFrame(Store.objects.values("id", "region_id")).rename(
+        columns={"id": "store_id"}
+    )
+    last_price = history.groupby("series_id")["price"].last()
+    future["price"] = future["series_id"].map(last_price)
+    future["on_promotion"] = _planned_promotions(future, freq)
+    both = pd.concat([history.assign(_part="h"), future.assign(_part="f")], ignore_index=True)
+    both = both.merge(stores, on="store_id", how="left")
+    both["event"] = _event_flags(both, freq)
+    both = _indicator_columns(both, freq)
+    both = both.drop(columns="region_id")
+    history = both[both["_part"] == "h"].drop(columns="_part")
+    future = both[both["_part"] == "f"].drop(columns=["_part", "y"])
+    return history, future
+
+
+def _period_end(dates: pd.Series, freq: str) -> pd.Series:
+    if freq == "D":
+        return dates
+    return dates + pd.to_timedelta((6 - dates.dt.dayofweek) % 7, unit="D")
+
+
+def _planned_promotions(future: pd.DataFrame, freq: str) -> np.ndarray:
+    """1 where a promotion already planned in the database covers the period."""
+    start, end = future["ds"].min(), future["ds"].max()
+    promos = pd.DataFrame(
+        Promotion.objects.filter(
+            start_date__lte=end.date(), end_date__gte=(start - pd.Timedelta(days=6)).date()
+        ).values("store_id", "sku_id", "start_date", "end_date")
+    )
+    flags = np.zeros(len(future))
+    if promos.empty:
+        return flags
+    period_start = future["ds"] - pd.Timedelta(days=0 if freq == "D" else 6)
+    for promo in promos.itertuples(index=False):
+        mask = (period_start <= pd.Timestamp(promo.end_date)) & (
+            future["ds"] >= pd.Timestamp(promo.start_date)
+        )
+        if promo.store_id is not None and not pd.isna(promo.store_id):
+            mask &= future["store_id"] == promo.store_id
+        if promo.sku_id is not None and not pd.isna(promo.sku_id):
+            mask &= future["sku_id"] == promo.sku_id
+        flags[mask.to_numpy()] = 1.0
+    return flags
+
+
+def _event_flags(frame: pd.DataFrame, freq: str) -> np.ndarray:
+    events = pd.DataFrame(CalendarEvent.objects.values("date", "region_id", "store_id"))
+    if events.empty:
+        return np.zeros(len(frame))
+    events["date"] = _period_end(pd.to_datetime(events["date"]), freq)
+    flags = np.zeros(len(frame))
+    company = set(events.loc[events["region_id"].isna() & events["store_id"].isna(), "date"])
+    flags[frame["ds"].isin(company).to_numpy()] = 1.0
+    regional = events.dropna(subset=["region_id"])[["date", "region_id"]].drop_duplicates()
+    if not regional.empty:
+        hit = frame[["ds", "region_id"]].merge(
+            regional.rename(columns={"date": "ds"}).assign(_hit=1.0),
+            on=["ds", "region_id"],
+            how="left",
+        )["_hit"]
+        flags = np.maximum(flags, hit.fillna(0).to_numpy())
+    local = events.dropna(subset=["store_id"])[["date", "store_id"]].drop_duplicates()
+    if not local.empty:
+        hit = frame[["ds", "store_id"]].merge(
+            local.rename(columns={"date": "ds"}).assign(_hit=1.0), on=["ds", "store_id"], how="left"
+        )["_hit"]
+        flags = np.maximum(flags, hit.fillna(0).to_numpy())
+    return flags
+
+
+def _indicator_columns(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
+    """External indicators as ``ind_<name>`` columns, store-level first, else region-level,
+    carried forward into the horizon (the latest known value)."""
+    values = pd.DataFrame(
+        Indicator.objects.values("name", "store_id", "region_id", "date", "value")
+    )
+    if values.empty:
+        return frame
+    values["date"] = _period_end(pd.to_datetime(values["date"]), freq)
+    for name, group in values.groupby("name"):
+        column = f"ind_{name}"[:40]
+        filled = np.full(len(frame), np.nan)
+        for key in ("store_id", "region_id"):
+            part = group.dropna(subset=[key]).groupby([key, "date"], as_index=False)["value"].mean()
+            if part.empty:
+                continue
+            part[key] = part[key].astype(int)
+            joined = frame[[key, "ds"]].merge(
+                part.rename(columns={"date": "ds"}), on=[key, "ds"], how="left"
+            )
+            filled = np.where(np.isnan(filled), joined["value"].to_numpy(dtype=float), filled)
+        frame[column] = filled
+        frame[column] = _fill_within(frame, column)
+        frame[column] = frame[column].fillna(0.0)
+    return frame

@@ -1,0 +1,247 @@
+"""Stored forecasts, the model leaderboard per series, pins and accuracy over time.
+
+Forecasts are kept per origin (the last actual date they were made from), so each day's
+forecast can later be compared with the actuals that follow it; re-running a forecast for
+the same origin overwrites the same rows instead of adding new ones.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+from jobs.models import JobRun
+from masterdata.models import SKU, Category, Store
+
+
+class Granularity(models.TextChoices):
+    DAILY = "D", "Daily"
+    WEEKLY = "W", "Weekly"
+
+
+class ForecastRun(models.Model):
+    """One forecasting pass over the history: its settings, origin and summary figures."""
+
+    job = models.OneToOneField(
+        JobRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="forecast_run"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    granularity = models.CharField(max_length=1, choices=Granularity.choices)
+    horizon = models.PositiveIntegerField()
+    windows = models.PositiveIntegerField()
+    origin = models.DateField(help_text="Last date with actuals the forecast starts from.")
+    series_count = models.PositiveIntegerField(default=0)
+    chunks_total = models.PositiveIntegerField(default=0)
+    chunks_done = models.PositiveIntegerField(default=0)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_granularity_display()} forecast from {self.origin} (h={self.horizon})"
+
+
+class ForecastChunk(models.Model):
+    """A slice of series of one run; workers claim chunks so more workers add throughput."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="chunks")
+    index = models.PositiveIntegerField()
+    store_ids = models.JSONField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    series_count = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["run", "index"]
+        constraints = [models.UniqueConstraint(fields=["run", "index"], name="chunk_unique_index")]
+
+
+class Forecast(models.Model):
+    """The forecast of one store × SKU for one future period, made at ``origin``."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+", db_index=False)
+    granularity = models.CharField(max_length=1, choices=Granularity.choices)
+    origin = models.DateField()
+    date = models.DateField()
+    forecast = models.FloatField()
+    p10 = models.FloatField()
+    p50 = models.FloatField()
+    p90 = models.FloatField()
+    model = models.CharField(max_length=40)
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="+", db_index=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "sku", "granularity", "origin", "date"], name="forecast_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(p10__lte=F("p50")) & Q(p50__lte=F("p90")),
+                name="forecast_quantiles_ordered",
+            ),
+            models.CheckConstraint(condition=Q(date__gt=F("origin")), name="forecast_after_origin"),
+        ]
+        indexes = [
+            models.Index(fields=["granularity", "origin"], name="forecast_origin_idx"),
+            models.Index(fields=["sku", "date"], name="forecast_sku_date_idx"),
+            models.Index(fields=["run"], name="forecast_run_idx"),
+        ]
+
+
+class SeriesModel(models.Model):
+    """The model chosen for one store × SKU at one granularity, and why."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
+    granularity = models.CharField(max_length=1, choices=Granularity.choices)
+    model = models.CharField(max_length=40)
+    demand_class = models.CharField(max_length=12, blank=True)
+    adi = models.FloatField(null=True, blank=True)
+    cv2 = models.FloatField(null=True, blank=True)
+    fallback_reason = models.CharField(max_length=300, blank=True)
+    pinned = models.BooleanField(default=False)
+    pin_cost = models.FloatField(
+        null=True, blank=True, help_text="Backtest error of the pin minus the best."
+    )
+    fva_vs_seasonal_naive = models.FloatField(null=True, blank=True)
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "sku", "granularity"], name="series_model_unique"
+            ),
+        ]
+
+
+class LeaderboardEntry(models.Model):
+    """Backtest error of one candidate model on one series."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
+    granularity = models.CharField(max_length=1, choices=Granularity.choices)
+    model = models.CharField(max_length=40)
+    rmsse = models.FloatField(null=True, blank=True)
+    mase = models.FloatField(null=True, blank=True)
+    wape = models.FloatField(null=True, blank=True)
+    bias = models.FloatField(null=True, blank=True)
+    windows = models.PositiveIntegerField(default=0)
+    run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "sku", "granularity", "model"], name="leaderboard_unique"
+            ),
+        ]
+
+
+class BacktestPoint(models.Model):
+    """What the chosen model predicted in backtest windows, for the explorer chart."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+", db_index=False)
+    granularity = models.CharField(max_length=1, choices=Granularity.choices)
+    date = models.DateField()
+    forecast = models.FloatField()
+    actual = models.FloatField()
+    lead = models.PositiveIntegerField(help_text="Periods after the window's cut-off (1 = next).")
+    model = models.CharField(max_length=40)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "sku", "granularity", "date"], name="backtest_point_unique"
+            ),
+        ]
+
+
+class ModelPin(models.Model):
+    """A planner's or admin's choice of model for a series or a whole category.
+
+    A series pin wins over a category pin. The leaderboard shows what a pin costs.
+    """
+
+    granularity = models.CharField(max_length=1, choices=Granularity.choices)
+    model = models.CharField(max_length=40)
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(store__isnull=False) & Q(sku__isnull=False) & Q(category__isnull=True))
+                | (Q(store__isnull=True) & Q(sku__isnull=True) & Q(category__isnull=False)),
+                name="pin_series_or_category",
+            ),
+            models.UniqueConstraint(
+                fields=["granularity", "store", "sku"],
+                condition=Q(category__isnull=True),
+                name="pin_unique_series",
+            ),
+            models.UniqueConstraint(
+                fields=["granularity", "category"],
+                condition=Q(category__isnull=False),
+                name="pin_unique_category",
+            ),
+        ]
+
+
+class AccuracyRecord(models.Model):
+    """Forecast accuracy against actuals for one day's comparison, kept over time.
+
+    ``level`` is total, region, category, store or series; ``key`` identifies the member
+    (e.g. the region code); ``lead`` is periods ahead of the origin (1 = next period).
+    The sums are kept so any roll-up can recompute WAPE and bias exactly.
+    """
+
+    class Source(models.TextChoices):
+        LIVE = "live", "Live (stored forecasts vs later actuals)"
+        BACKTEST = "backtest", "Backtest (rolling-origin windows)"
+
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.LIVE)
+    granularity = models.CharField(max_length=1, choices=Granularity.choices)
+    evaluated_on = models.DateField(help_text="The actuals' date being compared.")
+    level = models.CharField(max_length=12)
+    key = models.CharField(max_length=80)
+    lead_bucket = models.CharField(max_length=12)
+    actual_sum = models.FloatField()
+    forecast_sum = models.FloatField()
+    abs_error_sum = models.FloatField()
+    points = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "granularity", "evaluated_on", "level", "key", "lead_bucket"],
+                name="accuracy_record_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["source", "granularity", "level", "evaluated_on"], name="accuracy_level_idx"
+            )
+        ]
+
+    @property
+    def wape(self) -> float | None:
+        return self.abs_error_sum / abs(self.actual_sum) if self.actual_sum else None

@@ -1,0 +1,371 @@
+"""Running forecasts: plan chunks of series, run the engine on each, write results in bulk.
+
+A forecast job splits the stores into chunks of at most ``chunk_size`` series. Every chunk
+is claimed by whoever is free — the job's own task and, with Celery, helper tasks on any
+worker — so adding workers on more machines adds throughput. Each chunk's results are
+written in one transaction at the end of the chunk. Re-running the same job, or a new job
+for the same origin, overwrites the same rows: forecasts are stored once.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from forecasting import accuracy
+from forecasting.engine.pipeline import run_forecast_pipeline
+from forecasting.history_frames import (
+    SeriesFrames,
+    last_actual_date,
+    load_series_frames,
+    series_counts_by_store,
+)
+from forecasting.models import (
+    BacktestPoint,
+    ForecastChunk,
+    ForecastRun,
+    Granularity,
+    LeaderboardEntry,
+    ModelPin,
+    SeriesModel,
+)
+from forecasting.models import Forecast as ForecastRow
+from history.bulk import UpsertTarget, upsert_frame
+from jobs.models import JobRun
+from jobs.services import Progress
+from masterdata.models import SKU
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HORIZON = {"D": 56, "W": 39}
+DEFAULT_WINDOWS = {"D": 3, "W": 4}
+CHUNK_SERIES = 4000
+# A chunk claimed this long ago by a worker that has not finished it is taken as lost.
+STALE_CHUNK_AFTER = timedelta(minutes=30)
+
+
+def forecast_params(
+    *, granularity: str, horizon: int | None = None, windows: int | None = None
+) -> dict:
+    """Validated job parameters, with the product's defaults filled in."""
+    if granularity not in Granularity.values:
+        raise ValueError(f"granularity must be D (daily) or W (weekly), not {granularity!r}")
+    horizon = horizon or DEFAULT_HORIZON[granularity]
+    windows = windows or DEFAULT_WINDOWS[granularity]
+    limit = 120 if granularity == "D" else 60
+    if not 1 <= horizon <= limit:
+        raise ValueError(f"horizon must be between 1 and {limit} periods")
+    if not 1 <= windows <= 8:
+        raise ValueError("windows must be between 1 and 8")
+    return {"granularity": granularity, "horizon": horizon, "windows": windows}
+
+
+def plan_chunks(store_counts: dict[int, int], chunk_series: int = CHUNK_SERIES) -> list[list[int]]:
+    """Group stores into chunks of at most ``chunk_series`` series (a big store alone)."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for store_id, count in sorted(store_counts.items()):
+        if current and size + count > chunk_series:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(int(store_id))
+        size += count
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def forecast_run_prepare(*, job: JobRun) -> ForecastRun:
+    """The run of a job with its chunks; a redelivered job finds the run it already made."""
+    params = job.params
+    granularity = params["granularity"]
+    origin = last_actual_date(granularity)
+    if origin is None:
+        raise ValueError("There is no sales history to forecast from. Import sales first.")
+    with transaction.atomic():
+        run, created = ForecastRun.objects.get_or_create(
+            job=job,
+            defaults={
+                "granularity": granularity,
+                "horizon": params["horizon"],
+                "windows": params["windows"],
+                "origin": origin.date(),
+            },
+        )
+        if created:
+            counts = series_counts_by_store()
+            chunks = plan_chunks(counts, params.get("chunk_series", CHUNK_SERIES))
+            ForecastChunk.objects.bulk_create(
+                ForecastChunk(run=run, index=i, store_ids=ids) for i, ids in enumerate(chunks)
+            )
+            run.chunks_total = len(chunks)
+            run.save(update_fields=["chunks_total"])
+    return run
+
+
+def forecast_chunk_claim(*, run: ForecastRun) -> ForecastChunk | None:
+    """Take the next pending (or abandoned) chunk of ``run`` for this worker."""
+    stale = timezone.now() - STALE_CHUNK_AFTER
+    with transaction.atomic():
+        candidates = ForecastChunk.objects.filter(run=run).filter(
+            Q(status=ForecastChunk.Status.PENDING)
+            | Q(status=ForecastChunk.Status.RUNNING, claimed_at__lt=stale)
+        )
+        if transaction.get_connection().features.has_select_for_update_skip_locked:
+            candidates = candidates.select_for_update(skip_locked=True)
+        chunk = candidates.order_by("index").first()
+        if chunk is None:
+            return None
+        chunk.status = ForecastChunk.Status.RUNNING
+        chunk.claimed_at = timezone.now()
+        chunk.worker = socket.gethostname()[:200]
+        chunk.save(update_fields=["status", "claimed_at", "worker"])
+    return chunk
+
+
+def forecast_chunk_process(*, chunk: ForecastChunk) -> int:
+    """Forecast every series of one chunk and write the results; returns the series count."""
+    run = chunk.run
+    started = time.perf_counter()
+    try:
+        frames = load_series_frames(
+            granularity=run.granularity,
+            store_ids=chunk.store_ids,
+            horizon=run.horizon,
+            origin=pd.Timestamp(run.origin),
+        )
+        count = 0
+        if not frames.series.empty:
+            result = run_forecast_pipeline(
+                frames.history,
+                horizon=run.horizon,
+                freq=frames.freq,
+                windows=run.windows,
+                future_exog=frames.future_exog,
+                pins=model_pins_for(frames.series, run.granularity),
+            )
+            with transaction.atomic():
+                forecast_results_write(run=run, frames=frames, result=result)
+            count = len(frames.series)
+    except Exception as exc:
+        ForecastChunk.objects.filter(pk=chunk.pk).update(
+            status=ForecastChunk.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    ForecastChunk.objects.filter(pk=chunk.pk).update(
+        status=ForecastChunk.Status.DONE,
+        series_count=count,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    return count
+
+
+def model_pins_for(series: pd.DataFrame, granularity: str) -> dict[str, str]:
+    """Pinned models by series id; a series pin wins over its category's pin."""
+    pins = pd.DataFrame(
+        ModelPin.objects.filter(granularity=granularity).values(
+            "store_id", "sku_id", "category_id", "model"
+        )
+    )
+    if pins.empty:
+        return {}
+    chosen: dict[str, str] = {}
+    category_pins = pins.dropna(subset=["category_id"])
+    if not category_pins.empty:
+        categories = dict(
+            SKU.objects.filter(id__in=series["sku_id"].unique()).values_list("id", "category_id")
+        )
+        by_category = dict(
+            zip(category_pins["category_id"].astype(int), category_pins["model"], strict=True)
+        )
+        for row in series.itertuples(index=False):
+            model = by_category.get(categories.get(row.sku_id))
+            if model:
+                chosen[row.series_id] = model
+    series_pins = pins.dropna(subset=["store_id", "sku_id"])
+    for row in series_pins.itertuples(index=False):
+        chosen[f"{int(row.store_id)}:{int(row.sku_id)}"] = row.model
+    known = set(series["series_id"])
+    return {k: v for k, v in chosen.items() if k in known}
+
+
+def _with_keys(frame: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
+    keyed = frame.merge(series[["series_id", "store_id", "sku_id"]], on="series_id", how="inner")
+    return keyed.drop(columns="series_id")
+
+
+def forecast_results_write(*, run: ForecastRun, frames: SeriesFrames, result) -> None:
+    """Write one chunk's forecasts, selection, leaderboard and backtest fits in bulk."""
+    granularity = run.granularity
+    series = frames.series
+    store_ids = [int(s) for s in series["store_id"].unique()]
+
+    forecasts = _with_keys(result.forecasts, series)
+    forecasts = forecasts.rename(columns={"ds": "date"})
+    forecasts["granularity"] = granularity
+    forecasts["origin"] = pd.Timestamp(run.origin)
+    forecasts["run_id"] = run.pk
+    forecasts = forecasts[
+        [
+            "store_id",
+            "sku_id",
+            "granularity",
+            "origin",
+            "date",
+            "forecast",
+            "p10",
+            "p50",
+            "p90",
+            "model",
+            "run_id",
+        ]
+    ]
+    upsert_frame(
+        UpsertTarget(ForecastRow, ["store_id", "sku_id", "granularity", "origin", "date"]),
+        forecasts,
+    )
+
+    selection = _with_keys(result.selection, series)
+    selection["granularity"] = granularity
+    selection["run_id"] = run.pk
+    columns = [
+        "store_id",
+        "sku_id",
+        "granularity",
+        "model",
+        "demand_class",
+        "adi",
+        "cv2",
+        "fallback_reason",
+        "pinned",
+        "pin_cost",
+        "fva_vs_seasonal_naive",
+        "run_id",
+    ]
+    for column in columns:
+        if column not in selection:
+            selection[column] = None
+    selection["fallback_reason"] = selection["fallback_reason"].fillna("").astype(str).str[:300]
+    selection["demand_class"] = selection["demand_class"].fillna("").astype(str)
+    selection["pinned"] = selection["pinned"].fillna(False).astype(bool)
+    upsert_frame(
+        UpsertTarget(SeriesModel, ["store_id", "sku_id", "granularity"]), selection[columns]
+    )
+
+    LeaderboardEntry.objects.filter(store_id__in=store_ids, granularity=granularity).delete()
+    board = _with_keys(result.leaderboard, series)
+    board["granularity"] = granularity
+    board["run_id"] = run.pk
+    board_columns = [
+        "store_id",
+        "sku_id",
+        "granularity",
+        "model",
+        "rmsse",
+        "mase",
+        "wape",
+        "bias",
+        "windows",
+        "run_id",
+    ]
+    for column in board_columns:
+        if column not in board:
+            board[column] = None
+    board = board[board_columns].replace([np.inf, -np.inf], np.nan)
+    upsert_frame(
+        UpsertTarget(LeaderboardEntry, ["store_id", "sku_id", "granularity", "model"]), board
+    )
+
+    BacktestPoint.objects.filter(store_id__in=store_ids, granularity=granularity).delete()
+    fits = result.backtest_fits.merge(
+        result.selection[["series_id", "model"]], on=["series_id", "model"]
+    )
+    fits = _with_keys(fits, series).rename(columns={"ds": "date"})
+    fits = fits.sort_values("date").drop_duplicates(["store_id", "sku_id", "date"], keep="last")
+    fits["granularity"] = granularity
+    upsert_frame(
+        UpsertTarget(BacktestPoint, ["store_id", "sku_id", "granularity", "date"]),
+        fits[["store_id", "sku_id", "granularity", "date", "forecast", "actual", "lead", "model"]],
+    )
+
+
+def forecast_job_work(job: JobRun, progress: Progress) -> dict:
+    """The forecast job: prepare chunks, process them (helped by other workers), finish."""
+    from forecasting.tasks import forecast_chunks_help  # tasks import services, not back
+
+    progress(1, "Planning chunks of series")
+    run = forecast_run_prepare(job=job)
+    if settings.SOP_JOBS_MODE == "celery":
+        helpers = min(run.chunks_total - 1, settings.FORECAST_FANOUT)
+        for _ in range(max(helpers, 0)):
+            forecast_chunks_help.apply_async(args=[run.pk])
+    while (chunk := forecast_chunk_claim(run=run)) is not None:
+        progress(_chunk_percent(run), f"Forecasting chunk {chunk.index + 1} of {run.chunks_total}")
+        forecast_chunk_process(chunk=chunk)
+    while True:
+        statuses = list(ForecastChunk.objects.filter(run=run).values_list("status", flat=True))
+        done = statuses.count(ForecastChunk.Status.DONE)
+        if ForecastChunk.Status.FAILED in statuses:
+            failed = ForecastChunk.objects.filter(
+                run=run, status=ForecastChunk.Status.FAILED
+            ).first()
+            raise RuntimeError(f"Chunk {failed.index + 1} failed: {failed.error}")
+        progress(
+            5 + 85 * done / max(run.chunks_total, 1), f"{done} of {run.chunks_total} chunks done"
+        )
+        if done == len(statuses):
+            break
+        if (chunk := forecast_chunk_claim(run=run)) is not None:
+            forecast_chunk_process(chunk=chunk)
+            continue
+        time.sleep(1)
+    progress(92, "Scoring backtest accuracy by region and category")
+    summary = forecast_run_finish(run=run)
+    progress(100, "Forecast ready")
+    return summary
+
+
+def _chunk_percent(run: ForecastRun) -> float:
+    done = ForecastChunk.objects.filter(run=run, status=ForecastChunk.Status.DONE).count()
+    return 5 + 85 * done / max(run.chunks_total, 1)
+
+
+def forecast_chunks_help(*, run_id: int) -> int:
+    """Process chunks of a run until none is left (a helper worker's share)."""
+    run = ForecastRun.objects.get(pk=run_id)
+    processed = 0
+    while (chunk := forecast_chunk_claim(run=run)) is not None:
+        processed += forecast_chunk_process(chunk=chunk)
+    return processed
+
+
+def forecast_run_finish(*, run: ForecastRun) -> dict:
+    """Summarise the run and keep its backtest accuracy by level for the accuracy page."""
+    chunks = ForecastChunk.objects.filter(run=run)
+    run.series_count = sum(c.series_count for c in chunks)
+    run.chunks_done = chunks.filter(status=ForecastChunk.Status.DONE).count()
+    selection = SeriesModel.objects.filter(run=run)
+    models = {}
+    for name in selection.values_list("model", flat=True):
+        models[name] = models.get(name, 0) + 1
+    backtest = accuracy.backtest_accuracy_record(granularity=run.granularity)
+    run.summary = {
+        "series": run.series_count,
+        "origin": run.origin.isoformat(),
+        "models": dict(sorted(models.items(), key=lambda kv: -kv[1])),
+        "fallbacks": selection.exclude(fallback_reason="").count(),
+        "backtest": backtest,
+        "chunk_seconds": [c.seconds for c in chunks.order_by("index")],
+    }
+    run.save(update_fields=["series_count", "chunks_done", "summary"])
+    return run.summary

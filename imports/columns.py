@@ -1,0 +1,184 @@
+"""Column rules of import tables and their validation, vectorised over whole columns.
+
+A table arrives as text (see ``readers``). ``validate_table`` parses every column in bulk
+(``pd.to_datetime``/``pd.to_numeric`` over the column, never a Python loop over rows),
+reports every bad cell with its row, and returns the typed frame with a ``_bad`` flag per row.
+Only the bad cells are turned into messages one by one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from imports.report import ImportReport
+
+TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
+FALSE_WORDS = frozenset({"0", "false", "no", "n", "f"})
+SHOWN_VALUE_CHARS = 40
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of an import table.
+
+    ``kind`` is text, date, number, integer or bool. A ``required`` column must be present
+    and (unless ``allow_empty``) filled in every row. ``minimum``/``maximum`` bound numbers;
+    ``positive`` demands > 0. ``missing`` lists the texts that mean "no value".
+    """
+
+    name: str
+    kind: str = "text"
+    required: bool = False
+    allow_empty: bool = False
+    max_length: int = 120
+    minimum: float | None = None
+    maximum: float | None = None
+    positive: bool = False
+    missing: tuple[str, ...] = ("",)
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """The columns of one kind of table, its unique key and the columns it may ignore."""
+
+    kind: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    ignored: tuple[str, ...] = ()
+    ignored_prefixes: tuple[str, ...] = ()
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def shown(value: str) -> str:
+    """A cell value quoted for a message, cut short so hostile input cannot flood a report."""
+    text = str(value)
+    return text if len(text) <= SHOWN_VALUE_CHARS else text[: SHOWN_VALUE_CHARS - 1] + "…"
+
+
+def check_columns(spec: TableSpec, frame: pd.DataFrame, name: str, report: ImportReport) -> bool:
+    """Report missing required columns (a file error) and unknown ones (a warning)."""
+    present = [c for c in frame.columns if not c.startswith("_")]
+    known = {c.name for c in spec.columns} | set(spec.ignored)
+    ok = True
+    for column in spec.columns:
+        if column.required and column.name not in present:
+            report.file_error(name, f"required column '{column.name}' is missing", column.name)
+            ok = False
+    for column in present:
+        if column not in known and not column.startswith(spec.ignored_prefixes):
+            report.warnings.append(f"{name}: unknown column '{shown(column)}' was ignored")
+    return ok
+
+
+def validate_table(spec: TableSpec, frame: pd.DataFrame, report: ImportReport) -> pd.DataFrame:
+    """Parse the columns of ``frame`` that ``spec`` knows; report every bad cell.
+
+    Returns a frame with ``_file``, ``_row``, the typed columns present in the input (text
+    as str, dates as datetime64, numbers as float, integers as Int64, bools as bool) and
+    ``_bad``: whether the row had any error.
+    """
+    out = frame[["_file", "_row"]].copy()
+    bad = pd.Series(False, index=frame.index)
+    for column in spec.columns:
+        if column.name not in frame.columns:
+            continue
+        raw = frame[column.name].astype(str)
+        empty = raw.isin(column.missing)
+        if column.required and not column.allow_empty:
+            _flag(report, frame, empty, column.name, f"{column.name} is empty", bad)
+        values, errors = _parse(column, raw, empty)
+        for mask, reason in errors:
+            _flag(report, frame, mask, column.name, reason, bad, raw)
+        out[column.name] = values
+    _flag_duplicates(spec, out, bad, report)
+    out["_bad"] = bad
+    return out
+
+
+def _flag(
+    report: ImportReport,
+    frame: pd.DataFrame,
+    mask: pd.Series,
+    column: str,
+    reason: str,
+    bad: pd.Series,
+    raw: pd.Series | None = None,
+) -> None:
+    """Report the rows of ``mask``; ``reason`` may quote the cell as ``{v}``."""
+    if not mask.any():
+        return
+    rows = frame.loc[mask, ["_file", "_row"]]
+    reasons = [reason.format(v=shown(v)) for v in raw[mask]] if raw is not None else reason
+    report.row_errors(rows, column, reasons)
+    bad |= mask
+
+
+def _parse(column: Column, raw: pd.Series, empty: pd.Series):
+    """Typed values of one column and a list of (bad mask, reason template) for bad cells."""
+    name = column.name
+    if column.kind == "text":
+        too_long = raw.str.len() > column.max_length
+        values = raw.where(~empty, "")
+        return values, [(too_long, f"{name} is longer than {column.max_length} characters")]
+    if column.kind == "date":
+        values = pd.to_datetime(raw.where(~empty), format="%Y-%m-%d", errors="coerce")
+        invalid = ~empty & values.isna()
+        return values, [(invalid, name + " '{v}' is not a valid date (YYYY-MM-DD)")]
+    if column.kind == "bool":
+        lower = raw.str.lower()
+        invalid = ~empty & ~lower.isin(TRUE_WORDS | FALSE_WORDS)
+        values = pd.Series(lower.isin(TRUE_WORDS), dtype="boolean").mask(empty)
+        return values, [(invalid, name + " '{v}' is not true/false (use 1/0)")]
+    numbers = pd.to_numeric(raw.where(~empty), errors="coerce").astype(float)
+    not_number = ~empty & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
+    numbers = numbers.where(~not_number)
+    valid = numbers.notna()
+    errors = [(not_number, name + " '{v}' is not a number")]
+    if column.kind == "integer":
+        errors.append((valid & (numbers % 1 != 0), name + " '{v}' is not a whole number"))
+    if column.minimum is not None:
+        word = "is negative" if column.minimum == 0 else f"is below {column.minimum:g}"
+        errors.append((valid & (numbers < column.minimum), name + " {v} " + word))
+    if column.positive:
+        errors.append((valid & (numbers <= 0), name + " {v} must be greater than 0"))
+    if column.maximum is not None:
+        high = valid & (numbers > column.maximum)
+        errors.append((high, f"{name} {{v}} is above {column.maximum:g}"))
+    if column.kind == "integer":
+        numbers = numbers.where(valid & (numbers % 1 == 0)).round().astype("Int64")
+    return numbers, errors
+
+
+def _flag_duplicates(
+    spec: TableSpec, typed: pd.DataFrame, bad: pd.Series, report: ImportReport
+) -> None:
+    """Rows repeating an earlier row's key are errors naming the earlier row."""
+    key = [c for c in spec.key if c in typed.columns]
+    if not key or len(key) < len([c for c in spec.key if spec.column(c).required]):
+        return
+    keyed = typed[[*key, "_file", "_row"]].copy()
+    for column in key:
+        if pd.api.types.is_datetime64_any_dtype(keyed[column]):
+            keyed[column] = keyed[column].dt.strftime("%Y-%m-%d")
+        keyed[column] = keyed[column].astype(str)
+    duplicate = keyed.duplicated(key, keep="first")
+    if not duplicate.any():
+        return
+    first_row = keyed.groupby(key, sort=False)["_row"].transform("first")
+    first_file = keyed.groupby(key, sort=False)["_file"].transform("first")
+    described = ", ".join(key)
+    reasons = [
+        f"duplicate of row {row} (same {described})"
+        if first == file
+        else f"duplicate of {first} row {row} (same {described})"
+        for row, first, file in zip(
+            first_row[duplicate], first_file[duplicate], keyed["_file"][duplicate], strict=True
+        )
+    ]
+    report.row_errors(keyed.loc[duplicate], described, reasons)
+    bad |= duplicate

@@ -1,0 +1,200 @@
+"""Reading import files into frames of text, after checking they are what they claim to be.
+
+Every cell is read as text (validation parses it later, column by column, in bulk) and each
+row keeps its number as a spreadsheet shows it: the header is row 1, the first data row 2.
+A file whose content does not match its extension, that is too large, or that unpacks to far
+more than it weighs (a zip bomb) is refused before it is parsed. XLSX is parsed by openpyxl in
+read-only mode; with defusedxml installed openpyxl parses its XML through it, so entity
+expansion attacks are refused too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import gzip
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from openpyxl.xml import DEFUSEDXML
+
+SNIFF_BYTES = 64 * 1024
+XLSX_EXPANSION_FACTOR = 20
+MAX_COLUMNS = 100
+XLSX_SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
+
+
+class ImportFileError(Exception):
+    """A whole file cannot be imported; the message is meant for the user."""
+
+
+def max_rows() -> int:
+    return getattr(settings, "IMPORT_MAX_ROWS", 2_000_000)
+
+
+def max_upload_bytes() -> int:
+    return settings.IMPORT_MAX_UPLOAD_BYTES
+
+
+def check_upload_size(name: str, size: int) -> None:
+    limit = max_upload_bytes()
+    if size > limit:
+        raise ImportFileError(
+            f"file '{name}' is {_mb(size)} MB; the upload limit is {_mb(limit)} MB"
+        )
+
+
+def sniff_file(path: Path, name: str) -> None:
+    """Refuse ``path`` unless its content is what the extension of ``name`` says."""
+    lower = name.lower()
+    if lower.endswith(".xlsx"):
+        _check_xlsx(path, name)
+    elif lower.endswith(".csv.gz"):
+        with path.open("rb") as handle:
+            magic = handle.read(2)
+        if magic != b"\x1f\x8b":
+            raise ImportFileError(f"file '{name}' is not a gzip-compressed CSV file")
+        try:
+            with gzip.open(path, "rb") as handle:
+                head = handle.read(SNIFF_BYTES)
+        except (OSError, EOFError) as exc:
+            raise ImportFileError(f"file '{name}' is not a valid gzip file") from exc
+        _check_text(head, name)
+    elif lower.endswith(".csv"):
+        with path.open("rb") as handle:
+            _check_text(handle.read(SNIFF_BYTES), name)
+    else:
+        raise ImportFileError(f"file '{name}' is not a .csv, .csv.gz or .xlsx file")
+
+
+def _check_text(head: bytes, name: str) -> None:
+    not_csv = ImportFileError(f"file '{name}' is not a CSV text file")
+    if head.startswith(b"PK\x03\x04") or b"\x00" in head:
+        raise not_csv
+    try:
+        codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"file '{name}' is not UTF-8 text (save it as 'CSV UTF-8')"
+        ) from exc
+
+
+def _check_xlsx(path: Path, name: str) -> None:
+    if not zipfile.is_zipfile(path):
+        raise ImportFileError(f"file '{name}' is not an Excel (.xlsx) workbook")
+    with zipfile.ZipFile(path) as archive:
+        try:
+            info = archive.getinfo("[Content_Types].xml")
+        except KeyError as exc:
+            raise ImportFileError(f"file '{name}' is not an Excel (.xlsx) workbook") from exc
+        unpacked = sum(member.file_size for member in archive.infolist())
+        ceiling = XLSX_EXPANSION_FACTOR * max_upload_bytes()
+        if unpacked > ceiling:
+            raise ImportFileError(
+                f"file '{name}' unpacks to {_mb(unpacked)} MB, more than the "
+                f"{_mb(ceiling)} MB allowed; it is refused as a possible zip bomb"
+            )
+        if info.file_size > SNIFF_BYTES or XLSX_SHEET_TYPE not in archive.read(info):
+            raise ImportFileError(f"file '{name}' is not an Excel (.xlsx) workbook")
+
+
+def read_table(path: Path, name: str, first_row: int = 2) -> pd.DataFrame:
+    """The rows of ``path`` as text columns plus ``_file`` (``name``) and ``_row``.
+
+    Entirely empty rows are dropped but keep the numbering of the rows around them.
+    """
+    sniff_file(path, name)
+    limit = max_rows()
+    frame = _read_xlsx(path, name, limit) if name.lower().endswith(".xlsx") else _read_csv(
+        path, name, limit
+    )
+    if len(frame) > limit:
+        raise ImportFileError(f"file '{name}' has more than {limit:,} rows")
+    if len(frame.columns) > MAX_COLUMNS:
+        raise ImportFileError(f"file '{name}' has more than {MAX_COLUMNS} columns")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    frame = frame.apply(lambda column: column.str.strip())
+    frame["_row"] = range(first_row, first_row + len(frame))
+    values = frame.drop(columns="_row")
+    frame = frame[(values != "").any(axis=1)] if len(values.columns) else frame.iloc[0:0]
+    frame.insert(0, "_file", name)
+    return frame.reset_index(drop=True)
+
+
+def _read_csv(path: Path, name: str, limit: int) -> pd.DataFrame:
+    try:
+        return pd.read_csv(
+            path,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            encoding="utf-8-sig",
+            skip_blank_lines=False,
+            nrows=limit + 1,
+            compression="gzip" if name.lower().endswith(".gz") else None,
+        )
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"file '{name}' is not UTF-8 text (save it as 'CSV UTF-8')") from exc
+    except pd.errors.EmptyDataError as exc:
+        raise ImportFileError(f"file '{name}' is empty") from exc
+    except (pd.errors.ParserError, ValueError, OSError) as exc:
+        detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else ""
+        raise ImportFileError(f"file '{name}' could not be read as CSV: {detail}") from exc
+
+
+def _read_xlsx(path: Path, name: str, limit: int) -> pd.DataFrame:
+    if not DEFUSEDXML:
+        raise ImproperlyConfigured("defusedxml must be installed to read XLSX uploads safely")
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
+        raise ImportFileError(f"file '{name}' is not a readable Excel (.xlsx) workbook") from exc
+    try:
+        sheet = workbook.worksheets[0]
+        rows = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+        header = next(rows, None)
+        if header is None:
+            raise ImportFileError(f"file '{name}' is empty")
+        header = [_cell_text(v) for v in header]
+        while header and not header[-1]:
+            header.pop()
+        if len(header) > MAX_COLUMNS:
+            raise ImportFileError(f"file '{name}' has more than {MAX_COLUMNS} columns")
+        width = len(header)
+        body = []
+        for row in rows:
+            if len(body) > limit:
+                break
+            cells = [_cell_text(v) for v in row[:width]]
+            body.append(cells + [""] * (width - len(cells)))
+    except ImportFileError:
+        raise
+    except Exception as exc:
+        raise ImportFileError(f"file '{name}' is not a readable Excel (.xlsx) workbook") from exc
+    finally:
+        workbook.close()
+    return pd.DataFrame(body, columns=header, dtype=str)
+
+
+def _cell_text(value: object) -> str:
+    """An XLSX cell as the text a CSV export of it would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 2**20:,.1f}"

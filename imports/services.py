@@ -1,0 +1,400 @@
+"""Importing files and API batches: validate everything first, then write in one transaction.
+
+An import is all-or-nothing by default: a single bad row and nothing is written. With
+``skip_invalid`` the good rows are written and the bad ones reported. Writes are upserts by
+natural key (``history.bulk.upsert_frame``), so importing the same data twice writes nothing
+the second time, and the count reported is the rows inserted or changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+from django.db.models import Model
+
+from audit.services import audit_record
+from history.bulk import UpsertTarget, upsert_frame
+from history.models import (
+    CalendarEvent,
+    Indicator,
+    InventorySnapshot,
+    Promotion,
+    SalesFact,
+    SupplyOrder,
+)
+from imports.batch import (
+    UNASSIGNED_REGION,
+    UNCATEGORISED,
+    Batch,
+    check_references,
+    existing_codes,
+)
+from imports.columns import check_columns
+from imports.formats import PARSERS
+from imports.formats.sop import SPECS, batch_from_raw
+from imports.formats.tables import expand_paths
+from imports.report import ImportReport
+from jobs.models import JobRun
+from masterdata.models import SKU, Category, Region, Store, Warehouse
+
+ProgressCallback = Callable[[float, str], None]
+
+HINT_COMMAND = "use --create-missing to create it"
+HINT_UPLOAD = "tick 'Create missing master data' to create it"
+HINT_API = "create it first"
+API_KINDS = ("sales", "inventory", "supply_orders")
+API_MAX_ROWS = 50_000
+API_SOURCE = "request"
+
+
+class ImportRejected(Exception):
+    """An all-or-nothing import had invalid rows, so nothing was written."""
+
+
+def _quiet(percent: float, message: str) -> None:
+    """Progress sink when the caller does not follow progress."""
+
+
+def import_files(
+    *,
+    fmt: str,
+    paths: list[Path],
+    user=None,
+    create_missing: bool = False,
+    skip_invalid: bool = False,
+    grain: str | None = None,
+    hint: str = HINT_COMMAND,
+    job_id: int | None = None,
+    progress: ProgressCallback = _quiet,
+) -> ImportReport:
+    """Read, validate and (when valid, or with ``skip_invalid``) write files of ``fmt``."""
+    report = ImportReport()
+    progress(2, f"Reading {fmt} files")
+    batch = PARSERS[fmt](expand_paths(paths), grain=grain, report=report)
+    progress(40, f"Read {report.rows_read:,} rows; checking master data")
+    check_references(batch, report, create_missing=create_missing, hint=hint)
+    if not report.is_valid and not skip_invalid:
+        progress(100, f"{len(report.errors):,} problems found; nothing written")
+        return report
+    progress(50, "Writing")
+    _write(batch.clean(), report, user=user, fmt=fmt, job_id=job_id, progress=progress)
+    progress(100, f"{report.rows_written:,} rows written")
+    return report
+
+
+def import_rows(*, kind: str, rows: list[dict[str, Any]], user) -> ImportReport:
+    """Validate and write one API batch of ``kind`` (sales, inventory or supply_orders).
+
+    Row numbers in the report are the 1-based positions in ``rows``. Stores and SKUs must
+    exist and be within the user's scope; nothing is created and nothing is written unless
+    every row is valid.
+    """
+    report = ImportReport(files=[API_SOURCE], rows_read=len(rows))
+    raw = _text_frame(rows)
+    if not check_columns(SPECS[kind], raw, API_SOURCE, report):
+        return report
+    if kind in ("inventory", "supply_orders") and not {"store", "warehouse"} & set(raw.columns):
+        report.file_error(API_SOURCE, "a 'store' or a 'warehouse' field is required", "store")
+        return report
+    batch = batch_from_raw({kind: [raw]}, grain=None, report=report)
+    check_references(batch, report, create_missing=False, hint=HINT_API, user=user)
+    if report.is_valid:
+        _write(batch.clean(), report, user=user, fmt=f"api:{kind}", job_id=None, progress=_quiet)
+    return report
+
+
+def _text_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Posted rows as text cells, like a CSV file's, numbered from 1."""
+    frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
+    frame.columns = [str(c).strip().lower() for c in frame.columns]
+    frame = frame.astype(object).where(frame.notna(), "").map(str).apply(
+        lambda column: column.str.strip()
+    ) if len(frame) else frame
+    frame.insert(0, "_file", API_SOURCE)
+    frame["_row"] = range(1, len(frame) + 1)
+    return frame
+
+
+def import_job_work(
+    job: JobRun,
+    progress: ProgressCallback,
+    on_report: Callable[[ImportReport], None] | None = None,
+) -> dict[str, Any]:
+    """The work of a queued import job (``job.params`` says what to import).
+
+    The report is stored in ``job.result`` (errors capped); ``on_report`` receives the whole
+    report, for the command line, which prints every bad row. A rejected all-or-nothing
+    import fails the job (with the report kept) so that the job list shows it did not load.
+    """
+    params = job.params
+    report = import_files(
+        fmt=params["format"],
+        paths=[Path(p) for p in params["paths"]],
+        user=job.created_by,
+        create_missing=params.get("create_missing", False),
+        skip_invalid=params.get("skip_invalid", False),
+        grain=params.get("grain") or None,
+        hint=params.get("hint", HINT_COMMAND),
+        job_id=job.pk,
+        progress=progress,
+    )
+    if on_report is not None:
+        on_report(report)
+    result = report.as_dict()
+    if not report.is_valid and not params.get("skip_invalid", False):
+        JobRun.objects.filter(pk=job.pk).update(result=result)
+        raise ImportRejected(
+            f"{result['errors_total']:,} problems found in the files; nothing was written"
+        )
+    return result
+
+
+@transaction.atomic
+def _write(
+    batch: Batch, report: ImportReport, *, user, fmt: str, job_id: int | None,
+    progress: ProgressCallback,
+) -> None:
+    """Master data first (so facts can name it), then every fact table, then the audit entry."""
+    written = report.written
+    frames, create = batch.frames, batch.create
+    written["regions"] = _write_regions(batch)
+    written["categories"] = _write_categories(batch)
+    regions = _ids(Region, _codes(frames, "stores", "region") | create.get("regions", set())
+                   | {UNASSIGNED_REGION})
+    written["warehouses"] = _insert_new(Warehouse, _defaults_frame(
+        create.get("warehouses", set()), region_id=regions.get(UNASSIGNED_REGION)))
+    written["stores"] = _write_stores(batch, regions)
+    written["skus"] = _write_skus(batch)
+    stores = _ids(Store, _all_codes(frames, "store") | _codes(frames, "stores", "code"))
+    skus = _ids(SKU, _all_codes(frames, "sku") | _codes(frames, "skus", "code"))
+    warehouses = _ids(Warehouse, _all_codes(frames, "warehouse"))
+    regions |= _ids(Region, _all_codes(frames, "region"))
+    maps = {"store": stores, "sku": skus, "warehouse": warehouses, "region": regions}
+    steps = [
+        ("sales", _write_sales), ("inventory", _write_inventory),
+        ("supply_orders", _write_supply_orders), ("promotions", _write_promotions),
+        ("events", _write_events), ("indicators", _write_indicators),
+    ]
+    for done, (table, writer) in enumerate(steps):
+        if table in frames and not frames[table].empty:
+            progress(50 + 45 * done / len(steps), f"Writing {table} ({len(frames[table]):,} rows)")
+            written[table] = writer(_with_ids(frames[table], maps))
+    report.written = {table: n for table, n in written.items() if n}
+    report.rows_written = sum(report.written.values())
+    audit_record(
+        user=user,
+        action="import",
+        obj_type="import",
+        obj_id=job_id or "",
+        obj_repr=f"{fmt} import",
+        after={"format": fmt, "files": report.files, "rows_read": report.rows_read,
+               "rows_written": report.rows_written, "written": report.written,
+               "rows_rejected": len(report.bad_rows())},
+    )
+
+
+def _codes(frames: dict[str, pd.DataFrame], table: str, column: str) -> set[str]:
+    frame = frames.get(table)
+    if frame is None or column not in frame.columns:
+        return set()
+    return {c for c in frame[column].unique() if c}
+
+
+def _all_codes(frames: dict[str, pd.DataFrame], column: str) -> set[str]:
+    """Codes named in ``column`` of any fact table."""
+    facts = ("sales", "inventory", "supply_orders", "promotions", "events", "indicators")
+    found = set()
+    for table in facts:
+        found |= _codes(frames, table, column)
+    return found
+
+
+def _ids(model: type[Model], codes: set[str]) -> dict[str, int]:
+    """Code to id for ``codes`` (one query; all rows when the list would be very long)."""
+    if not codes:
+        return {}
+    queryset = model.objects.all()
+    if len(codes) <= 5_000:
+        queryset = queryset.filter(code__in=codes)
+    return dict(queryset.values_list("code", "id"))
+
+
+def _defaults_frame(codes: set[str], **columns: Any) -> pd.DataFrame:
+    """Master rows created for unknown codes: named after their code, default values."""
+    ordered = sorted(codes)
+    return pd.DataFrame({"code": ordered, "name": ordered, **columns})
+
+
+def _insert_new(model: type[Model], frame: pd.DataFrame) -> int:
+    """Insert rows whose code is new; existing rows keep what they have."""
+    if frame.empty:
+        return 0
+    frame = frame[~frame["code"].isin(existing_codes(model, set(frame["code"])))]
+    return upsert_frame(UpsertTarget(model, ["code"]), frame.drop_duplicates("code"))
+
+
+def _upsert_master(model: type[Model], frame: pd.DataFrame, defaults: dict[str, Any]) -> int:
+    """Upsert by code. Columns a file did not have are left alone on existing rows and take
+    their default on new rows; empty cells of NOT NULL columns take the default."""
+    if frame.empty:
+        return 0
+    existing = existing_codes(model, set(frame["code"]))
+    is_old = frame["code"].isin(existing)
+    old, new = frame[is_old].copy(), frame[~is_old].copy()
+    for column, default in defaults.items():
+        if column in old.columns:
+            old[column] = old[column].fillna(default)
+        elif not old.empty:
+            # The INSERT half of an upsert needs every NOT NULL column: keep the current one.
+            current = dict(model.objects.filter(code__in=set(old["code"])).values_list(
+                "code", column))
+            old[column] = old["code"].map(current)
+        new[column] = new[column].fillna(default) if column in new.columns else default
+    target = UpsertTarget(model, ["code"])
+    return upsert_frame(target, old) + upsert_frame(target, new)
+
+
+def _write_regions(batch: Batch) -> int:
+    frames, create = batch.frames, batch.create
+    named = frames["regions"][["code", "name"]] if "regions" in frames else pd.DataFrame(
+        columns=["code", "name"])
+    codes = _codes(frames, "stores", "region") | create.get("regions", set())
+    if create.get("stores") or create.get("warehouses"):
+        codes.add(UNASSIGNED_REGION)
+    unnamed = _defaults_frame(codes - set(named["code"]))
+    unnamed.loc[unnamed["code"] == UNASSIGNED_REGION, "name"] = "Unassigned"
+    return _insert_new(Region, pd.concat([named, unnamed], ignore_index=True))
+
+
+def _write_categories(batch: Batch) -> int:
+    """Categories named by SKUs are created (named after their code); a SKU file's
+    parent_category links the category under its parent."""
+    frames = batch.frames
+    named = frames["categories"][["code", "name"]] if "categories" in frames else pd.DataFrame(
+        columns=["code", "name"])
+    codes = _codes(frames, "skus", "category") | _codes(frames, "skus", "parent_category")
+    if batch.create.get("skus"):
+        codes.add(UNCATEGORISED)
+    unnamed = _defaults_frame(codes - set(named["code"]))
+    unnamed.loc[unnamed["code"] == UNCATEGORISED, "name"] = "Uncategorised"
+    written = _insert_new(Category, pd.concat([named, unnamed], ignore_index=True))
+    skus = frames.get("skus")
+    if skus is None or "parent_category" not in skus.columns:
+        return written
+    links = skus.loc[skus["parent_category"] != "", ["category", "parent_category"]]
+    links = links.drop_duplicates("category", keep="last")
+    if links.empty:
+        return written
+    rows = Category.objects.filter(code__in=set(links["category"]) | set(links["parent_category"]))
+    ids = {code: (pk, name) for code, pk, name in rows.values_list("code", "id", "name")}
+    linked = pd.DataFrame({
+        "code": links["category"],
+        "name": links["category"].map(lambda c: ids[c][1]),
+        "parent_id": links["parent_category"].map(lambda c: ids[c][0]).astype("Int64"),
+    })
+    return written + upsert_frame(UpsertTarget(Category, ["code"]), linked)
+
+
+def _write_stores(batch: Batch, regions: dict[str, int]) -> int:
+    written = 0
+    stores = batch.frames.get("stores")
+    if stores is not None and not stores.empty:
+        frame = stores.drop(columns=["_file", "_row"]).copy()
+        frame["region_id"] = frame.pop("region").map(regions).astype("Int64")
+        if "warehouse" in frame.columns:
+            warehouses = _ids(Warehouse, _codes(batch.frames, "stores", "warehouse"))
+            frame["warehouse_id"] = frame.pop("warehouse").map(warehouses).astype("Int64")
+        written += _upsert_master(Store, frame, {"store_format": ""})
+    created = _defaults_frame(batch.create.get("stores", set()),
+                              region_id=regions.get(UNASSIGNED_REGION), store_format="")
+    return written + _insert_new(Store, created)
+
+
+def _write_skus(batch: Batch) -> int:
+    written = 0
+    defaults = {"lead_time_days": 7, "min_order_qty": 1, "case_pack": 1, "is_active": True}
+    skus = batch.frames.get("skus")
+    if skus is not None and not skus.empty:
+        frame = skus.drop(columns=["_file", "_row", "parent_category"], errors="ignore").copy()
+        categories = _ids(Category, set(frame["category"]))
+        frame["category_id"] = frame.pop("category").map(categories).astype("Int64")
+        written += _upsert_master(SKU, frame, defaults)
+    created = batch.create.get("skus", set())
+    if created:
+        category = _ids(Category, {UNCATEGORISED})[UNCATEGORISED]
+        written += _insert_new(SKU, _defaults_frame(created, category_id=category, **defaults))
+    return written
+
+
+def _with_ids(frame: pd.DataFrame, maps: dict[str, dict[str, int]]) -> pd.DataFrame:
+    """Replace code columns (store, sku, warehouse, region) by id columns (store_id...)."""
+    frame = frame.drop(columns=["_file", "_row"]).copy()
+    for column, ids in maps.items():
+        if column in frame.columns:
+            frame[f"{column}_id"] = frame.pop(column).map(ids).astype("Int64")
+    return frame
+
+
+def _take(frame: pd.DataFrame, columns: list[str], **defaults: Any) -> pd.DataFrame:
+    """The model's columns of ``frame``; absent or empty ones take their default."""
+    out = pd.DataFrame(index=frame.index)
+    for column in columns:
+        if column in frame.columns:
+            out[column] = frame[column]
+            if column in defaults:
+                out[column] = out[column].fillna(defaults[column])
+        else:
+            out[column] = defaults.get(column, pd.NA)
+    return out
+
+
+def _write_sales(frame: pd.DataFrame) -> int:
+    columns = ["store_id", "sku_id", "date", "grain", "quantity", "revenue", "price",
+               "on_promotion"]
+    sales = _take(frame, columns, on_promotion=False)
+    for column in ("quantity", "revenue", "price"):
+        sales[column] = sales[column].astype(float)
+    return upsert_frame(UpsertTarget(SalesFact, ["store_id", "sku_id", "date"]), sales)
+
+
+def _write_inventory(frame: pd.DataFrame) -> int:
+    written = 0
+    for location in ("store", "warehouse"):
+        column = f"{location}_id"
+        if column not in frame.columns:
+            continue
+        rows = frame[frame[column].notna()]
+        target = UpsertTarget(InventorySnapshot, [column, "sku_id", "date"],
+                              f"{column} IS NOT NULL")
+        written += upsert_frame(target, _take(rows, [column, "sku_id", "date", "on_hand",
+                                                     "on_order"], on_order=0.0))
+    return written
+
+
+def _write_supply_orders(frame: pd.DataFrame) -> int:
+    columns = ["order_ref", "store_id", "warehouse_id", "sku_id", "ordered_on", "promised_on",
+               "received_on", "quantity_ordered", "quantity_received"]
+    return upsert_frame(UpsertTarget(SupplyOrder, ["order_ref"]), _take(frame, columns))
+
+
+def _write_promotions(frame: pd.DataFrame) -> int:
+    columns = ["code", "name", "store_id", "sku_id", "start_date", "end_date", "mechanic",
+               "discount_pct", "value"]
+    promotions = _take(frame, columns, name="", mechanic="")
+    return upsert_frame(UpsertTarget(Promotion, ["code"]), promotions)
+
+
+def _write_events(frame: pd.DataFrame) -> int:
+    columns = ["date", "name", "event_type", "region_id", "store_id"]
+    key = ["date", "name", "COALESCE(region_id, 0)", "COALESCE(store_id, 0)"]
+    return upsert_frame(UpsertTarget(CalendarEvent, key), _take(frame, columns, event_type=""))
+
+
+def _write_indicators(frame: pd.DataFrame) -> int:
+    columns = ["name", "date", "value", "region_id", "store_id"]
+    key = ["name", "date", "COALESCE(region_id, 0)", "COALESCE(store_id, 0)"]
+    return upsert_frame(UpsertTarget(Indicator, key), _take(frame, columns))

@@ -1,0 +1,250 @@
+"""Reads of master data and of the facts keyed by it, always through the user's scope.
+
+Everything here starts from ``accounts.scoping``: a scoped planner's pages, charts and API
+calls see only their regions and category subtrees, and other objects are simply absent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+import pandas as pd
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
+from django.db.models.functions import TruncWeek
+
+from accounts.scoping import (
+    fact_scope_q,
+    visible_categories,
+    visible_regions,
+    visible_skus,
+    visible_stores,
+)
+from history.models import InventorySnapshot, SalesFact, SupplyOrder
+from masterdata.models import SKU, Category, Region, Store, Warehouse
+
+GroupBy = Literal["region", "category"]
+Measure = Literal["units", "value"]
+GROUP_BY_CHOICES: dict[str, str] = {"region": "Region", "category": "Category"}
+MEASURE_CHOICES: dict[str, str] = {"units": "Units", "value": "Sales value"}
+# Days with sales count only rows that sold something, not zero rows a source may carry.
+SOLD = Q(quantity__gt=0) | Q(quantity__isnull=True, revenue__gt=0)
+
+
+def region_list(user) -> QuerySet[Region]:
+    return visible_regions(user)
+
+
+def store_list(user) -> QuerySet[Store]:
+    return visible_stores(user).select_related("region", "warehouse")
+
+
+def sku_list(user) -> QuerySet[SKU]:
+    return visible_skus(user).select_related("category")
+
+
+def warehouse_list(user) -> QuerySet[Warehouse]:
+    """Warehouses of the regions the user sees (a warehouse serves its region's stores)."""
+    return Warehouse.objects.filter(region__in=visible_regions(user)).select_related("region")
+
+
+def category_list(user) -> QuerySet[Category]:
+    return visible_categories(user).select_related("parent")
+
+
+def sku_counts_by_category(user) -> list[dict]:
+    return list(
+        sku_list(user)
+        .values("category__code", "category__name")
+        .annotate(skus=Count("id"), active=Count("id", filter=Q(is_active=True)))
+        .order_by("category__code")
+    )
+
+
+def history_coverage(user, *, store: Store | None = None, sku: SKU | None = None) -> dict[int, dict]:
+    """Per store: first and last sales date, days with sales and number of store×SKU series.
+
+    One aggregate query over the user's facts, keyed by store id.
+    """
+    facts = sales_in_scope(user)
+    if store is not None:
+        facts = facts.filter(store=store)
+    if sku is not None:
+        facts = facts.filter(sku=sku)
+    rows = facts.values("store_id").annotate(
+        first_date=Min("date"),
+        last_date=Max("date"),
+        days_with_sales=Count("date", distinct=True, filter=SOLD),
+        series=Count("sku_id", distinct=True),
+    )
+    return {row.pop("store_id"): row for row in rows}
+
+
+def stores_with_coverage(user) -> list[Store]:
+    """The visible stores, each carrying its ``coverage`` dict (empty when it has no sales)."""
+    coverage = history_coverage(user)
+    stores = list(store_list(user))
+    for store in stores:
+        store.coverage = coverage.get(store.pk, {})
+    return stores
+
+
+def sales_in_scope(user) -> QuerySet[SalesFact]:
+    return SalesFact.objects.filter(fact_scope_q(user))
+
+
+def default_measure(user) -> Measure:
+    """Units when any visible sales carry quantities; value for value-only sources."""
+    return "units" if sales_in_scope(user).filter(quantity__isnull=False).exists() else "value"
+
+
+def _category_groups() -> dict[int, str]:
+    """Each category id mapped to the name of the branch it belongs to.
+
+    The branch is the top-level category, or the second level when the tree has one root
+    (a lone "All products" root would put everything in one line).
+    """
+    rows = list(Category.objects.values_list("id", "parent_id", "name"))
+    parents = {cid: parent for cid, parent, _ in rows}
+    names = {cid: name for cid, _, name in rows}
+    roots = [cid for cid, parent in parents.items() if parent is None]
+    depth = 1 if len(roots) == 1 else 0
+
+    def branch(cid: int) -> int:
+        path = [cid]
+        while parents.get(path[-1]) is not None:
+            path.append(parents[path[-1]])
+        path.reverse()
+        return path[min(depth, len(path) - 1)]
+
+    return {cid: names[branch(cid)] for cid in parents}
+
+
+def weekly_sales(
+    user,
+    *,
+    group_by: GroupBy = "region",
+    measure: Measure = "units",
+    store: Store | None = None,
+    sku: SKU | None = None,
+) -> dict:
+    """Weekly sales per region or category branch, ready for a Plotly line chart.
+
+    One aggregate query truncates dates to the week in the database (``TruncWeek`` works on
+    PostgreSQL and SQLite); pandas then pivots the rows into one series per group.
+    """
+    facts = sales_in_scope(user)
+    if store is not None:
+        facts = facts.filter(store=store)
+    if sku is not None:
+        facts = facts.filter(sku=sku)
+    key = "store__region__name" if group_by == "region" else "sku__category_id"
+    column = "quantity" if measure == "units" else "revenue"
+    rows = (
+        facts.filter(**{f"{column}__isnull": False})
+        .annotate(week=TruncWeek("date"))
+        .values("week", key)
+        .annotate(total=Sum(column))
+        .order_by()
+    )
+    frame = pd.DataFrame.from_records(list(rows), columns=["week", key, "total"])
+    if frame.empty:
+        return {"group_by": group_by, "measure": measure, "weeks": [], "series": []}
+    if group_by == "category":
+        frame[key] = frame[key].map(_category_groups())
+    frame["week"] = pd.to_datetime(frame["week"]).dt.strftime("%Y-%m-%d")
+    table = frame.pivot_table(index="week", columns=key, values="total", aggfunc="sum").sort_index()
+    return {
+        "group_by": group_by,
+        "measure": measure,
+        "weeks": table.index.tolist(),
+        "series": [
+            {"name": str(name), "values": [None if pd.isna(v) else round(float(v), 2) for v in table[name]]}
+            for name in sorted(table.columns, key=str)
+        ],
+    }
+
+
+def top_skus_at_store(user, *, store: Store, limit: int = 15) -> list[dict]:
+    return list(
+        sales_in_scope(user)
+        .filter(store=store)
+        .values("sku__code", "sku__name")
+        .annotate(units=Sum("quantity"), value=Sum("revenue"), last_date=Max("date"))
+        .order_by("-value", "-units")[:limit]
+    )
+
+
+def sales_facts(
+    user,
+    *,
+    store: str = "",
+    sku: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[SalesFact]:
+    facts = sales_in_scope(user).select_related("store", "sku").order_by("date", "store_id", "sku_id")
+    return _filter_facts(facts, store=store, sku=sku, date_field="date", date_from=date_from, date_to=date_to)
+
+
+def _located_in_scope(user) -> Q:
+    """Facts at a store in scope, or at a warehouse of a region in scope; SKU in scope."""
+    at_store = Q(store__in=visible_stores(user))
+    at_warehouse = Q(store__isnull=True, warehouse__region__in=visible_regions(user))
+    return (at_store | at_warehouse) & Q(sku__in=visible_skus(user))
+
+
+def inventory_snapshots(
+    user,
+    *,
+    store: str = "",
+    sku: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[InventorySnapshot]:
+    snapshots = (
+        InventorySnapshot.objects.filter(_located_in_scope(user))
+        .select_related("store", "warehouse", "sku")
+        .order_by("date", "id")
+    )
+    return _filter_facts(
+        snapshots, store=store, sku=sku, date_field="date", date_from=date_from, date_to=date_to
+    )
+
+
+def supply_orders(
+    user,
+    *,
+    store: str = "",
+    sku: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[SupplyOrder]:
+    orders = (
+        SupplyOrder.objects.filter(_located_in_scope(user))
+        .select_related("store", "warehouse", "sku")
+        .order_by("ordered_on", "id")
+    )
+    return _filter_facts(
+        orders, store=store, sku=sku, date_field="ordered_on", date_from=date_from, date_to=date_to
+    )
+
+
+def _filter_facts(
+    facts: QuerySet,
+    *,
+    store: str,
+    sku: str,
+    date_field: str,
+    date_from: dt.date | None,
+    date_to: dt.date | None,
+) -> QuerySet:
+    if store:
+        facts = facts.filter(store__code=store)
+    if sku:
+        facts = facts.filter(sku__code=sku)
+    if date_from:
+        facts = facts.filter(**{f"{date_field}__gte": date_from})
+    if date_to:
+        facts = facts.filter(**{f"{date_field}__lte": date_to})
+    return facts

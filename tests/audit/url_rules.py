@@ -1,0 +1,7 @@
+"""Permission rules of the audit pages."""
+
+from tests.permissions import ADMIN_ONLY, UrlRule
+
+URL_RULES = [
+    UrlRule("audit:list", ADMIN_ONLY),
+]

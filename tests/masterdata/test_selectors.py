@@ -1,0 +1,68 @@
+"""Data overview selectors: coverage in one query, weekly sales by region and category."""
+
+import datetime as dt
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from masterdata import selectors
+from tests.factories import CategoryFactory, SalesFactFactory, SKUFactory
+
+MONDAY = dt.date(2025, 3, 3)
+
+
+def _sell(store, sku, days, **values):
+    for n in days:
+        SalesFactFactory(store=store, sku=sku, date=MONDAY + dt.timedelta(days=n), **values)
+
+
+def test_history_coverage_is_one_query_and_counts_days_with_sales(scoped_world, admin_user):
+    store, sku_in, sku_out = scoped_world["store_in"], scoped_world["sku_in"], scoped_world["sku_out"]
+    _sell(store, sku_in, range(3))
+    _sell(store, sku_out, [1, 9])
+    SalesFactFactory(store=store, sku=sku_in, date=MONDAY + dt.timedelta(days=20), quantity=0)
+    with CaptureQueriesContext(connection) as queries:
+        coverage = selectors.history_coverage(admin_user)
+    fact_queries = [q for q in queries if "history_salesfact" in q["sql"]]
+    assert len(fact_queries) == 1  # the others only look up the user's role and scope
+    row = coverage[store.pk]
+    assert row["first_date"] == MONDAY
+    assert row["last_date"] == MONDAY + dt.timedelta(days=20)
+    assert row["days_with_sales"] == 4  # days 0, 1, 2 and 9; the zero day does not count
+    assert row["series"] == 2
+
+
+def test_coverage_respects_scope(scoped_world):
+    _sell(scoped_world["store_in"], scoped_world["sku_out"], range(2))
+    _sell(scoped_world["store_out"], scoped_world["sku_in"], range(2))
+    assert selectors.history_coverage(scoped_world["scoped_planner"]) == {}
+
+
+def test_weekly_sales_by_region_sums_weeks(scoped_world, admin_user):
+    _sell(scoped_world["store_in"], scoped_world["sku_in"], range(10), quantity=2)
+    _sell(scoped_world["store_out"], scoped_world["sku_in"], range(7), quantity=1)
+    chart = selectors.weekly_sales(admin_user, group_by="region", measure="units")
+    assert chart["weeks"] == ["2025-03-03", "2025-03-10"]
+    by_name = {s["name"]: s["values"] for s in chart["series"]}
+    assert by_name == {"Region NORTH": [14.0, 6.0], "Region SOUTH": [7.0, None]}
+
+
+def test_weekly_sales_by_category_rolls_up_to_branches(scoped_world, admin_user):
+    soda = CategoryFactory(code="SODA", name="Soda", parent=scoped_world["drinks"])
+    lemonade = SKUFactory(code="LEMON", category=soda)
+    _sell(scoped_world["store_in"], scoped_world["sku_in"], range(7), revenue=10)
+    _sell(scoped_world["store_in"], lemonade, range(7), revenue=1)
+    _sell(scoped_world["store_in"], scoped_world["sku_out"], range(7), revenue=100)
+    chart = selectors.weekly_sales(admin_user, group_by="category", measure="value")
+    assert {s["name"]: s["values"] for s in chart["series"]} == {
+        "Category DRINKS": [77.0],
+        "Category SNACKS": [700.0],
+    }
+
+
+def test_default_measure_falls_back_to_value_without_units(scoped_world, admin_user):
+    assert selectors.default_measure(admin_user) == "value"
+    _sell(scoped_world["store_in"], scoped_world["sku_in"], [0], quantity=None, revenue=5)
+    assert selectors.default_measure(admin_user) == "value"
+    _sell(scoped_world["store_in"], scoped_world["sku_in"], [1], quantity=3)
+    assert selectors.default_measure(admin_user) == "units"
