@@ -30,10 +30,15 @@ class UserForm(forms.Form):
         Category.objects.all(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Planners only. None ticked means every category; a category includes its subtree.",
+        help_text=(
+            "Planners only. None ticked means every category; a category includes its subtree."
+        ),
     )
     password1 = forms.CharField(
-        label="Password", required=False, strip=False, widget=forms.PasswordInput(render_value=False)
+        label="Password",
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=False),
     )
     password2 = forms.CharField(
         label="Repeat password", required=False, strip=False, widget=forms.PasswordInput
@@ -51,7 +56,9 @@ class UserForm(forms.Form):
         else:
             self.fields["password1"].required = True
             self.fields["password2"].required = True
-            self.fields["password1"].help_text = password_validation.password_validators_help_text_html()
+            self.fields[
+                "password1"
+            ].help_text = password_validation.password_validators_help_text_html()
 
     @staticmethod
     def _initial_for(user: User) -> dict:

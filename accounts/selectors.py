@@ -70,7 +70,9 @@ def admin_home() -> dict:
         "counts": counts,
         "sales_rows": SalesFact.objects.count(),
         "last_sales_date": SalesFact.objects.aggregate(last=Max("date"))["last"],
-        "imports": JobRun.objects.filter(kind__startswith="import").select_related("created_by")[:5],
+        "imports": JobRun.objects.filter(kind__startswith="import").select_related("created_by")[
+            :5
+        ],
         "jobs": JobRun.objects.select_related("created_by")[:8],
         "users_by_role": [(label, users_by_role.get(value, 0)) for value, label in Role.choices],
         "inactive_users": User.objects.filter(is_active=False).count(),
@@ -112,7 +114,10 @@ def executive_home(user: User) -> dict:
     if end is None:
         return {"end": None, "regions": [], "total": None}
     start = end - dt.timedelta(days=KPI_WINDOW_DAYS - 1)
-    ly_start, ly_end = start - dt.timedelta(days=YEAR_AGO_DAYS), end - dt.timedelta(days=YEAR_AGO_DAYS)
+    ly_start, ly_end = (
+        start - dt.timedelta(days=YEAR_AGO_DAYS),
+        end - dt.timedelta(days=YEAR_AGO_DAYS),
+    )
     now, year_ago = Q(date__gte=start, date__lte=end), Q(date__gte=ly_start, date__lte=ly_end)
     rows = (
         SalesFact.objects.filter(fact_scope_q(user))
@@ -142,7 +147,10 @@ def executive_home(user: User) -> dict:
         "ly_end": ly_end,
         "regions": regions,
         "total": RegionSales(
-            "All regions", total("value"), total("value_last_year"), total("units"),
+            "All regions",
+            total("value"),
+            total("value_last_year"),
+            total("units"),
             total("units_last_year"),
         ),
     }

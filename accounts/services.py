@@ -18,7 +18,9 @@ USER_OBJECT_TYPE = "user"
 
 def user_snapshot(user: User) -> dict[str, Any]:
     """What the audit log keeps of a user: identity, role, active flag and scope (no secrets)."""
-    roles = sorted(name for name in user.groups.values_list("name", flat=True) if name in Role.values)
+    roles = sorted(
+        name for name in user.groups.values_list("name", flat=True) if name in Role.values
+    )
     try:
         scope = user.planning_scope
         regions = sorted(scope.regions.values_list("code", flat=True))
@@ -43,7 +45,9 @@ def _set_role(user: User, role: str) -> None:
     user.groups.add(group)
 
 
-def _set_scope(user: User, role: str, regions: Iterable[Region], categories: Iterable[Category]) -> None:
+def _set_scope(
+    user: User, role: str, regions: Iterable[Region], categories: Iterable[Category]
+) -> None:
     """Only planners are narrowed by a scope; other roles keep none, so nothing stale lingers."""
     if role != Role.PLANNER:
         PlanningScope.objects.filter(user=user).delete()
@@ -69,7 +73,11 @@ def user_create(
     request=None,
 ) -> User:
     user = User(
-        username=username, email=email, first_name=first_name, last_name=last_name, is_active=is_active
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_active=is_active,
     )
     user.set_password(password)
     user.save()

@@ -11,6 +11,7 @@ from accounts import selectors, services
 from accounts.forms import UserForm
 from accounts.models import Role
 from accounts.roles import ADMIN_ROLES, primary_role, role_required
+from masterdata.selectors import weekly_chart
 
 HOME_TEMPLATES = {
     Role.PLANNER: "accounts/home_planner.html",
@@ -27,7 +28,10 @@ def home(request):
     elif role == Role.PLANNER:
         context = selectors.planner_home(request.user)
     elif role == Role.EXECUTIVE:
-        context = selectors.executive_home(request.user)
+        context = {
+            **selectors.executive_home(request.user),
+            **weekly_chart(request.user, group_by="region", measure="value"),
+        }
     else:
         context = {}
     return render(request, HOME_TEMPLATES.get(role, "accounts/home.html"), context)
@@ -61,10 +65,15 @@ def user_edit(request, pk: int):
     editing = get_object_or_404(User, pk=pk)
     form = UserForm(request.POST or None, instance=editing, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        services.user_update(actor=request.user, user=editing, request=request, **form.service_kwargs())
+        services.user_update(
+            actor=request.user, user=editing, request=request, **form.service_kwargs()
+        )
         if form.cleaned_data["password1"]:
             services.user_set_password(
-                actor=request.user, user=editing, password=form.cleaned_data["password1"], request=request
+                actor=request.user,
+                user=editing,
+                password=form.cleaned_data["password1"],
+                request=request,
             )
         messages.success(request, f"User {editing.username} saved.")
         return redirect("accounts:users")

@@ -29,7 +29,9 @@ def audit_entries(
 
 
 def audit_object_types() -> list[str]:
-    return list(AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct())
+    return list(
+        AuditEntry.objects.order_by("object_type").values_list("object_type", flat=True).distinct()
+    )
 
 
 def audit_usernames() -> list[str]:
@@ -47,4 +49,6 @@ def entry_changes(entry: AuditEntry) -> list[tuple[str, object, object]]:
     if not isinstance(before, dict) or not isinstance(after, dict):
         return [("value", before, after)]
     keys = list(dict.fromkeys([*before, *after]))
-    return [(key, before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)]
+    return [
+        (key, before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)
+    ]

@@ -23,4 +23,6 @@ def audit_list(request):
         entry.changes = entry_changes(entry)
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "audit/list.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request, "audit/list.html", {"form": form, "page": page, "query": query.urlencode()}
+    )

@@ -132,7 +132,7 @@ def _actuals(granularity: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Dat
     facts["actual"] = quantity.fillna(pd.to_numeric(facts["revenue"], errors="coerce"))
     if granularity == "W":
         facts["date"] = facts["date"] + pd.to_timedelta(
-            (6 - facts["date"].dt.dayofweek) % 7, unit="D"
+            (6 - facts["date"].dt.day_of_week) % 7, unit="D"
         )
     return facts.groupby(["store_id", "sku_id", "date"], as_index=False)["actual"].sum()
 
@@ -148,7 +148,7 @@ def live_accuracy_refresh(*, granularity: str) -> int:
         return 0
     last_actual = pd.Timestamp(SalesFact.objects.latest("date").date)
     if granularity == "W":
-        last_actual = last_actual - pd.Timedelta(days=(last_actual.dayofweek + 1) % 7)
+        last_actual = last_actual - pd.Timedelta(days=(last_actual.day_of_week + 1) % 7)
     done = (
         AccuracyRecord.objects.filter(source=AccuracyRecord.Source.LIVE, granularity=granularity)
         .order_by("-evaluated_on")

@@ -61,7 +61,7 @@ def last_actual_date(granularity: str) -> pd.Timestamp | None:
     last = pd.Timestamp(SalesFact.objects.filter(grain=grain).latest("date").date)
     if granularity == "W" and grain == Grain.DAY:
         # Only complete weeks count: a week ending Sunday after the last actual is partial.
-        return last if last.dayofweek == 6 else last - pd.Timedelta(days=last.dayofweek + 1)
+        return last if last.day_of_week == 6 else last - pd.Timedelta(days=last.day_of_week + 1)
     return last
 
 
@@ -105,7 +105,7 @@ def load_series_frames(
     elif granularity == "W":
         # Weekly sources date weeks by any weekday (Walmart: Friday); align to week ending Sunday.
         facts["date"] = facts["date"] + pd.to_timedelta(
-            (6 - facts["date"].dt.dayofweek) % 7, unit="D"
+            (6 - facts["date"].dt.day_of_week) % 7, unit="D"
         )
     history = _regular_grid(facts, freq, origin)
     history = _drop_inactive(history, freq, origin)
@@ -156,7 +156,7 @@ def _sales_facts(
 
 
 def _to_weeks(facts: pd.DataFrame) -> pd.DataFrame:
-    facts["date"] = facts["date"] + pd.to_timedelta((6 - facts["date"].dt.dayofweek) % 7, unit="D")
+    facts["date"] = facts["date"] + pd.to_timedelta((6 - facts["date"].dt.day_of_week) % 7, unit="D")
     return facts.groupby(
         ["series_id", "store_id", "sku_id", "date"], as_index=False, observed=True
     ).agg(y=("y", "sum"), price=("price", "mean"), on_promotion=("on_promotion", "max"))
@@ -230,7 +230,7 @@ def _add_drivers(
 def _period_end(dates: pd.Series, freq: str) -> pd.Series:
     if freq == "D":
         return dates
-    return dates + pd.to_timedelta((6 - dates.dt.dayofweek) % 7, unit="D")
+    return dates + pd.to_timedelta((6 - dates.dt.day_of_week) % 7, unit="D")
 
 
 def _planned_promotions(future: pd.DataFrame, freq: str) -> np.ndarray:

@@ -221,7 +221,7 @@ class AccuracyRecord(models.Model):
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.LIVE)
     granularity = models.CharField(max_length=1, choices=Granularity.choices)
     evaluated_on = models.DateField(help_text="The actuals' date being compared.")
-    level = models.CharField(max_length=12)
+    level = models.CharField(max_length=20)
     key = models.CharField(max_length=80)
     lead_bucket = models.CharField(max_length=12)
     actual_sum = models.FloatField()

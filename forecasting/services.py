@@ -41,7 +41,7 @@ from forecasting.models import (
 from forecasting.models import Forecast as ForecastRow
 from history.bulk import UpsertTarget, upsert_frame
 from jobs.models import JobRun
-from jobs.services import Progress
+from jobs.services import Progress, job_create, job_enqueue
 from masterdata.models import SKU
 
 logger = logging.getLogger(__name__)
@@ -54,7 +54,11 @@ STALE_CHUNK_AFTER = timedelta(minutes=30)
 
 
 def forecast_params(
-    *, granularity: str, horizon: int | None = None, windows: int | None = None
+    *,
+    granularity: str,
+    horizon: int | None = None,
+    windows: int | None = None,
+    reselect: bool = True,
 ) -> dict:
     """Validated job parameters, with the product's defaults filled in."""
     if granularity not in Granularity.values:
@@ -66,7 +70,31 @@ def forecast_params(
         raise ValueError(f"horizon must be between 1 and {limit} periods")
     if not 1 <= windows <= 8:
         raise ValueError("windows must be between 1 and 8")
-    return {"granularity": granularity, "horizon": horizon, "windows": windows}
+    return {
+        "granularity": granularity,
+        "horizon": horizon,
+        "windows": windows,
+        "reselect": reselect,
+    }
+
+
+def forecast_job_start(
+    *,
+    user,
+    granularity: str,
+    horizon: int | None = None,
+    windows: int | None = None,
+    reselect: bool = True,
+) -> JobRun:
+    """Record a forecast job and queue it (after commit) on the configured runner."""
+    from forecasting.tasks import forecast_run
+
+    params = forecast_params(
+        granularity=granularity, horizon=horizon, windows=windows, reselect=reselect
+    )
+    job = job_create(kind="forecast", user=user, params=params)
+    job_enqueue(job=job, task=forecast_run)
+    return job
 
 
 def plan_chunks(store_counts: dict[int, int], chunk_series: int = CHUNK_SERIES) -> list[list[int]]:
@@ -263,7 +291,7 @@ def forecast_results_write(*, run: ForecastRun, frames: SeriesFrames, result) ->
     )
 
     LeaderboardEntry.objects.filter(store_id__in=store_ids, granularity=granularity).delete()
-    board = _with_keys(result.leaderboard, series)
+    board = _with_keys(result.leaderboard.rename(columns={"n_windows": "windows"}), series)
     board["granularity"] = granularity
     board["run_id"] = run.pk
     board_columns = [
@@ -289,7 +317,8 @@ def forecast_results_write(*, run: ForecastRun, frames: SeriesFrames, result) ->
     BacktestPoint.objects.filter(store_id__in=store_ids, granularity=granularity).delete()
     fits = result.backtest_fits.merge(
         result.selection[["series_id", "model"]], on=["series_id", "model"]
-    )
+    ).sort_values(["series_id", "window", "ds"])
+    fits["lead"] = fits.groupby(["series_id", "window"]).cumcount() + 1
     fits = _with_keys(fits, series).rename(columns={"ds": "date"})
     fits = fits.sort_values("date").drop_duplicates(["store_id", "sku_id", "date"], keep="last")
     fits["granularity"] = granularity

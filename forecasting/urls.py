@@ -1,6 +1,14 @@
-"""Pages of the forecasting app."""
+"""Pages of the forecasting app: the explorer, pins, starting a run, and accuracy."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from forecasting import views
 
 app_name = "forecasting"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.explorer, name="explorer"),
+    path("pins/", views.pin_set, name="pin_set"),
+    path("pins/<int:pk>/clear/", views.pin_clear, name="pin_clear"),
+    path("run/", views.run, name="run"),
+    path("accuracy/", views.accuracy, name="accuracy"),
+]

@@ -95,10 +95,15 @@ def _upsert_postgresql(
             f"SELECT {column_list} FROM {table} WITH NO DATA"
         )
         raw = cursor.cursor
-        with raw.copy(f"COPY {staging} ({column_list}) FROM STDIN WITH (FORMAT csv)") as copy:
+        # An explicit NULL marker: in CSV COPY an unquoted empty field is NULL, which would turn
+        # empty strings (blank NOT NULL text columns) into NULLs.
+        copy_sql = f"COPY {staging} ({column_list}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
+        with raw.copy(copy_sql) as copy:
             for start in range(0, len(frame), 200_000):
                 buffer = io.StringIO()
-                frame.iloc[start : start + 200_000].to_csv(buffer, header=False, index=False)
+                frame.iloc[start : start + 200_000].to_csv(
+                    buffer, header=False, index=False, na_rep="\\N"
+                )
                 copy.write(buffer.getvalue())
         cursor.execute(
             f"INSERT INTO {table} ({column_list}) SELECT {column_list} FROM {staging} "

@@ -15,6 +15,7 @@ import datetime as dt
 import gzip
 import zipfile
 from pathlib import Path
+from typing import BinaryIO
 
 import openpyxl
 import pandas as pd
@@ -51,25 +52,32 @@ def check_upload_size(name: str, size: int) -> None:
 
 def sniff_file(path: Path, name: str) -> None:
     """Refuse ``path`` unless its content is what the extension of ``name`` says."""
+    with path.open("rb") as handle:
+        sniff_stream(handle, name)
+
+
+def sniff_stream(handle: BinaryIO, name: str) -> None:
+    """Like ``sniff_file`` for an open binary file (an upload before it is saved)."""
     lower = name.lower()
-    if lower.endswith(".xlsx"):
-        _check_xlsx(path, name)
-    elif lower.endswith(".csv.gz"):
-        with path.open("rb") as handle:
-            magic = handle.read(2)
-        if magic != b"\x1f\x8b":
-            raise ImportFileError(f"file '{name}' is not a gzip-compressed CSV file")
-        try:
-            with gzip.open(path, "rb") as handle:
-                head = handle.read(SNIFF_BYTES)
-        except (OSError, EOFError) as exc:
-            raise ImportFileError(f"file '{name}' is not a valid gzip file") from exc
-        _check_text(head, name)
-    elif lower.endswith(".csv"):
-        with path.open("rb") as handle:
+    handle.seek(0)
+    try:
+        if lower.endswith(".xlsx"):
+            _check_xlsx(handle, name)
+        elif lower.endswith(".csv.gz"):
+            if handle.read(2) != b"\x1f\x8b":
+                raise ImportFileError(f"file '{name}' is not a gzip-compressed CSV file")
+            handle.seek(0)
+            try:
+                head = gzip.GzipFile(fileobj=handle, mode="rb").read(SNIFF_BYTES)
+            except (OSError, EOFError) as exc:
+                raise ImportFileError(f"file '{name}' is not a valid gzip file") from exc
+            _check_text(head, name)
+        elif lower.endswith(".csv"):
             _check_text(handle.read(SNIFF_BYTES), name)
-    else:
-        raise ImportFileError(f"file '{name}' is not a .csv, .csv.gz or .xlsx file")
+        else:
+            raise ImportFileError(f"file '{name}' is not a .csv, .csv.gz or .xlsx file")
+    finally:
+        handle.seek(0)
 
 
 def _check_text(head: bytes, name: str) -> None:
@@ -84,10 +92,11 @@ def _check_text(head: bytes, name: str) -> None:
         ) from exc
 
 
-def _check_xlsx(path: Path, name: str) -> None:
-    if not zipfile.is_zipfile(path):
+def _check_xlsx(handle: BinaryIO, name: str) -> None:
+    if not zipfile.is_zipfile(handle):
         raise ImportFileError(f"file '{name}' is not an Excel (.xlsx) workbook")
-    with zipfile.ZipFile(path) as archive:
+    handle.seek(0)
+    with zipfile.ZipFile(handle) as archive:
         try:
             info = archive.getinfo("[Content_Types].xml")
         except KeyError as exc:

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
+from django.utils.text import get_valid_filename
 
 from audit.services import audit_record
 from history.bulk import UpsertTarget, upsert_frame
@@ -39,6 +42,7 @@ from imports.formats.sop import SPECS, batch_from_raw
 from imports.formats.tables import expand_paths
 from imports.report import ImportReport
 from jobs.models import JobRun
+from jobs.services import job_create, job_enqueue
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
 ProgressCallback = Callable[[float, str], None]
@@ -117,6 +121,45 @@ def _text_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     frame.insert(0, "_file", API_SOURCE)
     frame["_row"] = range(1, len(frame) + 1)
     return frame
+
+
+@transaction.atomic
+def import_upload_start(
+    *,
+    user,
+    fmt: str,
+    files: list[UploadedFile],
+    create_missing: bool,
+    skip_invalid: bool,
+    grain: str,
+    task,
+) -> JobRun:
+    """Save uploaded files under MEDIA_ROOT/imports/<job id>/ and queue their import job.
+
+    The files stay there after the import, as the record of what was loaded.
+    """
+    job = job_create(kind="import", user=user, params={"format": fmt})
+    folder = Path(settings.MEDIA_ROOT) / "imports" / str(job.pk)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for upload in files:
+        path = folder / (get_valid_filename(Path(upload.name).name) or "upload")
+        with path.open("wb") as target:
+            for chunk in upload.chunks():
+                target.write(chunk)
+        paths.append(str(path))
+    job.params = {
+        "format": fmt,
+        "paths": paths,
+        "files": [upload.name for upload in files],
+        "create_missing": create_missing,
+        "skip_invalid": skip_invalid,
+        "grain": grain,
+        "hint": HINT_UPLOAD,
+    }
+    job.save(update_fields=["params"])
+    job_enqueue(job=job, task=task)
+    return job
 
 
 def import_job_work(
@@ -348,7 +391,7 @@ def _take(frame: pd.DataFrame, columns: list[str], **defaults: Any) -> pd.DataFr
             if column in defaults:
                 out[column] = out[column].fillna(defaults[column])
         else:
-            out[column] = defaults.get(column, pd.NA)
+            out[column] = defaults.get(column)
     return out
 
 

@@ -1,6 +1,11 @@
 """Pages of the imports app."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from imports import views
 
 app_name = "imports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("recent/", views.import_list, name="list"),
+]

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.utils import timezone
 
 
 class JobStatus(models.TextChoices):
@@ -43,11 +44,6 @@ class JobRun(models.Model):
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="How many times a worker started this job (redeliveries count)."
     )
-    upload = models.FileField(
-        upload_to="job-uploads/%Y/%m/",
-        blank=True,
-        help_text="The file the job reads (an import's upload); deleted with the job run.",
-    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -65,6 +61,13 @@ class JobRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in FINISHED_STATUSES
+
+    @property
+    def elapsed_seconds(self) -> float | None:
+        """The measured wall time once finished; while running, the time since it started."""
+        if self.wall_seconds is not None or self.started_at is None:
+            return self.wall_seconds
+        return (timezone.now() - self.started_at).total_seconds()
 
 
 class JobLimit(models.Model):

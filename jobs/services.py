@@ -18,17 +18,16 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import ImproperlyConfigured
-from django.core.files.storage import Storage
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import connections, models, router, transaction
+from django.db import connections, transaction
 from django.db.models import Q
-from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from accounts.models import Role
@@ -229,11 +228,12 @@ def job_fail_for_task(*, task_id: str, error: str, stop_reason: str = "") -> Job
 def job_runs_purge(
     *, older_than_days: int, progress: Callable[[float, str], None] | None = None
 ) -> dict[str, Any]:
-    """Delete finished job runs older than ``older_than_days``, with their files.
+    """Delete finished job runs older than ``older_than_days``, with their uploaded files.
 
-    Rows that cascade from a job run (another app's import batch, say) go with it, and so do
-    the files any of those rows hold in a ``FileField``, once the batch's deletion commits.
-    Works in batches so a large backlog neither holds long locks nor one huge transaction.
+    A job's files are those its params list under ``paths`` (an import's uploads); only
+    files inside ``MEDIA_ROOT`` are touched, and only once the batch's deletion commits.
+    Rows that cascade from a job run go with it. Works in batches so a large backlog neither
+    holds long locks nor builds one huge transaction.
     """
     cutoff = timezone.now() - dt.timedelta(days=older_than_days)
     ids = list(
@@ -245,10 +245,9 @@ def job_runs_purge(
     for start in range(0, len(ids), PURGE_BATCH_SIZE):
         batch = ids[start : start + PURGE_BATCH_SIZE]
         with transaction.atomic():
-            collector = Collector(using=router.db_for_write(JobRun))
-            collector.collect(list(JobRun.objects.filter(pk__in=batch)))
-            files = _stored_files(collector)
-            collector.delete()
+            runs = JobRun.objects.filter(pk__in=batch)
+            files = _uploaded_files(runs.values_list("params", flat=True))
+            runs.delete()
             transaction.on_commit(lambda files=files: _delete_files(files))
         files_deleted += len(files)
         done = start + len(batch)
@@ -262,29 +261,26 @@ def job_runs_purge(
     }
 
 
-def _file_fields(model: type[models.Model]) -> list[models.FileField]:
-    return [f for f in model._meta.concrete_fields if isinstance(f, models.FileField)]
-
-
-def _stored_files(collector: Collector) -> list[tuple[Storage, str]]:
+def _uploaded_files(all_params) -> list[Path]:
+    media_root = Path(settings.MEDIA_ROOT).resolve()
     files = []
-    for model, instances in collector.data.items():
-        for field in _file_fields(model):
-            names = (getattr(obj, field.attname) for obj in instances)
-            files += [(field.storage, str(name)) for name in names if name]
-    for rows in collector.fast_deletes:
-        for field in _file_fields(rows.model):
-            names = rows.values_list(field.attname, flat=True)
-            files += [(field.storage, name) for name in names if name]
+    for params in all_params:
+        paths = params.get("paths") if isinstance(params, dict) else None
+        for name in paths if isinstance(paths, list) else []:
+            path = Path(str(name)).resolve()
+            if path.is_relative_to(media_root) and path.is_file():
+                files.append(path)
     return files
 
 
-def _delete_files(files: list[tuple[Storage, str]]) -> None:
-    for storage, name in files:
-        try:
-            storage.delete(name)
-        except OSError:
-            logger.warning("could not delete %s of a purged job run", name, exc_info=True)
+def _delete_files(files: list[Path]) -> None:
+    """Delete the files, then their folders if that left them empty (MEDIA_ROOT stays)."""
+    media_root = Path(settings.MEDIA_ROOT).resolve()
+    for path in files:
+        path.unlink(missing_ok=True)
+    for folder in {path.parent for path in files}:
+        if folder != media_root and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 @transaction.atomic

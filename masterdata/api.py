@@ -39,7 +39,15 @@ class StoreSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Store
-        fields = ["code", "name", "region", "store_format", "floor_area_m2", "warehouse", "opened_on"]
+        fields = [
+            "code",
+            "name",
+            "region",
+            "store_format",
+            "floor_area_m2",
+            "warehouse",
+            "opened_on",
+        ]
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -56,8 +64,17 @@ class SKUSerializer(serializers.ModelSerializer):
     class Meta:
         model = SKU
         fields = [
-            "code", "name", "category", "unit_cost", "unit_price", "lead_time_days",
-            "min_order_qty", "case_pack", "shelf_life_days", "is_active", "launched_on",
+            "code",
+            "name",
+            "category",
+            "unit_cost",
+            "unit_price",
+            "lead_time_days",
+            "min_order_qty",
+            "case_pack",
+            "shelf_life_days",
+            "is_active",
+            "launched_on",
             "discontinued_on",
         ]
 
@@ -89,8 +106,15 @@ class SupplyOrderSerializer(LocatedFactSerializer):
     class Meta:
         model = SupplyOrder
         fields = [
-            "order_ref", "store", "warehouse", "sku", "ordered_on", "promised_on", "received_on",
-            "quantity_ordered", "quantity_received",
+            "order_ref",
+            "store",
+            "warehouse",
+            "sku",
+            "ordered_on",
+            "promised_on",
+            "received_on",
+            "quantity_ordered",
+            "quantity_received",
         ]
 
 
@@ -99,8 +123,12 @@ class FactFilterSerializer(serializers.Serializer):
 
     store = serializers.CharField(required=False, default="", help_text="Store code.")
     sku = serializers.CharField(required=False, default="", help_text="SKU code.")
-    date_from = serializers.DateField(required=False, default=None, help_text="First date (YYYY-MM-DD).")
-    date_to = serializers.DateField(required=False, default=None, help_text="Last date (YYYY-MM-DD).")
+    date_from = serializers.DateField(
+        required=False, default=None, help_text="First date (YYYY-MM-DD)."
+    )
+    date_to = serializers.DateField(
+        required=False, default=None, help_text="Last date (YYYY-MM-DD)."
+    )
 
     def validate(self, attrs):
         if attrs["date_from"] and attrs["date_to"] and attrs["date_from"] > attrs["date_to"]:

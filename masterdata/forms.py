@@ -1,6 +1,7 @@
 """Admin forms for master data. Codes are not editable: imports and URLs key on them."""
 
 from django import forms
+from django.core.validators import MinValueValidator
 
 from masterdata.models import SKU, Store
 
@@ -29,7 +30,25 @@ class StoreForm(forms.ModelForm):
 
 
 class SKUForm(forms.ModelForm):
+    """Mirrors the SKU table's check constraints as field errors a person can act on."""
+
     class Meta:
         model = SKU
         fields = SKU_FIELDS
         widgets = {"launched_on": DATE, "discontinued_on": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("unit_cost", "unit_price"):
+            self.fields[name].validators.append(MinValueValidator(0))
+            self.fields[name].widget.attrs["min"] = 0
+        for name in ("min_order_qty", "case_pack"):
+            self.fields[name].validators.append(MinValueValidator(1))
+            self.fields[name].widget.attrs["min"] = 1
+
+    def clean(self):
+        cleaned = super().clean()
+        launched, discontinued = cleaned.get("launched_on"), cleaned.get("discontinued_on")
+        if launched and discontinued and discontinued < launched:
+            self.add_error("discontinued_on", "The discontinuation date is before the launch date.")
+        return cleaned

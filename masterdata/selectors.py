@@ -61,7 +61,9 @@ def sku_counts_by_category(user) -> list[dict]:
     )
 
 
-def history_coverage(user, *, store: Store | None = None, sku: SKU | None = None) -> dict[int, dict]:
+def history_coverage(
+    user, *, store: Store | None = None, sku: SKU | None = None
+) -> dict[int, dict]:
     """Per store: first and last sales date, days with sales and number of store×SKU series.
 
     One aggregate query over the user's facts, keyed by store id.
@@ -87,6 +89,15 @@ def stores_with_coverage(user) -> list[Store]:
     for store in stores:
         store.coverage = coverage.get(store.pk, {})
     return stores
+
+
+def coverage_span(stores: list[Store]) -> dict[str, dt.date | None]:
+    """The first and last sales date over stores from ``stores_with_coverage``."""
+    covered = [store.coverage for store in stores if store.coverage]
+    return {
+        "first_date": min((c["first_date"] for c in covered), default=None),
+        "last_date": max((c["last_date"] for c in covered), default=None),
+    }
 
 
 def sales_in_scope(user) -> QuerySet[SalesFact]:
@@ -120,6 +131,19 @@ def _category_groups() -> dict[int, str]:
     return {cid: names[branch(cid)] for cid in parents}
 
 
+def _complete_weeks(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop a partial first or last week, which would read as a sudden drop in sales.
+
+    A week is partial when it has fewer dates than the fullest week (7 for daily sources,
+    1 for weekly ones).
+    """
+    if frame.empty:
+        return frame
+    days = frame.groupby("week")["days"].max().sort_index()
+    partial = {week for week in (days.index[0], days.index[-1]) if days[week] < days.max()}
+    return frame[~frame["week"].isin(partial)]
+
+
 def weekly_sales(
     user,
     *,
@@ -144,10 +168,12 @@ def weekly_sales(
         facts.filter(**{f"{column}__isnull": False})
         .annotate(week=TruncWeek("date"))
         .values("week", key)
-        .annotate(total=Sum(column))
+        .annotate(total=Sum(column), days=Count("date", distinct=True))
         .order_by()
     )
-    frame = pd.DataFrame.from_records(list(rows), columns=["week", key, "total"])
+    frame = _complete_weeks(
+        pd.DataFrame.from_records(list(rows), columns=["week", key, "total", "days"])
+    )
     if frame.empty:
         return {"group_by": group_by, "measure": measure, "weeks": [], "series": []}
     if group_by == "category":
@@ -159,9 +185,29 @@ def weekly_sales(
         "measure": measure,
         "weeks": table.index.tolist(),
         "series": [
-            {"name": str(name), "values": [None if pd.isna(v) else round(float(v), 2) for v in table[name]]}
+            {
+                "name": str(name),
+                "values": [None if pd.isna(v) else round(float(v), 2) for v in table[name]],
+            }
             for name in sorted(table.columns, key=str)
         ],
+    }
+
+
+def weekly_chart(
+    user,
+    *,
+    group_by: GroupBy = "region",
+    measure: Measure = "units",
+    store: Store | None = None,
+    sku: SKU | None = None,
+) -> dict:
+    """Everything the ``masterdata/_weekly_chart.html`` partial needs, for any page."""
+    return {
+        "chart": weekly_sales(user, group_by=group_by, measure=measure, store=store, sku=sku),
+        "chart_options": {"group_by": group_by, "measure": measure},
+        "group_by_choices": GROUP_BY_CHOICES,
+        "measure_choices": MEASURE_CHOICES,
     }
 
 
@@ -183,8 +229,12 @@ def sales_facts(
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
 ) -> QuerySet[SalesFact]:
-    facts = sales_in_scope(user).select_related("store", "sku").order_by("date", "store_id", "sku_id")
-    return _filter_facts(facts, store=store, sku=sku, date_field="date", date_from=date_from, date_to=date_to)
+    facts = (
+        sales_in_scope(user).select_related("store", "sku").order_by("date", "store_id", "sku_id")
+    )
+    return _filter_facts(
+        facts, store=store, sku=sku, date_field="date", date_from=date_from, date_to=date_to
+    )
 
 
 def _located_in_scope(user) -> Q:

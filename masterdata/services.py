@@ -12,7 +12,13 @@ from masterdata.models import SKU, Store
 
 
 def _update_audited(
-    *, actor, instance: models.Model, fields: list[str], changes: dict[str, Any], obj_type: str, request
+    *,
+    actor,
+    instance: models.Model,
+    fields: list[str],
+    changes: dict[str, Any],
+    obj_type: str,
+    request,
 ) -> models.Model:
     """Lock the row, apply ``changes``, validate, save and audit in one transaction."""
     locked = type(instance).objects.select_for_update().get(pk=instance.pk)
@@ -41,12 +47,22 @@ def _update_audited(
 @transaction.atomic
 def store_update(*, actor, store: Store, changes: dict[str, Any], request=None) -> Store:
     return _update_audited(
-        actor=actor, instance=store, fields=STORE_FIELDS, changes=changes, obj_type="store", request=request
+        actor=actor,
+        instance=store,
+        fields=STORE_FIELDS,
+        changes=changes,
+        obj_type="store",
+        request=request,
     )
 
 
 @transaction.atomic
 def sku_update(*, actor, sku: SKU, changes: dict[str, Any], request=None) -> SKU:
     return _update_audited(
-        actor=actor, instance=sku, fields=SKU_FIELDS, changes=changes, obj_type="sku", request=request
+        actor=actor,
+        instance=sku,
+        fields=SKU_FIELDS,
+        changes=changes,
+        obj_type="sku",
+        request=request,
     )

@@ -11,31 +11,32 @@ from masterdata.forms import SKUForm, StoreForm
 from masterdata.models import SKU, Store
 
 
-def _chart_options(request, user) -> dict:
+def _chart_options(request, user, default_group: str = "region") -> dict:
     """The chart's grouping and measure from the query string, falling back to defaults."""
     group_by = request.GET.get("by")
     measure = request.GET.get("measure")
     return {
-        "group_by": group_by if group_by in selectors.GROUP_BY_CHOICES else "region",
-        "measure": measure if measure in selectors.MEASURE_CHOICES else selectors.default_measure(user),
+        "group_by": group_by if group_by in selectors.GROUP_BY_CHOICES else default_group,
+        "measure": measure
+        if measure in selectors.MEASURE_CHOICES
+        else selectors.default_measure(user),
     }
 
 
-def _chart_context(request, *, store: Store | None = None, sku: SKU | None = None) -> dict:
-    options = _chart_options(request, request.user)
-    return {
-        "chart": selectors.weekly_sales(request.user, store=store, sku=sku, **options),
-        "chart_options": options,
-        "group_by_choices": selectors.GROUP_BY_CHOICES,
-        "measure_choices": selectors.MEASURE_CHOICES,
-    }
+def _chart_context(
+    request, *, store: Store | None = None, sku: SKU | None = None, default_group: str = "region"
+) -> dict:
+    options = _chart_options(request, request.user, default_group)
+    return selectors.weekly_chart(request.user, store=store, sku=sku, **options)
 
 
 @role_required(*READ_ROLES)
 def overview(request):
     sku_counts = selectors.sku_counts_by_category(request.user)
+    stores = selectors.stores_with_coverage(request.user)
     context = {
-        "stores": selectors.stores_with_coverage(request.user),
+        "stores": stores,
+        "history": selectors.coverage_span(stores),
         "sku_counts": sku_counts,
         "sku_total": sum(row["skus"] for row in sku_counts),
         **_chart_context(request),
@@ -62,7 +63,7 @@ def store_detail(request, code: str):
         "store": store,
         "coverage": selectors.history_coverage(request.user, store=store).get(store.pk, {}),
         "top_skus": selectors.top_skus_at_store(request.user, store=store),
-        **_chart_context(request, store=store),
+        **_chart_context(request, store=store, default_group="category"),
     }
     return render(request, "masterdata/store.html", context)
 
@@ -84,7 +85,9 @@ def store_edit(request, code: str):
     store = get_object_or_404(selectors.store_list(request.user), code=code)
     form = StoreForm(request.POST or None, instance=store)
     if request.method == "POST" and form.is_valid():
-        services.store_update(actor=request.user, store=store, changes=form.cleaned_data, request=request)
+        services.store_update(
+            actor=request.user, store=store, changes=form.cleaned_data, request=request
+        )
         messages.success(request, f"Store {store.code} saved.")
         return redirect("masterdata:store", code=store.code)
     return render(request, "masterdata/edit.html", {"form": form, "object": store, "kind": "store"})

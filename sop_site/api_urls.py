@@ -2,6 +2,8 @@
 
 from rest_framework.routers import DefaultRouter
 
+from forecasting import api as forecasting_api
+from imports import api as imports_api
 from masterdata import api as masterdata_api
 
 router = DefaultRouter()
@@ -14,4 +16,17 @@ router.register("skus", masterdata_api.SKUViewSet, basename="sku")
 router.register("sales", masterdata_api.SalesFactViewSet, basename="sales-fact")
 router.register("inventory", masterdata_api.InventorySnapshotViewSet, basename="inventory-snapshot")
 router.register("supply-orders", masterdata_api.SupplyOrderViewSet, basename="supply-order")
+# Batch import API (imports.api): POST lists of rows, all-or-nothing, with a row report.
+router.register("imports/sales", imports_api.SalesImportViewSet, basename="import-sales")
+router.register(
+    "imports/inventory", imports_api.InventoryImportViewSet, basename="import-inventory"
+)
+router.register(
+    "imports/supply-orders", imports_api.SupplyOrderImportViewSet, basename="import-supply-orders"
+)
+# Read API (forecasting.api): stored forecasts and each series' selected model, in scope.
+router.register("forecasts", forecasting_api.ForecastViewSet, basename="forecast")
+router.register(
+    "forecast-selections", forecasting_api.ForecastSelectionViewSet, basename="forecast-selection"
+)
 urlpatterns = router.urls

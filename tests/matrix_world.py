@@ -30,7 +30,7 @@ import pytest
 
 from accounts.models import Role
 from audit.services import audit_record
-from history.models import InventorySnapshot, SupplyOrder
+from history.models import InventorySnapshot, SalesFact, SupplyOrder
 from jobs.models import JobRun, JobStatus
 from tests.factories import (
     CategoryFactory,
@@ -55,15 +55,19 @@ def url_rule_modules() -> list[ModuleType]:
     ]
 
 
-def _sales(store, sku) -> list:
-    return [
-        SalesFactFactory(store=store, sku=sku, date=FIRST_SALES_DAY + dt.timedelta(days=n))
+def _sales(store, sku) -> list[SalesFact]:
+    """Two weeks of daily sales of one series, in one insert."""
+    return SalesFact.objects.bulk_create(
+        SalesFactFactory.build(store=store, sku=sku, date=FIRST_SALES_DAY + dt.timedelta(days=n))
         for n in range(14)
-    ]
+    )
 
 
 def build_matrix_world() -> dict[str, Any]:
-    north, south = RegionFactory(code="NORTH", name="North"), RegionFactory(code="SOUTH", name="South")
+    north, south = (
+        RegionFactory(code="NORTH", name="North"),
+        RegionFactory(code="SOUTH", name="South"),
+    )
     drinks = CategoryFactory(code="DRINKS", name="Drinks")
     snacks = CategoryFactory(code="SNACKS", name="Snacks")
     warehouse_in = WarehouseFactory(code="WN", region=north)
@@ -103,12 +107,20 @@ def build_matrix_world() -> dict[str, Any]:
             warehouse=warehouse_out, sku=sku_out, date=FIRST_SALES_DAY, on_hand=900
         ),
         "supply_order_in": SupplyOrder.objects.create(
-            order_ref="PO-IN", store=store_in, sku=sku_in, ordered_on=FIRST_SALES_DAY,
-            promised_on=FIRST_SALES_DAY + dt.timedelta(days=7), quantity_ordered=120,
+            order_ref="PO-IN",
+            store=store_in,
+            sku=sku_in,
+            ordered_on=FIRST_SALES_DAY,
+            promised_on=FIRST_SALES_DAY + dt.timedelta(days=7),
+            quantity_ordered=120,
         ),
         "supply_order_out": SupplyOrder.objects.create(
-            order_ref="PO-OUT", warehouse=warehouse_out, sku=sku_out, ordered_on=FIRST_SALES_DAY,
-            promised_on=FIRST_SALES_DAY + dt.timedelta(days=7), quantity_ordered=500,
+            order_ref="PO-OUT",
+            warehouse=warehouse_out,
+            sku=sku_out,
+            ordered_on=FIRST_SALES_DAY,
+            promised_on=FIRST_SALES_DAY + dt.timedelta(days=7),
+            quantity_ordered=500,
         ),
     }
     world["job_runs"] = {
@@ -120,8 +132,13 @@ def build_matrix_world() -> dict[str, Any]:
     for role, job in world["job_runs"].items():
         world[f"job_{role}"] = job
     world["audit_entry"] = audit_record(
-        user=users[Role.ADMIN.value], action="update", obj_type="store", obj_id=store_in.pk,
-        obj_repr=str(store_in), before={"name": "old"}, after={"name": store_in.name},
+        user=users[Role.ADMIN.value],
+        action="update",
+        obj_type="store",
+        obj_id=store_in.pk,
+        obj_repr=str(store_in),
+        before={"name": "old"},
+        after={"name": store_in.name},
     )
     for module in url_rule_modules():
         extend = getattr(module, "extend_world", None)

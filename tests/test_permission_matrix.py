@@ -70,7 +70,9 @@ def _cases() -> list[Any]:
         if PLANNER in rule.allowed and rule.out_of_scope_kwargs is not None:
             subjects.append(OUT_OF_SCOPE)
         for subject in subjects:
-            cases.append(pytest.param(rule, subject, id=f"{rule.method} {rule.url_name} [{subject}]"))
+            cases.append(
+                pytest.param(rule, subject, id=f"{rule.method} {rule.url_name} [{subject}]")
+            )
     return cases
 
 

@@ -54,17 +54,34 @@ def test_argon2_is_first_in_base():
 def test_argon2_is_first_in_production():
     code = "from sop_site.settings import production; print(production.PASSWORD_HASHERS[0])"
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=_production_env(), capture_output=True,
-        text=True, timeout=120, check=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert result.stdout.strip() == ARGON2
 
 
 def test_production_settings_pass_the_deploy_checks():
     result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING",
-         "--settings", "sop_site.settings.production"],
-        cwd=ROOT, env=_production_env(), capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            "--settings",
+            "sop_site.settings.production",
+        ],
+        cwd=ROOT,
+        env=_production_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -72,8 +89,12 @@ def test_production_settings_pass_the_deploy_checks():
 def test_production_refuses_to_start_without_a_secret():
     env = {k: v for k, v in _production_env().items() if k != "DJANGO_SECRET_KEY"}
     result = subprocess.run(
-        [sys.executable, "-c", "import sop_site.settings.production"], cwd=ROOT, env=env,
-        capture_output=True, text=True, timeout=120,
+        [sys.executable, "-c", "import sop_site.settings.production"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr

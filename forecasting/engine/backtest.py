@@ -14,8 +14,14 @@ import numpy as np
 import pandas as pd
 
 from .classify import classify_demand
-from .frames import drop_last_periods, exog_columns, future_frame, season_length, sort_history
-from .frames import with_future_exog
+from .frames import (
+    drop_last_periods,
+    exog_columns,
+    future_frame,
+    season_length,
+    sort_history,
+    with_future_exog,
+)
 from .guardrails import run_candidates
 from .metrics import error_table, naive_scales, ratio
 from .models import Candidate, ForecastTask
@@ -40,20 +46,22 @@ class BacktestResult:
 
 def default_candidates(
     prophet_max_series: int = 0,
-    arima_max_series: int = 300,
+    arima_max_series: int = 50,
     lightgbm_params: dict | None = None,
 ) -> list[Candidate]:
-    """Benchmarks first (seasonal naive is the guard-rail fallback), then the rest."""
+    """Benchmarks, ETS/ARIMA, Croston SBA/TSB, global LightGBM and (capped) Prophet."""
     from .global_model import global_candidates
     from .intermittent import intermittent_candidates
     from .models import benchmark_candidates, statistical_candidates
     from .prophet_model import prophet_candidates
 
-    bench = benchmark_candidates()
-    bench.sort(key=lambda c: c.name != "seasonal_naive")
-    return [*bench, *statistical_candidates(arima_max_series=arima_max_series),
-            *intermittent_candidates(), *global_candidates(**(lightgbm_params or {})),
-            *prophet_candidates(prophet_max_series)]
+    return [
+        *benchmark_candidates(),
+        *statistical_candidates(arima_max_series=arima_max_series),
+        *intermittent_candidates(),
+        *global_candidates(**(lightgbm_params or {})),
+        *prophet_candidates(prophet_max_series),
+    ]
 
 
 def make_task(
@@ -64,8 +72,7 @@ def make_task(
 ) -> ForecastTask:
     """Build the task for one origin: future grid plus exogenous values known in advance."""
     future = with_future_exog(train, future_frame(train, horizon, freq), exog_source)
-    return ForecastTask(train, future, horizon, freq, season_length(freq),
-                        classify_demand(train))
+    return ForecastTask(train, future, horizon, freq, season_length(freq), classify_demand(train))
 
 
 def leaderboard_from_errors(errors: pd.DataFrame) -> pd.DataFrame:
@@ -101,9 +108,9 @@ def backtest(
     exog_cols = exog_columns(history)
     exog_source = history[["series_id", "ds", *exog_cols]]
     if future_exog is not None:
-        exog_source = pd.concat([future_exog[["series_id", "ds", *exog_cols]], exog_source],
-                                ignore_index=True).drop_duplicates(["series_id", "ds"],
-                                                                   keep="last")
+        exog_source = pd.concat(
+            [future_exog[["series_id", "ds", *exog_cols]], exog_source], ignore_index=True
+        ).drop_duplicates(["series_id", "ds"], keep="last")
     actuals = history[["series_id", "ds", "y"]].rename(columns={"y": "actual"})
     fc_parts, err_parts, fb_parts, timings = [], [], [], {}
     for w in range(windows):
@@ -131,5 +138,6 @@ def backtest(
     errors = pd.concat(err_parts, ignore_index=True)
     fallbacks = pd.concat(fb_parts, ignore_index=True)
     cols = ["series_id", "window", "cutoff", "step", "ds", "model", "forecast", "actual"]
-    return BacktestResult(forecasts[cols], errors, leaderboard_from_errors(errors), fallbacks,
-                          timings)
+    return BacktestResult(
+        forecasts[cols], errors, leaderboard_from_errors(errors), fallbacks, timings
+    )

@@ -27,15 +27,16 @@ def classify_demand(
     """
     y = history["y"].to_numpy(float)
     nz = y != 0
-    frame = pd.DataFrame({
-        "series_id": history["series_id"].to_numpy(),
-        "n": 1,
-        "nz": nz.astype(int),
-        "size": np.where(nz, np.abs(y), np.nan),
-    })
+    frame = pd.DataFrame(
+        {
+            "series_id": history["series_id"].to_numpy(),
+            "n": 1,
+            "nz": nz.astype(int),
+            "size": np.where(nz, np.abs(y), np.nan),
+        }
+    )
     g = frame.groupby("series_id", sort=True)
-    agg = g.agg(n=("n", "sum"), nz=("nz", "sum"), mean=("size", "mean"),
-                std=("size", "std"))
+    agg = g.agg(n=("n", "sum"), nz=("nz", "sum"), mean=("size", "mean"), std=("size", "std"))
     adi = (agg["n"] / agg["nz"].where(agg["nz"] > 0)).fillna(np.inf)
     cv2 = ((agg["std"].fillna(0.0) / agg["mean"]) ** 2).fillna(0.0)
     high_adi = adi >= adi_cutoff
@@ -45,5 +46,6 @@ def classify_demand(
         ["smooth", "erratic", "intermittent"],
         default="lumpy",
     )
-    return pd.DataFrame({"series_id": agg.index, "adi": adi.to_numpy(),
-                         "cv2": cv2.to_numpy(), "demand_class": cls})
+    return pd.DataFrame(
+        {"series_id": agg.index, "adi": adi.to_numpy(), "cv2": cv2.to_numpy(), "demand_class": cls}
+    )

@@ -39,9 +39,7 @@ def sort_history(history: pd.DataFrame) -> pd.DataFrame:
 def exog_columns(frame: pd.DataFrame) -> list[str]:
     """All numeric columns besides the key columns: price, promotions, events, indicators."""
     skip = {"series_id", "ds", "y", "model", "forecast", "actual", "window", "cutoff", "step"}
-    return [
-        c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c])
-    ]
+    return [c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c])]
 
 
 def future_frame(history: pd.DataFrame, horizon: int, freq: str) -> pd.DataFrame:
@@ -75,8 +73,9 @@ def with_future_exog(
     if future_exog is not None:
         given = [c for c in cols if c in future_exog.columns]
         if given:
-            out = out.merge(future_exog[["series_id", "ds", *given]], on=["series_id", "ds"],
-                            how="left")
+            out = out.merge(
+                future_exog[["series_id", "ds", *given]], on=["series_id", "ds"], how="left"
+            )
     last = history.groupby("series_id", sort=True)[cols].last()
     for c in cols:
         fill = out["series_id"].map(last[c]) if c in CARRY_FORWARD_EXOG else 0.0

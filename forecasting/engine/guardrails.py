@@ -32,10 +32,12 @@ class CandidateRun:
 def _subtask(task: ForecastTask, ids: np.ndarray) -> ForecastTask:
     keep_h = task.history["series_id"].isin(ids)
     keep_f = task.future["series_id"].isin(ids)
-    demand = task.demand[task.demand["series_id"].isin(ids)] if not task.demand.empty \
-        else task.demand
-    return ForecastTask(task.history[keep_h], task.future[keep_f], task.horizon, task.freq,
-                        task.season, demand)
+    demand = (
+        task.demand[task.demand["series_id"].isin(ids)] if not task.demand.empty else task.demand
+    )
+    return ForecastTask(
+        task.history[keep_h], task.future[keep_f], task.horizon, task.freq, task.season, demand
+    )
 
 
 def check_forecast(
@@ -49,8 +51,9 @@ def check_forecast(
     aligned to the grid (small negatives clipped) and a Series of failure reasons per failing
     series.
     """
-    out = grid[["series_id", "ds"]].merge(forecast[["series_id", "ds", "forecast"]],
-                                          on=["series_id", "ds"], how="left")
+    out = grid[["series_id", "ds"]].merge(
+        forecast[["series_id", "ds", "forecast"]], on=["series_id", "ds"], how="left"
+    )
     f = out["forecast"].to_numpy(float)
     sid = out["series_id"].to_numpy()
     max_abs = out["series_id"].map(stats["max_abs"]).to_numpy(float)
@@ -60,10 +63,17 @@ def check_forecast(
         bad_neg = nonneg & (f < -NEGATIVE_TOLERANCE * np.maximum(max_abs, 1e-9))
         bad_big = np.abs(f) > ABSURD_FACTOR * np.maximum(max_abs, 1e-9)
     reasons = pd.Series(
-        np.select([bad_finite, bad_neg, bad_big],
-                  ["missing or non-finite forecast", "negative forecast for non-negative series",
-                   f"forecast above {ABSURD_FACTOR:g}x historical max"], default=""),
-        index=sid)
+        np.select(
+            [bad_finite, bad_neg, bad_big],
+            [
+                "missing or non-finite forecast",
+                "negative forecast for non-negative series",
+                f"forecast above {ABSURD_FACTOR:g}x historical max",
+            ],
+            default="",
+        ),
+        index=sid,
+    )
     reasons = reasons[reasons != ""].groupby(level=0).first()
     out["forecast"] = np.where(nonneg & np.isfinite(f), np.maximum(f, 0.0), f)
     return out, reasons
@@ -76,14 +86,17 @@ def run_candidates(
 ) -> CandidateRun:
     """Run every candidate on its eligible series with guard-rails.
 
-    ``fallback`` (``series_id, ds, forecast``) replaces failing series; if omitted, the first
-    candidate (by convention seasonal naive or another benchmark) is the fallback.
+    ``fallback`` (``series_id, ds, forecast``) replaces failing series; if omitted, seasonal
+    naive (run first when present, else the first candidate) is the fallback.
     """
+    candidates = sorted(candidates, key=lambda c: c.name != "seasonal_naive")
     hist = task.history
-    stats = pd.DataFrame({
-        "max_abs": hist["y"].abs().groupby(hist["series_id"]).max(),
-        "nonneg": hist["y"].groupby(hist["series_id"]).min() >= 0,
-    })
+    stats = pd.DataFrame(
+        {
+            "max_abs": hist["y"].abs().groupby(hist["series_id"]).max(),
+            "nonneg": hist["y"].groupby(hist["series_id"]).min() >= 0,
+        }
+    )
     all_ids = stats.index.to_numpy()
     frames, logs, timings = [], [], {}
     for cand in candidates:
@@ -96,23 +109,34 @@ def run_candidates(
         try:
             raw = cand.predict(sub)
             checked, reasons = check_forecast(raw, grid, stats)
-        except Exception as exc:  # noqa: BLE001 - any model failure must degrade, not crash
+        except Exception as exc:
             checked = grid.assign(forecast=np.nan)
             reasons = pd.Series(f"fit failed: {type(exc).__name__}: {exc}"[:200], index=ids)
         if len(reasons):
             if fallback is not None:
-                repl = grid.merge(fallback[["series_id", "ds", "forecast"]],
-                                  on=["series_id", "ds"], how="left")["forecast"].to_numpy()
+                repl = grid.merge(
+                    fallback[["series_id", "ds", "forecast"]], on=["series_id", "ds"], how="left"
+                )["forecast"].to_numpy()
                 bad = checked["series_id"].isin(reasons.index).to_numpy()
                 checked.loc[bad, "forecast"] = repl[bad]
-            logs.append(pd.DataFrame({"series_id": reasons.index, "model": cand.name,
-                                      "fallback_reason": reasons.to_numpy()}))
+            logs.append(
+                pd.DataFrame(
+                    {
+                        "series_id": reasons.index,
+                        "model": cand.name,
+                        "fallback_reason": reasons.to_numpy(),
+                    }
+                )
+            )
         if fallback is None:
             fallback = checked
         frames.append(checked.assign(model=cand.name))
         timings[cand.name] = timings.get(cand.name, 0.0) + time.perf_counter() - start
-    forecasts = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(
-        columns=["series_id", "ds", "forecast", "model"])
-    fallbacks = pd.concat(logs, ignore_index=True) if logs else pd.DataFrame(
-        columns=["series_id", "model", "fallback_reason"])
+    empty = task.future[["series_id", "ds"]].iloc[:0].assign(forecast=0.0, model="")
+    forecasts = pd.concat(frames, ignore_index=True) if frames else empty
+    fallbacks = (
+        pd.concat(logs, ignore_index=True)
+        if logs
+        else pd.DataFrame(columns=["series_id", "model", "fallback_reason"])
+    )
     return CandidateRun(forecasts, fallbacks, timings)

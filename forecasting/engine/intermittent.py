@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from .classify import INTERMITTENT_CLASSES
-from .models import Candidate, ForecastTask, _matrix_forecast
 from .frames import tail_matrix
+from .models import Candidate, ForecastTask, _matrix_forecast
 
 WINDOW = 730
 
@@ -38,8 +38,9 @@ def croston_sba(task: ForecastTask, alpha: float = 0.1) -> pd.DataFrame:
         hit = seen & (y != 0)
         fresh = hit & np.isnan(size)
         size = np.where(fresh, y, np.where(hit, size + alpha * (y - size), size))
-        interval = np.where(fresh, gap, np.where(hit, interval + alpha * (gap - interval),
-                                                 interval))
+        interval = np.where(
+            fresh, gap, np.where(hit, interval + alpha * (gap - interval), interval)
+        )
         gap = np.where(hit, 0.0, gap)
     rate = np.nan_to_num((1 - alpha / 2) * size / interval)
     return _matrix_forecast(task, ids, np.repeat(rate[:, None], task.horizon, 1))
@@ -55,8 +56,11 @@ def tsb(task: ForecastTask, alpha: float = 0.1, beta: float = 0.1) -> pd.DataFra
         y = mat[:, t]
         seen = ~np.isnan(y)
         hit = seen & (y != 0)
-        prob = np.where(seen & np.isnan(prob), hit.astype(float),
-                        np.where(seen, prob + beta * (hit - prob), prob))
+        prob = np.where(
+            seen & np.isnan(prob),
+            hit.astype(float),
+            np.where(seen, prob + beta * (hit - prob), prob),
+        )
         fresh = hit & np.isnan(size)
         size = np.where(fresh, y, np.where(hit, size + alpha * (y - size), size))
     rate = np.nan_to_num(prob * size)
@@ -72,5 +76,7 @@ def _intermittent(task: ForecastTask) -> np.ndarray:
 
 def intermittent_candidates() -> list[Candidate]:
     """Croston SBA and TSB, fitted only on intermittent and lumpy series."""
-    return [Candidate("croston_sba", croston_sba, _intermittent),
-            Candidate("tsb", tsb, _intermittent)]
+    return [
+        Candidate("croston_sba", croston_sba, _intermittent),
+        Candidate("tsb", tsb, _intermittent),
+    ]

@@ -16,13 +16,15 @@ _EPS = 1e-12
 
 def _grouped(frame: pd.DataFrame) -> pd.core.groupby.DataFrameGroupBy:
     err = frame["forecast"].to_numpy(float) - frame["actual"].to_numpy(float)
-    tmp = pd.DataFrame({
-        "series_id": frame["series_id"].to_numpy(),
-        "err": err,
-        "abs_err": np.abs(err),
-        "sq_err": err**2,
-        "abs_act": np.abs(frame["actual"].to_numpy(float)),
-    })
+    tmp = pd.DataFrame(
+        {
+            "series_id": frame["series_id"].to_numpy(),
+            "err": err,
+            "abs_err": np.abs(err),
+            "sq_err": err**2,
+            "abs_act": np.abs(frame["actual"].to_numpy(float)),
+        }
+    )
     return tmp.groupby("series_id", sort=True)
 
 
@@ -69,7 +71,8 @@ def mape_nonzero(frame: pd.DataFrame) -> pd.Series:
     """MAPE over non-zero actuals only (plain MAPE is undefined on zeros); NaN if all zero."""
     nz = frame[frame["actual"].to_numpy(float) != 0]
     ape = np.abs(nz["forecast"].to_numpy(float) - nz["actual"].to_numpy(float)) / np.abs(
-        nz["actual"].to_numpy(float))
+        nz["actual"].to_numpy(float)
+    )
     out = pd.Series(ape, index=nz["series_id"].to_numpy()).groupby(level=0).mean()
     ids = np.unique(frame["series_id"].to_numpy())
     return out.reindex(ids).rename_axis("series_id")
@@ -89,11 +92,16 @@ def naive_scales(history: pd.DataFrame, season: int) -> pd.DataFrame:
     g = pd.Series(y).groupby(ids, sort=True)
     d1 = (pd.Series(y) - g.shift(1)).to_numpy()
     dm = (pd.Series(y) - g.shift(season)).to_numpy()
-    frame = pd.DataFrame({"sid": ids, "a1": np.abs(d1), "s1": d1**2, "am": np.abs(dm),
-                          "level": np.abs(y)})
-    agg = frame.groupby("sid", sort=True).agg(a1=("a1", "mean"), s1=("s1", "mean"),
-                                              am=("am", "mean"), nm=("am", "count"),
-                                              level=("level", "mean"))
+    frame = pd.DataFrame(
+        {"sid": ids, "a1": np.abs(d1), "s1": d1**2, "am": np.abs(dm), "level": np.abs(y)}
+    )
+    agg = frame.groupby("sid", sort=True).agg(
+        a1=("a1", "mean"),
+        s1=("s1", "mean"),
+        am=("am", "mean"),
+        nm=("am", "count"),
+        level=("level", "mean"),
+    )
     mase = agg["am"].where(agg["nm"] >= season, agg["a1"])
     fallback = agg["level"].where(agg["level"] > _EPS, 1.0)
     mase = mase.where(mase > _EPS, fallback).fillna(fallback)
@@ -117,14 +125,16 @@ def error_table(frame: pd.DataFrame, scales: pd.DataFrame) -> pd.DataFrame:
     """All per-series metrics in one frame (wape, bias, mase, rmsse, mape_nonzero, n)."""
     g = _grouped(frame)
     sums, means = g.sum(), g.mean()
-    out = pd.DataFrame({
-        "wape": ratio(sums["abs_err"], sums["abs_act"]),
-        "bias": ratio(sums["err"], sums["abs_act"]),
-        "mase": means["abs_err"] / scales["mase_scale"].reindex(sums.index),
-        "rmsse": np.sqrt(means["sq_err"] / scales["rmsse_scale"].reindex(sums.index)),
-        "abs_err": sums["abs_err"],
-        "abs_act": sums["abs_act"],
-        "err": sums["err"],
-        "n": g.size(),
-    })
+    out = pd.DataFrame(
+        {
+            "wape": ratio(sums["abs_err"], sums["abs_act"]),
+            "bias": ratio(sums["err"], sums["abs_act"]),
+            "mase": means["abs_err"] / scales["mase_scale"].reindex(sums.index),
+            "rmsse": np.sqrt(means["sq_err"] / scales["rmsse_scale"].reindex(sums.index)),
+            "abs_err": sums["abs_err"],
+            "abs_act": sums["abs_act"],
+            "err": sums["err"],
+            "n": g.size(),
+        }
+    )
     return out.rename_axis("series_id")

@@ -55,11 +55,13 @@ def _matrix_forecast(task: ForecastTask, ids: np.ndarray, values: np.ndarray) ->
     """Attach a (series × horizon) forecast matrix to the task's future grid."""
     fut = task.future[task.future["series_id"].isin(ids)]
     row = pd.Index(ids).get_indexer(fut["series_id"].to_numpy())
-    return pd.DataFrame({
-        "series_id": fut["series_id"].to_numpy(),
-        "ds": fut["ds"].to_numpy(),
-        "forecast": values[row, fut["step"].to_numpy() - 1],
-    })
+    return pd.DataFrame(
+        {
+            "series_id": fut["series_id"].to_numpy(),
+            "ds": fut["ds"].to_numpy(),
+            "forecast": values[row, fut["step"].to_numpy() - 1],
+        }
+    )
 
 
 def naive(task: ForecastTask) -> pd.DataFrame:
@@ -88,8 +90,11 @@ def moving_average(task: ForecastTask) -> pd.DataFrame:
 
 def benchmark_candidates() -> list[Candidate]:
     """Naive, seasonal naive and moving average: always fitted, always the fallback."""
-    return [Candidate("naive", naive), Candidate("seasonal_naive", seasonal_naive),
-            Candidate("moving_average", moving_average)]
+    return [
+        Candidate("naive", naive),
+        Candidate("seasonal_naive", seasonal_naive),
+        Candidate("moving_average", moving_average),
+    ]
 
 
 def statsforecast_predict(
@@ -110,31 +115,40 @@ def statsforecast_predict(
         hist = last_periods(hist, window)
     df = hist.rename(columns={"series_id": "unique_id"})
     out = StatsForecast(models=[model], freq=task.freq, n_jobs=n_jobs).forecast(
-        df=df, h=task.horizon)
+        df=df, h=task.horizon
+    )
     out = out.rename(columns={"unique_id": "series_id"})
-    value_col = [c for c in out.columns if c not in ("series_id", "ds")][0]
+    value_col = next(c for c in out.columns if c not in ("series_id", "ds"))
     fut = future_frame(hist, task.horizon, task.freq)
     out = out.assign(step=out.groupby("series_id", sort=False).cumcount() + 1)
-    out = fut.merge(out[["series_id", "step", value_col]], on=["series_id", "step"],
-                    how="left")
+    out = fut.merge(out[["series_id", "step", value_col]], on=["series_id", "step"], how="left")
     return out[["series_id", "ds"]].assign(forecast=out[value_col].to_numpy(float))
 
 
 def _smooth_with_history(min_len_seasons: int = 2) -> Callable[[ForecastTask], np.ndarray]:
     """Eligibility: non-intermittent series with at least ``min_len_seasons`` seasons."""
+
     def pick(task: ForecastTask) -> np.ndarray:
         counts = task.history.groupby("series_id", sort=True).size()
         ok = counts[counts >= min_len_seasons * task.season + 2].index.to_numpy()
         if task.demand.empty:
             return ok
-        smooth = task.demand.loc[~task.demand["demand_class"].isin(INTERMITTENT_CLASSES),
-                                 "series_id"]
+        smooth = task.demand.loc[
+            ~task.demand["demand_class"].isin(INTERMITTENT_CLASSES), "series_id"
+        ]
         return np.intersect1d(ok, smooth.to_numpy())
+
     return pick
 
 
-_ETS_GRID = [(a, b, g, p) for a in (0.05, 0.15, 0.3, 0.6) for b in (0.0, 0.1)
-             for g in (0.02, 0.15, 0.35) for p in (0.9, 0.98) if g <= 1 - a]
+_ETS_GRID = [
+    (a, b, g, p)
+    for a in (0.05, 0.15, 0.3, 0.6)
+    for b in (0.0, 0.1)
+    for g in (0.02, 0.15, 0.35)
+    for p in (0.9, 0.98)
+    if g <= 1 - a
+]
 
 
 def ets(task: ForecastTask, window: int) -> pd.DataFrame:
@@ -150,7 +164,7 @@ def ets(task: ForecastTask, window: int) -> pd.DataFrame:
     n, t_len = mat.shape
     row_mean = np.nan_to_num(np.nanmean(mat, axis=1))
     y = np.where(np.isnan(mat), row_mean[:, None], mat)
-    first, second = y[:, :m], y[:, m:2 * m]
+    first, second = y[:, :m], y[:, m : 2 * m]
     l0 = first.mean(axis=1)
     b0 = (second.mean(axis=1) - l0) / m if t_len >= 2 * m else np.zeros(n)
     s0 = first - l0[:, None]
@@ -169,7 +183,7 @@ def ets(task: ForecastTask, window: int) -> pd.DataFrame:
             season[:, k] = season[:, k] + gamma * err
         better = sse < best_sse
         if better.any():
-            damp = np.cumsum(phi ** steps)
+            damp = np.cumsum(phi**steps)
             seas = season[:, (t_len + steps - 1) % m]
             fc = level[:, None] + damp[None, :] * trend[:, None] + seas
             best_fc[better] = fc[better]
@@ -189,22 +203,29 @@ def arima(task: ForecastTask, window: int) -> pd.DataFrame:
     if m <= 24:
         model = ARIMA(order=(1, 0, 1), seasonal_order=(0, 1, 1), season_length=m)
     else:
-        model = ARIMA(order=(1, 0, 0), seasonal_order=(0, 1, 0), season_length=m,
-                      include_constant=True)
+        model = ARIMA(
+            order=(1, 0, 0), seasonal_order=(0, 1, 0), season_length=m, include_constant=True
+        )
     return statsforecast_predict(task, model, window)
 
 
-def statistical_candidates(window_seasons: int = 16, arima_max_series: int = 300) -> list[Candidate]:
+def statistical_candidates(window_seasons: int = 16, arima_max_series: int = 50) -> list[Candidate]:
     """ETS for every non-intermittent series with two seasons of history; ARIMA on the top
     ``arima_max_series`` of those by volume (0 disables it).
 
     Fits use the last ``window_seasons`` seasons (at least three years for weekly data).
     """
+
     def window(task: ForecastTask) -> int:
-        return max(window_seasons * task.season, 156) if task.season > 24 else \
-            window_seasons * task.season
+        return (
+            max(window_seasons * task.season, 156)
+            if task.season > 24
+            else window_seasons * task.season
+        )
 
     def top_volume(task: ForecastTask) -> np.ndarray:
+        if task.season > 24:
+            return np.array([], dtype=object)
         ok = _smooth_with_history()(task)
         vol = task.history[task.history["series_id"].isin(ok)].groupby("series_id")["y"].sum()
         return vol.abs().nlargest(arima_max_series).index.to_numpy()

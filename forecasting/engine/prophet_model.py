@@ -59,15 +59,21 @@ def prophet_predict(task: ForecastTask) -> pd.DataFrame:
     for sid, hist in task.history.groupby("series_id", sort=True):
         fut = task.future[task.future["series_id"] == sid]
         regs = [c for c in exog if hist[c].nunique() > 1]
-        model = Prophet(weekly_seasonality=daily, daily_seasonality=False,
-                        yearly_seasonality=len(hist) >= (365 if daily else 104),
-                        uncertainty_samples=0)
+        model = Prophet(
+            weekly_seasonality=daily,
+            daily_seasonality=False,
+            yearly_seasonality=len(hist) >= (365 if daily else 104),
+            uncertainty_samples=0,
+        )
         for c in regs:
             model.add_regressor(c)
         model.fit(hist[["ds", "y", *regs]])
         pred = model.predict(fut[["ds", *regs]])
-        parts.append(pd.DataFrame({"series_id": sid, "ds": fut["ds"].to_numpy(),
-                                   "forecast": pred["yhat"].to_numpy()}))
+        parts.append(
+            pd.DataFrame(
+                {"series_id": sid, "ds": fut["ds"].to_numpy(), "forecast": pred["yhat"].to_numpy()}
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=["series_id", "ds", "forecast"])
     return pd.concat(parts, ignore_index=True)
@@ -77,5 +83,6 @@ def prophet_candidates(max_series: int = 10) -> list[Candidate]:
     """Prophet on at most ``max_series`` series per call (0 disables it)."""
     if max_series <= 0:
         return []
-    return [Candidate("prophet", prophet_predict,
-                      lambda task: choose_prophet_series(task, max_series))]
+    return [
+        Candidate("prophet", prophet_predict, lambda task: choose_prophet_series(task, max_series))
+    ]

@@ -24,7 +24,8 @@ def _scores(errors: pd.DataFrame, demand: pd.DataFrame | None, windows: int) -> 
     """Mean ranking score per series × model, keeping models scored in every window."""
     g = errors.groupby(["series_id", "model"], sort=True)
     board = g[["rmsse", "mase", "abs_err", "abs_act"]].agg(
-        {"rmsse": "mean", "mase": "mean", "abs_err": "sum", "abs_act": "sum"})
+        {"rmsse": "mean", "mase": "mean", "abs_err": "sum", "abs_act": "sum"}
+    )
     board["n_windows"] = g.size()
     board = board[board["n_windows"] >= windows].reset_index()
     return _attach_score(board, demand)
@@ -49,14 +50,17 @@ def _per_series(board: pd.DataFrame, top: int) -> pd.DataFrame:
     ranked = _rank(board)
     if top <= 1:
         best = ranked.groupby("series_id", sort=True).head(1)
-        return pd.DataFrame({"series_id": best["series_id"].to_numpy(),
-                             "model": best["model"].to_numpy(),
-                             "components": best["model"].to_numpy()})
+        return pd.DataFrame(
+            {
+                "series_id": best["series_id"].to_numpy(),
+                "model": best["model"].to_numpy(),
+                "components": best["model"].to_numpy(),
+            }
+        )
     heads = ranked.groupby("series_id", sort=True).head(top)
     comps = heads.groupby("series_id", sort=True)["model"].agg(lambda m: "+".join(sorted(m)))
     model = np.where(comps.str.contains("+", regex=False), COMBO_PREFIX + comps, comps)
-    return pd.DataFrame({"series_id": comps.index, "model": model,
-                         "components": comps.to_numpy()})
+    return pd.DataFrame({"series_id": comps.index, "model": model, "components": comps.to_numpy()})
 
 
 def _global_best(board: pd.DataFrame, errors: pd.DataFrame) -> str | None:
@@ -85,11 +89,16 @@ def selected_forecasts(forecasts: pd.DataFrame, selection: pd.DataFrame) -> pd.D
 
     Works on backtest forecasts (with ``window``) and on final forecasts alike.
     """
-    comps = selection[["series_id", "model", "components"]].assign(
-        component=selection["components"].str.split("+", regex=False)).explode("component")
-    picked = forecasts.merge(comps[["series_id", "component", "model"]].rename(
-        columns={"model": "selected"}), left_on=["series_id", "model"],
-        right_on=["series_id", "component"])
+    comps = (
+        selection[["series_id", "model", "components"]]
+        .assign(component=selection["components"].str.split("+", regex=False))
+        .explode("component")
+    )
+    picked = forecasts.merge(
+        comps[["series_id", "component", "model"]].rename(columns={"model": "selected"}),
+        left_on=["series_id", "model"],
+        right_on=["series_id", "component"],
+    )
     keys = [c for c in ("series_id", "window", "cutoff", "step", "ds") if c in picked.columns]
     agg = {"forecast": "mean"}
     if "actual" in picked.columns:
@@ -136,10 +145,16 @@ def select_models(
                 continue
             results[name] = _pooled_wape(selected_forecasts(late, sel))
         strategy = min(results, key=results.get)
-    full = _attach_score(leaderboard[leaderboard["n_windows"] >= n_windows].copy(), demand) \
-        if "n_windows" in leaderboard else _attach_score(leaderboard.copy(), demand)
-    errors_all = backtest.errors if backtest is not None else leaderboard.assign(
-        abs_err=leaderboard["wape"], abs_act=1.0)
+    full = (
+        _attach_score(leaderboard[leaderboard["n_windows"] >= n_windows].copy(), demand)
+        if "n_windows" in leaderboard
+        else _attach_score(leaderboard.copy(), demand)
+    )
+    errors_all = (
+        backtest.errors
+        if backtest is not None
+        else leaderboard.assign(abs_err=leaderboard["wape"], abs_act=1.0)
+    )
     selection = _strategy(strategy, full, errors_all, combine_top)
     selection["strategy"] = strategy
     best_single = _per_series(full, 1).set_index("series_id")["model"]
@@ -153,7 +168,11 @@ def select_models(
             continue
         best = score.loc[(sid, best_single.loc[sid])]
         selection.loc[row, ["model", "components", "pinned", "pin_cost"]] = [
-            model, model, True, float(score.loc[(sid, model)] - best)]
+            model,
+            model,
+            True,
+            float(score.loc[(sid, model)] - best),
+        ]
     if backtest is not None:
         picked = selected_forecasts(backtest.forecasts, selection)
         num = (picked["forecast"] - picked["actual"]).abs().groupby(picked["series_id"]).sum()
@@ -164,17 +183,33 @@ def select_models(
         keys = pd.MultiIndex.from_arrays([selection["series_id"], selection["model"]])
         sel_wape = pd.Series(wape.reindex(keys).to_numpy(), index=selection["series_id"])
         sel_score = score.reindex(keys).to_numpy()
-    snaive = wape.xs("seasonal_naive", level="model") if "seasonal_naive" in \
-        wape.index.get_level_values("model") else pd.Series(dtype=float)
-    selection["fva_vs_seasonal_naive"] = (selection["series_id"].map(snaive)
-                                          - selection["series_id"].map(sel_wape)).to_numpy()
+    snaive = (
+        wape.xs("seasonal_naive", level="model")
+        if "seasonal_naive" in wape.index.get_level_values("model")
+        else pd.Series(dtype=float)
+    )
+    selection["fva_vs_seasonal_naive"] = (
+        selection["series_id"].map(snaive) - selection["series_id"].map(sel_wape)
+    ).to_numpy()
     if sel_score is None:
         keys = pd.MultiIndex.from_arrays([selection["series_id"], selection["model"]])
         sel_score = score.reindex(keys).to_numpy()
     selection["score"] = sel_score
-    classes = demand.set_index("series_id")["demand_class"] if demand is not None and \
-        not demand.empty else pd.Series(dtype=object)
+    classes = (
+        demand.set_index("series_id")["demand_class"]
+        if demand is not None and not demand.empty
+        else pd.Series(dtype=object)
+    )
     selection["demand_class"] = selection["series_id"].map(classes)
-    cols = ["series_id", "model", "components", "demand_class", "score", "strategy", "pinned",
-            "pin_cost", "fva_vs_seasonal_naive"]
+    cols = [
+        "series_id",
+        "model",
+        "components",
+        "demand_class",
+        "score",
+        "strategy",
+        "pinned",
+        "pin_cost",
+        "fva_vs_seasonal_naive",
+    ]
     return selection[cols].reset_index(drop=True)

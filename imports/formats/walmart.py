@@ -61,11 +61,13 @@ SPECS = {"train": TRAIN, "features": FEATURES, "stores": STORES}
 
 
 def store_code(numbers: pd.Series) -> pd.Series:
-    return "STORE-" + numbers.astype(int).astype(str).str.zfill(2)
+    """``STORE-01`` for store 1 (formatted once per distinct number, then mapped)."""
+    return numbers.map({n: f"STORE-{int(n):02d}" for n in numbers.unique()})
 
 
 def dept_code(numbers: pd.Series) -> pd.Series:
-    return "DEPT-" + numbers.astype(int).astype(str).str.zfill(2)
+    """``DEPT-01`` for department 1."""
+    return numbers.map({n: f"DEPT-{int(n):02d}" for n in numbers.unique()})
 
 
 def parse(files: list[tuple[Path, str]], *, grain: str | None, report: ImportReport) -> Batch:

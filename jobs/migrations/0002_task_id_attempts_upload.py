@@ -27,11 +27,6 @@ class Migration(migrations.Migration):
             name='task_id',
             field=models.CharField(blank=True, db_index=True, help_text='The Celery task id, if on Celery.', max_length=64),
         ),
-        migrations.AddField(
-            model_name='jobrun',
-            name='upload',
-            field=models.FileField(blank=True, help_text="The file the job reads (an import's upload); deleted with the job run.", upload_to='job-uploads/%Y/%m/'),
-        ),
         migrations.AlterField(
             model_name='jobrun',
             name='params',

@@ -32,8 +32,21 @@ def megabytes(value: float | None) -> str:
 
 
 @register.filter
-def result_value(value: object) -> object:
-    """Scalars as they are; lists and mappings as indented JSON."""
-    if isinstance(value, dict | list):
-        return json.dumps(value, indent=2, ensure_ascii=False)
-    return value
+def is_nested(value: object) -> bool:
+    return isinstance(value, dict | list)
+
+
+@register.filter
+def as_json(value: object) -> str:
+    """Lists and mappings as indented JSON, the way a result's details read best."""
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+@register.filter
+def inline_value(value: object) -> str:
+    """A parameter on one line: lists joined by commas, mappings as compact JSON."""
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)

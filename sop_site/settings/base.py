@@ -177,6 +177,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Master data, sales/inventory/supply facts and plans for ERP/CRM integration.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Sales grain and forecast granularity share the D/W choices: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"GrainEnum": "history.models.Grain"},
 }
 
 # Background work. With REDIS_URL: Celery on Redis, any number of workers. Without: jobs run

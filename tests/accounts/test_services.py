@@ -19,8 +19,12 @@ def north(db):
 def test_user_create_sets_role_scope_and_audits(admin_user, north):
     drinks = CategoryFactory(code="DRINKS")
     user = services.user_create(
-        actor=admin_user, username="ann", password="a-sturdy-Passphrase-417", role=Role.PLANNER,
-        regions=[north], categories=[drinks],
+        actor=admin_user,
+        username="ann",
+        password="a-sturdy-Passphrase-417",
+        role=Role.PLANNER,
+        regions=[north],
+        categories=[drinks],
     )
     assert user_roles(user) == {Role.PLANNER}
     assert user.check_password("a-sturdy-Passphrase-417")
@@ -53,7 +57,10 @@ def test_user_update_without_change_writes_no_entry(admin_user):
 
 def test_role_change_away_from_planner_drops_scope(admin_user, north):
     user = services.user_create(
-        actor=admin_user, username="dee", password="a-sturdy-Passphrase-417", role=Role.PLANNER,
+        actor=admin_user,
+        username="dee",
+        password="a-sturdy-Passphrase-417",
+        role=Role.PLANNER,
         regions=[north],
     )
     services.user_update(actor=admin_user, user=user, role=Role.ADMIN, regions=[north])

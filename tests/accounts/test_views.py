@@ -24,8 +24,12 @@ def test_login_lands_on_home(client, role, request):
 
 def test_planner_home_shows_scope_freshness_and_own_jobs(client, scoped_world):
     planner = scoped_world["scoped_planner"]
-    SalesFactFactory(store=scoped_world["store_in"], sku=scoped_world["sku_in"], date=dt.date(2025, 3, 9))
-    SalesFactFactory(store=scoped_world["store_out"], sku=scoped_world["sku_out"], date=dt.date(2025, 4, 1))
+    SalesFactFactory(
+        store=scoped_world["store_in"], sku=scoped_world["sku_in"], date=dt.date(2025, 3, 9)
+    )
+    SalesFactFactory(
+        store=scoped_world["store_out"], sku=scoped_world["sku_out"], date=dt.date(2025, 4, 1)
+    )
     JobRun.objects.create(kind="forecast", created_by=planner)
     JobRun.objects.create(kind="secret-other-job", created_by=UserFactory(username="other"))
     client.force_login(planner)
@@ -63,8 +67,12 @@ def test_admin_creates_user_and_validators_apply(client, admin_user):
     response = client.post(reverse("accounts:user_create"), weak)
     assert response.status_code == 200
     assert "too short" in response.content.decode()
-    strong = {**weak, "password1": "a-sturdy-Passphrase-417", "password2": "a-sturdy-Passphrase-417",
-              "is_active": "on"}
+    strong = {
+        **weak,
+        "password1": "a-sturdy-Passphrase-417",
+        "password2": "a-sturdy-Passphrase-417",
+        "is_active": "on",
+    }
     response = client.post(reverse("accounts:user_create"), strong)
     assert response.status_code == 302
     assert AuditEntry.objects.filter(action="create", object_repr="fred").exists()
@@ -75,8 +83,13 @@ def test_admin_edits_role_and_resets_password(client, admin_user):
     client.force_login(admin_user)
     response = client.post(
         reverse("accounts:user_edit", args=[user.pk]),
-        {"username": "ignored", "role": "executive", "is_active": "on",
-         "password1": "new-sturdy-Passphrase-5", "password2": "new-sturdy-Passphrase-5"},
+        {
+            "username": "ignored",
+            "role": "executive",
+            "is_active": "on",
+            "password1": "new-sturdy-Passphrase-5",
+            "password2": "new-sturdy-Passphrase-5",
+        },
     )
     assert response.status_code == 302
     user.refresh_from_db()

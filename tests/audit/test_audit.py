@@ -17,8 +17,13 @@ from tests.factories import UserFactory
 def test_record_copies_username_and_serialises_values(admin_user):
     request = RequestFactory().get("/", HTTP_X_REQUEST_ID="req-42")
     entry = audit_record(
-        user=admin_user, action="update", obj_type="sku", obj_id=7, obj_repr="COLA",
-        before={"price": decimal.Decimal("1.50")}, after={"launched_on": dt.date(2025, 1, 2)},
+        user=admin_user,
+        action="update",
+        obj_type="sku",
+        obj_id=7,
+        obj_repr="COLA",
+        before={"price": decimal.Decimal("1.50")},
+        after={"launched_on": dt.date(2025, 1, 2)},
         request=request,
     )
     entry.refresh_from_db()
@@ -54,8 +59,14 @@ def test_django_admin_is_read_only(admin_user):
 
 def test_audit_page_filters_by_user_type_and_date(client, admin_user):
     other = UserFactory(username="other")
-    audit_record(user=admin_user, action="update", obj_type="store", obj_repr="STORE-A",
-                 before={"name": "Old name"}, after={"name": "New name"})
+    audit_record(
+        user=admin_user,
+        action="update",
+        obj_type="store",
+        obj_repr="STORE-A",
+        before={"name": "Old name"},
+        after={"name": "New name"},
+    )
     audit_record(user=other, action="create", obj_type="user", obj_repr="USER-B")
     client.force_login(admin_user)
     url = reverse("audit:list")
@@ -74,5 +85,7 @@ def test_audit_page_filters_by_user_type_and_date(client, admin_user):
 
 def test_audit_page_explains_an_inverted_date_range(client, admin_user):
     client.force_login(admin_user)
-    response = client.get(reverse("audit:list"), {"date_from": "2025-02-01", "date_to": "2025-01-01"})
+    response = client.get(
+        reverse("audit:list"), {"date_from": "2025-02-01", "date_to": "2025-01-01"}
+    )
     assert "start date is after the end date" in response.content.decode()

@@ -17,7 +17,11 @@ def _sell(store, sku, days, **values):
 
 
 def test_history_coverage_is_one_query_and_counts_days_with_sales(scoped_world, admin_user):
-    store, sku_in, sku_out = scoped_world["store_in"], scoped_world["sku_in"], scoped_world["sku_out"]
+    store, sku_in, sku_out = (
+        scoped_world["store_in"],
+        scoped_world["sku_in"],
+        scoped_world["sku_out"],
+    )
     _sell(store, sku_in, range(3))
     _sell(store, sku_out, [1, 9])
     SalesFactFactory(store=store, sku=sku_in, date=MONDAY + dt.timedelta(days=20), quantity=0)
@@ -39,12 +43,34 @@ def test_coverage_respects_scope(scoped_world):
 
 
 def test_weekly_sales_by_region_sums_weeks(scoped_world, admin_user):
-    _sell(scoped_world["store_in"], scoped_world["sku_in"], range(10), quantity=2)
+    _sell(scoped_world["store_in"], scoped_world["sku_in"], range(14), quantity=2)
     _sell(scoped_world["store_out"], scoped_world["sku_in"], range(7), quantity=1)
     chart = selectors.weekly_sales(admin_user, group_by="region", measure="units")
     assert chart["weeks"] == ["2025-03-03", "2025-03-10"]
     by_name = {s["name"]: s["values"] for s in chart["series"]}
-    assert by_name == {"Region NORTH": [14.0, 6.0], "Region SOUTH": [7.0, None]}
+    assert by_name == {"Region NORTH": [14.0, 14.0], "Region SOUTH": [7.0, None]}
+
+
+def test_weekly_sales_drops_partial_first_and_last_weeks(scoped_world, admin_user):
+    # Thursday of one week to Tuesday two weeks later: only the middle week is complete.
+    _sell(scoped_world["store_in"], scoped_world["sku_in"], range(3, 16), quantity=1)
+    chart = selectors.weekly_sales(admin_user, group_by="region", measure="units")
+    assert chart["weeks"] == ["2025-03-10"]
+    assert chart["series"][0]["values"] == [7.0]
+
+
+def test_weekly_sales_keeps_weekly_grain_sources(scoped_world, admin_user):
+    for week in range(3):
+        SalesFactFactory(
+            store=scoped_world["store_in"],
+            sku=scoped_world["sku_in"],
+            grain="W",
+            date=MONDAY + dt.timedelta(weeks=week),
+            quantity=None,
+            revenue=100.0 + week,
+        )
+    chart = selectors.weekly_sales(admin_user, group_by="region", measure="value")
+    assert chart["series"][0]["values"] == [100.0, 101.0, 102.0]
 
 
 def test_weekly_sales_by_category_rolls_up_to_branches(scoped_world, admin_user):

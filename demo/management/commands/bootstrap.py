@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from demo.services import demo_users_ensure
+from forecasting.models import ForecastRun
 from history.models import SalesFact
 
 
@@ -22,6 +23,11 @@ class Command(BaseCommand):
             call_command("load_demo", stdout=self.stdout)
         else:
             self.stdout.write("Demo company already loaded")
+        for granularity in ("daily", "weekly"):
+            grain = granularity[0].upper()
+            if not ForecastRun.objects.filter(granularity=grain, chunks_done__gt=0).exists():
+                self.stdout.write(f"Forecasting the {granularity} demand (first start only)")
+                call_command("forecast", granularity=granularity, stdout=self.stdout)
         logins = demo_users_ensure()
         self.stdout.write(self.style.SUCCESS("Demo log-ins (user / password):"))
         for username, role, password in logins:

@@ -12,8 +12,8 @@
     if (empty) { empty.hidden = traces.length > 0; }
     if (!traces.length) { Plotly.purge(element); return; }
     Plotly.react(element, traces, {
-      margin: { l: 60, r: 20, t: 10, b: 40 }, height: 360,
-      legend: { orientation: "h", y: -0.15 },
+      margin: { l: 60, r: 20, t: 10, b: 30 }, height: 320, showlegend: true,
+      legend: { orientation: "h", y: -0.12 },
       yaxis: { title: { text: payload.measure === "units" ? "Units per week" : "Sales value per week" },
         rangemode: "tozero" },
       xaxis: { type: "date" },

@@ -1,0 +1,115 @@
+"""Benchmark: the whole forecast pipeline — read history, backtest, select, forecast, write.
+
+Two workloads, each in a throwaway database on the server of ``DATABASE_URL`` (PostgreSQL is
+the case that matters; created and dropped by the benchmark):
+
+* ``walmart``: ../shared/data/walmart imported, then a weekly forecast (3,331 series,
+  horizon 13, 4 backtest windows);
+* ``m5``: a demo company at M5 scale (10 stores × 3,000 SKUs = 30,000 daily series, 3 years),
+  then a daily forecast (horizon 28, 3 windows).
+
+Loading is timed separately; the pipeline figures are the forecast job's own measurements
+(wall, CPU, peak memory of the process). Choose workloads with ``BENCH_FORECAST=walmart,m5``.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def _setup_database() -> str:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_site.settings.base")
+    os.environ["SOP_JOBS_MODE"] = "eager"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_benchmark_forecast"
+    if connection.vendor == "sqlite":
+        database["TEST"]["NAME"] = "/tmp/benchmark_forecast.sqlite3"  # noqa: S108
+    original = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    return original
+
+
+def _clear() -> None:
+    from forecasting.models import ForecastRun
+    from history.models import SalesFact
+    from masterdata.models import SKU, Store
+
+    ForecastRun.objects.all().delete()
+    SalesFact.objects.all().delete()
+    Store.objects.all().delete()
+    SKU.objects.all().delete()
+
+
+def _forecast(granularity: str, horizon: int, windows: int) -> None:
+    from forecasting.services import forecast_job_work, forecast_params
+    from jobs.services import job_create, job_execute
+
+    params = forecast_params(granularity=granularity, horizon=horizon, windows=windows)
+    job = job_create(kind="forecast", user=None, params=params)
+    job = job_execute(job_id=job.pk, work=forecast_job_work)
+    if job.status != "succeeded":
+        raise SystemExit(f"forecast failed: {job.error}")
+    series = job.result["series"]
+    backtest = job.result.get("backtest") or {}
+    print(
+        f"  pipeline: {series:,} series in {job.wall_seconds:.1f} s wall "
+        f"({series / job.wall_seconds:,.1f} series/s), CPU {job.cpu_seconds:.1f} s, "
+        f"peak memory {job.peak_memory_mb:,.0f} MB"
+    )
+    if backtest.get("wape") is not None:
+        print(
+            f"  backtest of the selection: WAPE {backtest['wape']:.3f}, bias {backtest['bias']:+.3f}"
+        )
+    print(f"  models chosen: {job.result['models']}")
+
+
+def walmart() -> None:
+    from imports.services import import_files
+
+    if not (DATA / "walmart").is_dir():
+        print("  skipped: ../shared/data/walmart is absent")
+        return
+    start = time.perf_counter()
+    import_files(fmt="walmart", paths=[DATA / "walmart"])
+    print(f"  load: Walmart imported in {time.perf_counter() - start:.1f} s")
+    _forecast("W", horizon=13, windows=4)
+
+
+def m5() -> None:
+    from demo.engine import generate_company
+    from demo.services import demo_company_load
+
+    start = time.perf_counter()
+    company = generate_company(seed=5, stores=10, skus=3000, years=3)
+    demo_company_load(company=company)
+    del company
+    print(
+        f"  load: 30,000-series demo company generated and loaded in {time.perf_counter() - start:.1f} s"
+    )
+    _forecast("D", horizon=28, windows=3)
+
+
+def main() -> int:
+    original = _setup_database()
+    from django.db import connection
+
+    chosen = os.environ.get("BENCH_FORECAST", "walmart,m5").split(",")
+    try:
+        for name, workload in (("walmart", walmart), ("m5", m5)):
+            if name in chosen:
+                print(f"forecast pipeline: {name}")
+                _clear()
+                workload()
+    finally:
+        connection.creation.destroy_test_db(original, verbosity=0)
+    return 0

@@ -1,0 +1,73 @@
+"""``manage.py forecast``: select models, forecast every series and store the results."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from forecasting.services import forecast_job_work, forecast_params
+from jobs.services import job_create, job_execute
+
+
+class Command(BaseCommand):
+    help = "Forecast every store x SKU series (backtest, select, forecast, store), as a job."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--granularity", choices=["daily", "weekly"], default="daily")
+        parser.add_argument(
+            "--horizon", type=int, help="Periods ahead (default 56 days / 39 weeks)."
+        )
+        parser.add_argument(
+            "--windows", type=int, help="Backtest windows (default 3 daily, 4 weekly)."
+        )
+        parser.add_argument(
+            "--chunk-series",
+            type=int,
+            default=None,
+            help="Series per chunk of work (default 4000).",
+        )
+        parser.add_argument(
+            "--keep-models",
+            action="store_true",
+            help="Refit each series' selected model without re-running the model selection.",
+        )
+
+    def handle(self, *args, **options):
+        granularity = "D" if options["granularity"] == "daily" else "W"
+        try:
+            params = forecast_params(
+                granularity=granularity,
+                horizon=options["horizon"],
+                windows=options["windows"],
+                reselect=not options["keep_models"],
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["chunk_series"]:
+            params["chunk_series"] = options["chunk_series"]
+        job = job_create(kind="forecast", user=None, params=params)
+
+        def work(job_run, progress):
+            def echo(percent: float, message: str = "") -> None:
+                progress(percent, message)
+                if message:
+                    self.stdout.write(f"  {percent:5.1f}%  {message}")
+
+            return forecast_job_work(job_run, echo)
+
+        job = job_execute(job_id=job.pk, work=work)
+        if job.status != "succeeded":
+            raise CommandError(f"Forecast failed: {job.error}")
+        summary = job.result
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Forecast {options['granularity']} for {summary.get('series', 0):,} series "
+                f"from {summary.get('origin')} in {job.wall_seconds:.1f} s "
+                f"(peak memory {job.peak_memory_mb:.0f} MB)"
+            )
+        )
+        backtest = summary.get("backtest") or {}
+        if backtest.get("wape") is not None:
+            self.stdout.write(
+                f"  backtest WAPE {backtest['wape']:.3f}, accuracy {backtest['accuracy']:.1%}, "
+                f"bias {backtest['bias']:+.3f}"
+            )
+        models = ", ".join(f"{name} {count}" for name, count in summary.get("models", {}).items())
+        self.stdout.write(f"  models chosen: {models}")

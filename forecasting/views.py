@@ -1,0 +1,183 @@
+"""Forecasting pages: the forecast explorer, model pins, starting a run, and accuracy."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from accounts.roles import PLANNING_ROLES, READ_ROLES, has_role, role_required
+from accounts.scoping import visible_skus
+from forecasting import selectors
+from forecasting.forms import AccuracyForm, ExplorerForm, PinForm, RunForm
+from forecasting.models import Granularity
+from forecasting.pins import model_pin_clear, model_pin_set
+from forecasting.services import forecast_job_start
+
+# The SKU box suggests codes from a list; past this many SKUs it is typed without hints.
+SKU_SUGGESTIONS = 2000
+
+
+def _default_granularity() -> str:
+    """Daily, unless only weekly forecasts exist."""
+    if selectors.latest_origin(Granularity.DAILY) is None and selectors.latest_origin(
+        Granularity.WEEKLY
+    ):
+        return Granularity.WEEKLY
+    return Granularity.DAILY
+
+
+def _selection_title(selection: selectors.SeriesFilter) -> str:
+    parts = [
+        f"{label} {member.code}"
+        for label, member in (
+            ("Store", selection.store),
+            ("SKU", selection.sku),
+            ("Category", selection.category),
+            ("Region", selection.region),
+        )
+        if member is not None
+    ]
+    return " × ".join(parts) if parts else "All series in your scope"
+
+
+def _explorer_url(selection: selectors.SeriesFilter) -> str:
+    return f"{reverse('forecasting:explorer')}?{selection.query_string()}"
+
+
+@role_required(*PLANNING_ROLES)
+@vary_on_headers("HX-Request")
+@require_GET
+def explorer(request):
+    form = ExplorerForm(request.user, request.GET, default_granularity=_default_granularity())
+    if not form.is_valid():
+        if form.out_of_scope():
+            raise Http404("No such store, SKU, category or region in your planning scope.")
+        form = ExplorerForm(request.user, {}, default_granularity=_default_granularity())
+        form.is_valid()
+    selection = form.selection()
+    origin = selectors.latest_origin(selection.granularity)
+    context = {
+        "form": form,
+        "selection": selection,
+        "title": _selection_title(selection),
+        "granularity_label": Granularity(selection.granularity).label,
+        "origin": origin,
+        "chart": selectors.explorer_chart(user=request.user, selection=selection),
+        "run_form": RunForm(initial={"granularity": selection.granularity}),
+        "may_pin_categories": selectors.may_pin_categories(request.user),
+        "explorer_query": selection.query_string(),
+    }
+    if selection.is_single_series:
+        context["explanation"] = selectors.series_explanation(
+            user=request.user, selection=selection
+        )
+    else:
+        context["breakdown"] = selectors.aggregate_breakdown(
+            user=request.user, selection=selection
+        )
+    if request.htmx:
+        return render(request, "forecasting/explorer.html#result", context)
+    skus = visible_skus(request.user)
+    context["sku_codes"] = (
+        skus.values_list("code", "name")[:SKU_SUGGESTIONS]
+        if skus.count() <= SKU_SUGGESTIONS
+        else []
+    )
+    return render(request, "forecasting/explorer.html", context)
+
+
+@role_required(*PLANNING_ROLES)
+@require_POST
+def pin_set(request):
+    form = PinForm(request.user, request.POST)
+    if not form.is_valid():
+        if form.out_of_scope():
+            raise Http404("No such series in your planning scope.")
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("forecasting:explorer")
+    data = form.cleaned_data
+    store, sku = data["store"], data["sku"]
+    target = (
+        {"category": sku.category} if data["target"] == "category" else {"store": store, "sku": sku}
+    )
+    selection = selectors.SeriesFilter(granularity=data["granularity"], store=store, sku=sku)
+    try:
+        pin = model_pin_set(
+            user=request.user,
+            granularity=data["granularity"],
+            model=data["model"],
+            request=request,
+            **target,
+        )
+    except (ValueError, PermissionDenied) as exc:
+        messages.error(request, str(exc))
+    else:
+        whom = f"category {sku.category.code}" if pin.category_id else f"{store.code} × {sku.code}"
+        messages.success(
+            request,
+            f"{pin.model} is pinned for {whom}; it applies from the next forecast run.",
+        )
+    return HttpResponseRedirect(_explorer_url(selection))
+
+
+@role_required(*PLANNING_ROLES)
+@require_POST
+def pin_clear(request, pk: int):
+    pin = get_object_or_404(selectors.pins_for_user(request.user), pk=pk)
+    back = request.POST.get("next", "")
+    model_pin_clear(user=request.user, pin=pin, request=request)
+    messages.success(
+        request, f"Pin of {pin.model} removed; the next forecast run selects the model again."
+    )
+    if back.startswith(reverse("forecasting:explorer")):
+        return HttpResponseRedirect(back)
+    return redirect("forecasting:explorer")
+
+
+@role_required(*PLANNING_ROLES)
+@require_POST
+def run(request):
+    form = RunForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose daily or weekly, and a horizon of at least one period.")
+        return redirect("forecasting:explorer")
+    try:
+        job = forecast_job_start(
+            user=request.user,
+            granularity=form.cleaned_data["granularity"],
+            horizon=form.cleaned_data["horizon"],
+        )
+    except ValueError as exc:
+        messages.error(request, f"The forecast was not started: {exc}.")
+        return redirect("forecasting:explorer")
+    return redirect("jobs:detail", pk=job.pk)
+
+
+@role_required(*READ_ROLES)
+@require_GET
+def accuracy(request):
+    defaults = selectors.accuracy_defaults(user=request.user)
+    data = {
+        "source": request.GET.get("source") or defaults.source,
+        "granularity": request.GET.get("granularity") or defaults.granularity,
+    }
+    form = AccuracyForm(data)
+    if not form.is_valid():
+        form = AccuracyForm({"source": defaults.source, "granularity": defaults.granularity})
+        form.is_valid()
+    chosen = selectors.AccuracyFilter(**form.cleaned_data)
+    context = {
+        "form": form,
+        "accuracy": chosen,
+        "overview": selectors.accuracy_overview(user=request.user, accuracy=chosen),
+        "exceptions": selectors.accuracy_exceptions(user=request.user, accuracy=chosen),
+        "target": selectors.ACCURACY_TARGET,
+        "may_plan": has_role(request.user, *PLANNING_ROLES),
+        "run_form": RunForm(initial={"granularity": chosen.granularity}),
+    }
+    return render(request, "forecasting/accuracy.html", context)

@@ -1,0 +1,61 @@
+"""REST API for ERP/CRM integration: post batches of sales, inventory and supply orders.
+
+Each endpoint takes a JSON list of rows with the columns of the matching S&OP file. The
+batch is all-or-nothing: 201 with the report when every row was written (or already up to
+date), 400 with the report (every bad row, numbered from 1) when anything was invalid.
+Admins and planners may post; a planner only for the stores and SKUs of their scope.
+"""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.response import Response
+
+from accounts.roles import PLANNING_ROLES, HasRole
+from imports.services import API_MAX_ROWS, import_rows
+
+BATCH_SCHEMA = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
+
+
+class BatchImportViewSet(viewsets.ViewSet):
+    permission_classes = [HasRole]
+    allowed_roles = PLANNING_ROLES
+    kind = ""
+
+    @extend_schema(request={"application/json": BATCH_SCHEMA},
+                   responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
+    def create(self, request) -> Response:
+        rows = request.data
+        if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+            return Response({"detail": "Post a JSON list of row objects."},
+                            status=status.HTTP_400_BAD_REQUEST)
+        if not rows:
+            return Response({"detail": "The list of rows is empty."},
+                            status=status.HTTP_400_BAD_REQUEST)
+        if len(rows) > API_MAX_ROWS:
+            return Response({"detail": f"Post at most {API_MAX_ROWS:,} rows per request."},
+                            status=status.HTTP_400_BAD_REQUEST)
+        report = import_rows(kind=self.kind, rows=rows, user=request.user)
+        code = status.HTTP_201_CREATED if report.is_valid else status.HTTP_400_BAD_REQUEST
+        return Response(report.as_dict(), status=code)
+
+
+class SalesImportViewSet(BatchImportViewSet):
+    """Sales rows: date, store, sku, quantity[, revenue, price, on_promotion]."""
+
+    kind = "sales"
+
+
+class InventoryImportViewSet(BatchImportViewSet):
+    """Inventory rows: date, store or warehouse, sku, on_hand[, on_order]."""
+
+    kind = "inventory"
+
+
+class SupplyOrderImportViewSet(BatchImportViewSet):
+    """Supply order rows: order_ref, store or warehouse, sku, ordered_on, promised_on,
+    [received_on], quantity_ordered[, quantity_received]."""
+
+    kind = "supply_orders"

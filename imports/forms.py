@@ -1,0 +1,69 @@
+"""The upload form of the import page: format, files and the two import options."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from imports.formats import FORMAT_CHOICES
+from imports.readers import ImportFileError, check_upload_size, sniff_stream
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that accepts several files (Django's documented pattern)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None) -> list[UploadedFile]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+class ImportForm(forms.Form):
+    format = forms.ChoiceField(choices=FORMAT_CHOICES, initial="sop")
+    files = MultipleFileField(
+        help_text="CSV (UTF-8), CSV.GZ or XLSX. For the S&OP format name each file after what "
+        "it holds: sales*.csv, stores*, skus*, inventory*, supply_orders*, promotions*, "
+        "events*, indicators*.",
+    )
+    grain = forms.ChoiceField(
+        choices=[("", "Detect from the dates"), ("D", "Daily"), ("W", "Weekly")],
+        required=False,
+        label="Sales grain",
+    )
+    create_missing = forms.BooleanField(
+        required=False,
+        label="Create missing master data",
+        help_text="Stores, SKUs, warehouses and regions the facts name but that do not exist "
+        "are created with default values instead of being reported.",
+    )
+    skip_invalid = forms.BooleanField(
+        required=False,
+        label="Skip invalid rows",
+        help_text="Write the valid rows and report the others. Without it, one bad row means "
+        "nothing is written.",
+    )
+
+    def clean_files(self) -> list[UploadedFile]:
+        files = self.cleaned_data["files"]
+        problems = []
+        for upload in files:
+            try:
+                check_upload_size(upload.name, upload.size)
+                sniff_stream(upload, upload.name)
+            except ImportFileError as exc:
+                problems.append(str(exc))
+        if problems:
+            raise forms.ValidationError(problems)
+        names = [upload.name.lower() for upload in files]
+        if len(set(names)) != len(names):
+            raise forms.ValidationError("Two of the files have the same name.")
+        return files
