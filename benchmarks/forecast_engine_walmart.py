@@ -144,7 +144,7 @@ def evaluate(history: pd.DataFrame, horizon: int, freq: str, windows: int, **kw)
     rows = {"selection": score(res.forecasts.merge(actual, on=["series_id", "ds"]), scales)}
     task = make_task(train, horizon, freq, history.drop(columns="y"))
     cands = default_candidates(
-        prophet_max_series=0, arima_max_series=kw.get("arima_max_series", 50)
+        prophet_max_series=0, arima_max_series=kw.get("arima_max_series", 10)
     )
     run = run_candidates(task, cands)
     snaive = run.forecasts[run.forecasts["model"] == "seasonal_naive"].set_index(

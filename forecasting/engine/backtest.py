@@ -46,7 +46,7 @@ class BacktestResult:
 
 def default_candidates(
     prophet_max_series: int = 0,
-    arima_max_series: int = 50,
+    arima_max_series: int = 10,
     lightgbm_params: dict | None = None,
 ) -> list[Candidate]:
     """Benchmarks, ETS/ARIMA, Croston SBA/TSB, global LightGBM and (capped) Prophet."""

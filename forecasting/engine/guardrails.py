@@ -17,7 +17,7 @@ import pandas as pd
 from .models import Candidate, ForecastTask
 
 ABSURD_FACTOR = 10.0
-NEGATIVE_TOLERANCE = 0.01
+NEGATIVE_TOLERANCE = 0.1
 
 
 @dataclass

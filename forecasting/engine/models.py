@@ -209,7 +209,7 @@ def arima(task: ForecastTask, window: int) -> pd.DataFrame:
     return statsforecast_predict(task, model, window)
 
 
-def statistical_candidates(window_seasons: int = 16, arima_max_series: int = 50) -> list[Candidate]:
+def statistical_candidates(window_seasons: int = 16, arima_max_series: int = 10) -> list[Candidate]:
     """ETS for every non-intermittent series with two seasons of history; ARIMA on the top
     ``arima_max_series`` of those by volume (0 disables it).
 

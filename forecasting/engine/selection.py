@@ -63,18 +63,20 @@ def _per_series(board: pd.DataFrame, top: int) -> pd.DataFrame:
     return pd.DataFrame({"series_id": comps.index, "model": model, "components": comps.to_numpy()})
 
 
-def _global_best(board: pd.DataFrame, errors: pd.DataFrame) -> str | None:
+def _global_best(board: pd.DataFrame, errors: pd.DataFrame | None) -> str | None:
     """Single model with the lowest pooled WAPE among models covering every series."""
     n_series = board["series_id"].nunique()
     cover = board.groupby("model")["series_id"].nunique()
     full = cover[cover == n_series].index
-    if len(full) == 0:
+    if len(full) == 0 or errors is None:
         return None
     sums = errors[errors["model"].isin(full)].groupby("model")[["abs_err", "abs_act"]].sum()
     return (sums["abs_err"] / sums["abs_act"].clip(lower=1e-12)).idxmin()
 
 
-def _strategy(name: str, board: pd.DataFrame, errors: pd.DataFrame, top: int) -> pd.DataFrame:
+def _strategy(
+    name: str, board: pd.DataFrame, errors: pd.DataFrame | None, top: int
+) -> pd.DataFrame:
     if name == "per_series_best":
         return _per_series(board, 1)
     if name == "per_series_combo":
@@ -126,8 +128,9 @@ def select_models(
     full ``backtest`` result and at least two windows, the strategy is validated as described in
     the module docstring.  Returns ``series_id, model, components, demand_class, score,
     strategy, pinned, pin_cost, fva_vs_seasonal_naive`` where ``components`` lists the models a
-    combination averages, ``score`` is the mean RMSSE/MASE of the choice, ``pin_cost`` is
-    pinned score − best score and ``fva_vs_seasonal_naive`` is seasonal naive's backtest WAPE
+    combination averages, ``score`` is the mean RMSSE/MASE of the choice (NaN for
+    combinations), ``pin_cost`` is pinned score − best score and ``fva_vs_seasonal_naive`` is
+    seasonal naive's backtest WAPE
     minus the choice's (positive = the forecast adds value).
     """
     strategy = "per_series_best"
@@ -150,12 +153,9 @@ def select_models(
         if "n_windows" in leaderboard
         else _attach_score(leaderboard.copy(), demand)
     )
-    errors_all = (
-        backtest.errors
-        if backtest is not None
-        else leaderboard.assign(abs_err=leaderboard["wape"], abs_act=1.0)
+    selection = _strategy(
+        strategy, full, backtest.errors if backtest is not None else None, combine_top
     )
-    selection = _strategy(strategy, full, errors_all, combine_top)
     selection["strategy"] = strategy
     best_single = _per_series(full, 1).set_index("series_id")["model"]
     score = full.set_index(["series_id", "model"])["score"]
@@ -173,16 +173,15 @@ def select_models(
             True,
             float(score.loc[(sid, model)] - best),
         ]
+    keys = pd.MultiIndex.from_arrays([selection["series_id"], selection["model"]])
+    selection["score"] = score.reindex(keys).to_numpy()
     if backtest is not None:
         picked = selected_forecasts(backtest.forecasts, selection)
         num = (picked["forecast"] - picked["actual"]).abs().groupby(picked["series_id"]).sum()
         den = picked["actual"].abs().groupby(picked["series_id"]).sum()
         sel_wape = num / den.clip(lower=1e-12)
-        sel_score = None
     else:
-        keys = pd.MultiIndex.from_arrays([selection["series_id"], selection["model"]])
         sel_wape = pd.Series(wape.reindex(keys).to_numpy(), index=selection["series_id"])
-        sel_score = score.reindex(keys).to_numpy()
     snaive = (
         wape.xs("seasonal_naive", level="model")
         if "seasonal_naive" in wape.index.get_level_values("model")
@@ -191,10 +190,6 @@ def select_models(
     selection["fva_vs_seasonal_naive"] = (
         selection["series_id"].map(snaive) - selection["series_id"].map(sel_wape)
     ).to_numpy()
-    if sel_score is None:
-        keys = pd.MultiIndex.from_arrays([selection["series_id"], selection["model"]])
-        sel_score = score.reindex(keys).to_numpy()
-    selection["score"] = sel_score
     classes = (
         demand.set_index("series_id")["demand_class"]
         if demand is not None and not demand.empty
