@@ -77,7 +77,7 @@ class Forecast(models.Model):
     p10 = models.FloatField()
     p50 = models.FloatField()
     p90 = models.FloatField()
-    model = models.CharField(max_length=40)
+    model = models.CharField(max_length=120)
     run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="+", db_index=False)
 
     class Meta:
@@ -104,7 +104,7 @@ class SeriesModel(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
     sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
     granularity = models.CharField(max_length=1, choices=Granularity.choices)
-    model = models.CharField(max_length=40)
+    model = models.CharField(max_length=120)
     demand_class = models.CharField(max_length=12, blank=True)
     adi = models.FloatField(null=True, blank=True)
     cv2 = models.FloatField(null=True, blank=True)
@@ -130,7 +130,7 @@ class LeaderboardEntry(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
     sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
     granularity = models.CharField(max_length=1, choices=Granularity.choices)
-    model = models.CharField(max_length=40)
+    model = models.CharField(max_length=120)
     rmsse = models.FloatField(null=True, blank=True)
     mase = models.FloatField(null=True, blank=True)
     wape = models.FloatField(null=True, blank=True)
@@ -156,7 +156,7 @@ class BacktestPoint(models.Model):
     forecast = models.FloatField()
     actual = models.FloatField()
     lead = models.PositiveIntegerField(help_text="Periods after the window's cut-off (1 = next).")
-    model = models.CharField(max_length=40)
+    model = models.CharField(max_length=120)
 
     class Meta:
         constraints = [
@@ -173,7 +173,7 @@ class ModelPin(models.Model):
     """
 
     granularity = models.CharField(max_length=1, choices=Granularity.choices)
-    model = models.CharField(max_length=40)
+    model = models.CharField(max_length=120)
     store = models.ForeignKey(
         Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )

@@ -9,8 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-KEY_COLUMNS = ("series_id", "ds", "y")
-KNOWN_EXOG = ("price", "on_promotion", "event")
 CARRY_FORWARD_EXOG = ("price",)
 
 
@@ -85,11 +83,6 @@ def with_future_exog(
             out[c] = fill
         out[c] = out[c].astype(float)
     return out
-
-
-def nonnegative_series(history: pd.DataFrame) -> pd.Series:
-    """True for series that never went negative: their forecasts are clipped at zero."""
-    return history.groupby("series_id", sort=True)["y"].min().ge(0)
 
 
 def drop_last_periods(history: pd.DataFrame, n: int) -> pd.DataFrame:

@@ -24,9 +24,8 @@ def quantile_column(q: float) -> str:
 
 
 def _step_factors(res: pd.DataFrame, horizon: int) -> np.ndarray:
-    scaled = res["resid"].abs() / res["series_id"].map(
-        res.groupby("series_id")["resid"].apply(lambda r: r.abs().mean())
-    ).clip(lower=1e-12)
+    mae = res["resid"].abs().groupby(res["series_id"]).mean()
+    scaled = res["resid"].abs() / res["series_id"].map(mae).clip(lower=1e-12)
     by_step = scaled.groupby(res["step"]).mean().reindex(range(1, horizon + 1))
     by_step = by_step.ffill().bfill().fillna(1.0)
     factors = np.maximum.accumulate(by_step.to_numpy() / max(by_step.mean(), 1e-12))
@@ -50,7 +49,7 @@ def add_intervals(
     res = backtest_selected.assign(
         resid=backtest_selected["actual"] - backtest_selected["forecast"]
     )
-    scale = res.groupby("series_id")["resid"].apply(lambda r: r.abs().mean())
+    scale = res["resid"].abs().groupby(res["series_id"]).mean()
     level = history["y"].abs().groupby(history["series_id"]).mean()
     res = res[res["series_id"].map(scale).fillna(0) > 0]
     norm = res["resid"] / res["series_id"].map(scale)

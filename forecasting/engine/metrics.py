@@ -122,7 +122,7 @@ def rmsse(frame: pd.DataFrame, scales: pd.DataFrame) -> pd.Series:
 
 
 def error_table(frame: pd.DataFrame, scales: pd.DataFrame) -> pd.DataFrame:
-    """All per-series metrics in one frame (wape, bias, mase, rmsse, mape_nonzero, n)."""
+    """Per-series wape, bias, mase, rmsse, n and the sums behind them (pooling over windows)."""
     g = _grouped(frame)
     sums, means = g.sum(), g.mean()
     out = pd.DataFrame(

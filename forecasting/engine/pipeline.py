@@ -17,7 +17,7 @@ import pandas as pd
 
 from .backtest import backtest, default_candidates, make_task
 from .classify import classify_demand
-from .frames import exog_columns, sort_history
+from .frames import exog_columns, season_length, sort_history
 from .guardrails import run_candidates
 from .intervals import DEFAULT_QUANTILES, add_intervals
 from .models import BENCHMARKS, Candidate
@@ -154,6 +154,7 @@ def run_forecast_pipeline(
     arima_max_series: int = 10,
     combine_top: int = 3,
     keep_all_backtest_fits: bool = False,
+    max_history: int | None = None,
     progress: Progress | None = None,
 ) -> PipelineResult:
     """Forecast every series of ``history`` ``horizon`` periods ahead at frequency ``freq``.
@@ -163,11 +164,19 @@ def run_forecast_pipeline(
     (otherwise price is carried forward and the rest set to 0).  ``candidates`` defaults to
     :func:`default_candidates` with the Prophet/ARIMA caps given; Prophet and ARIMA caps and the
     global model apply per chunk of ``chunk_size`` series.  ``pins`` force a model per series.
+    ``max_history`` keeps only the most recent periods per series (default for daily data:
+    two years plus the backtest span — no candidate looks further back); the cut happens
+    before sorting so large inputs are not copied whole.
     ``progress(fraction, message)`` is called as chunks complete.
     """
     start = time.perf_counter()
-    history = sort_history(history)
-    history = history[["series_id", "ds", "y", *exog_columns(history)]]
+    if max_history is None and season_length(freq) <= 24:
+        max_history = 730 + windows * horizon
+    if max_history:
+        last = history.groupby("series_id", sort=False)["ds"].transform("max")
+        offset = pd.tseries.frequencies.to_offset(freq)
+        history = history[history["ds"].to_numpy() > (last - max_history * offset).to_numpy()]
+    history = sort_history(history[["series_id", "ds", "y", *exog_columns(history)]])
     candidates = (
         candidates
         if candidates is not None
