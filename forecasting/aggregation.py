@@ -3,7 +3,9 @@
 Means add up exactly, so every parent equals the sum of its children. Quantiles do not add
 up; the aggregate's interval assumes independent children with a normal approximation:
 each child's spread is read off its p10–p90 band, variances add, and the aggregate's p10
-and p90 are placed symmetrically around the summed median. Pure pandas, no Django.
+and p90 are placed symmetrically around the summed mean, which is also the aggregate's p50
+(a sum of many series is close to normal, where median and mean agree; summing the
+children's medians would understate skewed, intermittent demand). Pure pandas, no Django.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ Z90 = 1.2815515655446004  # standard normal 90th percentile
 
 
 def aggregate(forecasts: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """Sum ``forecast``/``p50`` over rows grouped by ``by`` (+ date) with a coherent interval.
+    """Sum ``forecast`` over rows grouped by ``by`` (+ date) with a coherent interval.
 
     ``forecasts`` has columns ``date, forecast, p10, p50, p90`` plus the ``by`` columns.
     """
@@ -23,8 +25,9 @@ def aggregate(forecasts: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     sigma = (frame["p90"] - frame["p10"]) / (2 * Z90)
     frame["_var"] = sigma.clip(lower=0) ** 2
     grouped = frame.groupby([*by, "date"], as_index=False, observed=True).agg(
-        forecast=("forecast", "sum"), p50=("p50", "sum"), _var=("_var", "sum")
+        forecast=("forecast", "sum"), _var=("_var", "sum")
     )
+    grouped["p50"] = grouped["forecast"]
     spread = Z90 * np.sqrt(grouped["_var"])
     grouped["p10"] = (grouped["p50"] - spread).clip(lower=0)
     grouped["p90"] = grouped["p50"] + spread

@@ -76,6 +76,11 @@ def latest_origin(granularity: str):
     return run.origin if run else None
 
 
+def forecast_exists(granularity: str) -> bool:
+    """Whether a finished forecast run exists for ``daily``/``weekly`` (or ``D``/``W``)."""
+    return latest_origin(granularity[0].upper()) is not None
+
+
 def forecasts_for_user(*, user, granularity: str, origin=None) -> QuerySet[Forecast]:
     origin = origin or latest_origin(granularity)
     return Forecast.objects.filter(_scope_q(user), granularity=granularity, origin=origin)
@@ -235,7 +240,8 @@ def _forecast_sums(user, selection: SeriesFilter, origin: dt.date) -> pd.DataFra
     One series keeps its own quantiles. A sum of series gets the band of
     ``forecasting.aggregation``: children independent and normal, each child's sigma read
     off its p10–p90 width, so the spread is ``sqrt(Σ (p90 − p10)²) / 2`` around the
-    summed median; computed in the database so large selections stay one query.
+    summed mean (a sum of many series is close to normal, so its median is its mean);
+    computed in the database so large selections stay one query.
     """
     width = ExpressionWrapper(
         (F("p90") - F("p10")) * (F("p90") - F("p10")), output_field=FloatField()
@@ -256,6 +262,7 @@ def _forecast_sums(user, selection: SeriesFilter, origin: dt.date) -> pd.DataFra
     if frame.empty or selection.is_single_series:
         return frame
     spread = np.sqrt(frame["width_sq"].astype(float)) / 2
+    frame["p50"] = frame["forecast"]
     frame["p90"] = frame["p50"] + spread
     frame["p10"] = np.minimum((frame["p50"] - spread).clip(lower=0), frame["p50"])
     return frame

@@ -72,7 +72,7 @@ class Progress:
             fields["message"] = message[:300]
         JobRun.objects.filter(pk=self.job.pk).update(**fields)
         if message:
-            logger.info("job %s %s: %.0f%% %s", self.job.pk, self.job.kind, percent, message)
+            logger.debug("job %s %s: %.0f%% %s", self.job.pk, self.job.kind, percent, message)
 
 
 def job_create(*, kind: str, user: User | None, params: dict[str, Any] | None = None) -> JobRun:

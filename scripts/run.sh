@@ -7,11 +7,16 @@ PY=.venv/bin/python
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
 
-$PY manage.py bootstrap
+# The daily forecast is ready before the app opens; the weekly (medium-term) one follows
+# in the background on the first start, so a newcomer is not kept waiting for both.
+$PY manage.py bootstrap --forecasts daily
 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
+$PY manage.py forecast --granularity weekly --if-missing > var/weekly-forecast.log 2>&1 &
+pids+=($!)
+echo "Weekly forecast: made in the background if missing (log: var/weekly-forecast.log)"
 if [ -n "${REDIS_URL:-}" ]; then
   .venv/bin/celery -A sop_site worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" &
   pids+=($!)

@@ -8,12 +8,19 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from demo.services import demo_users_ensure
-from forecasting.models import ForecastRun
+from forecasting.selectors import forecast_exists
 from history.models import SalesFact
 
 
 class Command(BaseCommand):
     help = "Prepare the database and the demo company for `make run`."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--forecasts",
+            default="daily,weekly",
+            help="Granularities to forecast when no forecast exists yet (comma-separated).",
+        )
 
     def handle(self, *args, **options):
         self.stdout.write("Migrating the database")
@@ -23,9 +30,8 @@ class Command(BaseCommand):
             call_command("load_demo", stdout=self.stdout)
         else:
             self.stdout.write("Demo company already loaded")
-        for granularity in ("daily", "weekly"):
-            grain = granularity[0].upper()
-            if not ForecastRun.objects.filter(granularity=grain, chunks_done__gt=0).exists():
+        for granularity in filter(None, options["forecasts"].split(",")):
+            if not forecast_exists(granularity):
                 self.stdout.write(f"Forecasting the {granularity} demand (first start only)")
                 call_command("forecast", granularity=granularity, stdout=self.stdout)
         logins = demo_users_ensure()

@@ -2,6 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from forecasting.selectors import forecast_exists
 from forecasting.services import forecast_job_work, forecast_params
 from jobs.services import job_create, job_execute
 
@@ -24,6 +25,11 @@ class Command(BaseCommand):
             help="Series per chunk of work (default 4000).",
         )
         parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing when a forecast of this granularity already exists.",
+        )
+        parser.add_argument(
             "--keep-models",
             action="store_true",
             help="Refit each series' selected model without re-running the model selection.",
@@ -31,6 +37,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         granularity = "D" if options["granularity"] == "daily" else "W"
+        if options["if_missing"] and forecast_exists(granularity):
+            self.stdout.write(f"A {options['granularity']} forecast exists already.")
+            return
         try:
             params = forecast_params(
                 granularity=granularity,
