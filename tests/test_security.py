@@ -18,8 +18,10 @@ ARGON2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
 
 
 def _production_env() -> dict[str, str]:
+    # A deployment never runs with the browser tests' async-safety override.
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return {
-        **os.environ,
+        **inherited,
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "example.com",
         "DATABASE_URL": "postgres://sop:sop@db.example.com:5432/sop",
