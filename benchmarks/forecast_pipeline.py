@@ -68,7 +68,8 @@ def _forecast(granularity: str, horizon: int, windows: int) -> None:
     )
     if backtest.get("wape") is not None:
         print(
-            f"  backtest of the selection: WAPE {backtest['wape']:.3f}, bias {backtest['bias']:+.3f}"
+            f"  backtest of the selection: WAPE {backtest['wape']:.3f}, "
+            f"bias {backtest['bias']:+.3f}"
         )
     print(f"  models chosen: {job.result['models']}")
 
@@ -93,9 +94,8 @@ def m5() -> None:
     company = generate_company(seed=5, stores=10, skus=3000, years=3)
     demo_company_load(company=company)
     del company
-    print(
-        f"  load: 30,000-series demo company generated and loaded in {time.perf_counter() - start:.1f} s"
-    )
+    seconds = time.perf_counter() - start
+    print(f"  load: 30,000-series demo company generated and loaded in {seconds:.1f} s")
     _forecast("D", horizon=28, windows=3)
 
 

@@ -22,8 +22,17 @@ class ForecastSerializer(serializers.ModelSerializer):
     class Meta:
         model = Forecast
         fields = [
-            "id", "store", "sku", "granularity", "origin", "date", "forecast", "p10", "p50",
-            "p90", "model",
+            "id",
+            "store",
+            "sku",
+            "granularity",
+            "origin",
+            "date",
+            "forecast",
+            "p10",
+            "p50",
+            "p90",
+            "model",
         ]
 
 
@@ -34,8 +43,18 @@ class SeriesModelSerializer(serializers.ModelSerializer):
     class Meta:
         model = SeriesModel
         fields = [
-            "id", "store", "sku", "granularity", "model", "demand_class", "adi", "cv2",
-            "fallback_reason", "pinned", "pin_cost", "fva_vs_seasonal_naive",
+            "id",
+            "store",
+            "sku",
+            "granularity",
+            "model",
+            "demand_class",
+            "adi",
+            "cv2",
+            "fallback_reason",
+            "pinned",
+            "pin_cost",
+            "fva_vs_seasonal_naive",
         ]
 
 
@@ -99,8 +118,10 @@ class ForecastViewSet(ScopedReadViewSet):
         rows = selectors.forecasts_for_user(
             user=self.request.user, granularity=data["granularity"], origin=data["origin"]
         )
-        return _by_codes(rows, data).select_related("store", "sku").order_by(
-            "store__code", "sku__code", "date"
+        return (
+            _by_codes(rows, data)
+            .select_related("store", "sku")
+            .order_by("store__code", "sku__code", "date")
         )
 
 
@@ -119,6 +140,8 @@ class ForecastSelectionViewSet(ScopedReadViewSet):
         rows = selectors.selections_for_user(
             user=self.request.user, granularity=data["granularity"]
         )
-        return _by_codes(rows, data).select_related("store", "sku").order_by(
-            "store__code", "sku__code"
+        return (
+            _by_codes(rows, data)
+            .select_related("store", "sku")
+            .order_by("store__code", "sku__code")
         )

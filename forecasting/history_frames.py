@@ -131,9 +131,11 @@ def _sales_facts(
     store_ids: list[int], sku_ids: list[int] | None, origin: pd.Timestamp
 ) -> pd.DataFrame:
     placeholders = ", ".join(["%s"] * len(store_ids))
-    sql = (  # noqa: S608 - only placeholders are formatted in; values are bound parameters
-        "SELECT store_id, sku_id, CAST(date AS TEXT) AS date, quantity, revenue, price, on_promotion "
-        f"FROM history_salesfact WHERE store_id IN ({placeholders}) AND date <= %s"
+    # Only placeholders are formatted in; every value is a bound parameter.
+    sql = (
+        "SELECT store_id, sku_id, CAST(date AS TEXT) AS date, quantity, revenue, price, "  # noqa: S608
+        "on_promotion FROM history_salesfact "
+        f"WHERE store_id IN ({placeholders}) AND date <= %s"
     )
     params: list = [*store_ids, origin.date()]
     if sku_ids:
@@ -156,7 +158,9 @@ def _sales_facts(
 
 
 def _to_weeks(facts: pd.DataFrame) -> pd.DataFrame:
-    facts["date"] = facts["date"] + pd.to_timedelta((6 - facts["date"].dt.day_of_week) % 7, unit="D")
+    facts["date"] = facts["date"] + pd.to_timedelta(
+        (6 - facts["date"].dt.day_of_week) % 7, unit="D"
+    )
     return facts.groupby(
         ["series_id", "store_id", "sku_id", "date"], as_index=False, observed=True
     ).agg(y=("y", "sum"), price=("price", "mean"), on_promotion=("on_promotion", "max"))

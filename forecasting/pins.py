@@ -28,9 +28,7 @@ def _describe(pin: ModelPin) -> str:
     return f"{pin.model} pinned for {target} ({pin.get_granularity_display().lower()})"
 
 
-def _check_target(
-    *, user, store: Store | None, sku: SKU | None, category: Category | None
-) -> None:
+def _check_target(*, user, store: Store | None, sku: SKU | None, category: Category | None) -> None:
     if category is not None:
         if store is not None or sku is not None:
             raise ValueError("Pin either one series (store and SKU) or one category, not both.")

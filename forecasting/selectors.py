@@ -251,7 +251,10 @@ def _forecast_sums(user, selection: SeriesFilter, origin: dt.date) -> pd.DataFra
         .filter(granularity=selection.granularity, origin=origin)
         .values("date")
         .annotate(
-            total=Sum("forecast"), low=Sum("p10"), median=Sum("p50"), high=Sum("p90"),
+            total=Sum("forecast"),
+            low=Sum("p10"),
+            median=Sum("p50"),
+            high=Sum("p90"),
             width_sq=Sum(width),
         )
         .order_by("date")
@@ -397,9 +400,7 @@ def _leaderboard_rows(board: list[dict], selected: str | None, metric: str) -> l
 
 def series_explanation(*, user, selection: SeriesFilter) -> dict:
     """Why this series has its model: the selection, its leaderboard and any pins."""
-    chosen = (
-        _facts(SeriesModel, user, selection).filter(granularity=selection.granularity).first()
-    )
+    chosen = _facts(SeriesModel, user, selection).filter(granularity=selection.granularity).first()
     board = list(
         _facts(LeaderboardEntry, user, selection)
         .filter(granularity=selection.granularity)
@@ -632,7 +633,9 @@ def accuracy_overview(*, user, accuracy: AccuracyFilter) -> dict:
         key=lambda row: order.get(row["lead_bucket"], len(order)),
     )
     cells = accuracy_records_for_user(
-        user=user, source=accuracy.source, granularity=accuracy.granularity,
+        user=user,
+        source=accuracy.source,
+        granularity=accuracy.granularity,
         level="region_category",
     ).filter(evaluated_on__gte=period["first"], evaluated_on__lte=period["last"])
     heat = [_scores(row) for row in cells.values("key").annotate(**SUMS).order_by("key")]
@@ -731,10 +734,9 @@ def _live_series_errors(user, granularity: str) -> pd.DataFrame:
     One origin is compared: the newest whose forecast covers the whole four weeks (or the
     oldest stored, when forecasting started less than four weeks ago).
     """
-    last = (
-        AccuracyRecord.objects.filter(source=AccuracyRecord.Source.LIVE, granularity=granularity)
-        .aggregate(last=Max("evaluated_on"))["last"]
-    )
+    last = AccuracyRecord.objects.filter(
+        source=AccuracyRecord.Source.LIVE, granularity=granularity
+    ).aggregate(last=Max("evaluated_on"))["last"]
     columns = ["store_id", "sku_id", "model", "wape", "bias", "volume"]
     if last is None:
         return pd.DataFrame(columns=columns)
@@ -747,8 +749,11 @@ def _live_series_errors(user, granularity: str) -> pd.DataFrame:
     forecasts = pd.DataFrame.from_records(
         list(
             Forecast.objects.filter(
-                _scope_q(user), granularity=granularity, origin=origin,
-                date__gte=start, date__lte=last,
+                _scope_q(user),
+                granularity=granularity,
+                origin=origin,
+                date__gte=start,
+                date__lte=last,
             ).values("store_id", "sku_id", "date", "forecast", "model")
         ),
         columns=["store_id", "sku_id", "date", "forecast", "model"],

@@ -180,8 +180,10 @@ def forecast_chunk_process(*, chunk: ForecastChunk) -> int:
                 freq=frames.freq,
                 windows=run.windows,
                 future_exog=frames.future_exog,
-                pins=model_pins_for(frames.series, run.granularity),
+                pins=_models_to_use(frames.series, run),
             )
+            pinned = set(model_pins_for(frames.series, run.granularity))
+            result.selection["pinned"] = result.selection["series_id"].isin(pinned)
             with transaction.atomic():
                 forecast_results_write(run=run, frames=frames, result=result)
             count = len(frames.series)
@@ -196,6 +198,20 @@ def forecast_chunk_process(*, chunk: ForecastChunk) -> int:
         seconds=round(time.perf_counter() - started, 2),
     )
     return count
+
+
+def _models_to_use(series: pd.DataFrame, run: ForecastRun) -> dict[str, str]:
+    """Models the engine must use: planners' pins, and, when the run keeps the current
+    selection (the daily refresh), each series' previously selected model."""
+    pins = model_pins_for(series, run.granularity)
+    if run.job is None or run.job.params.get("reselect", True):
+        return pins
+    kept = SeriesModel.objects.filter(
+        granularity=run.granularity, store_id__in=series["store_id"].unique().tolist()
+    ).values_list("store_id", "sku_id", "model")
+    known = set(series["series_id"])
+    current = {f"{store}:{sku}": model for store, sku, model in kept if f"{store}:{sku}" in known}
+    return {**current, **pins}
 
 
 def model_pins_for(series: pd.DataFrame, granularity: str) -> dict[str, str]:

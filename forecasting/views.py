@@ -77,9 +77,7 @@ def explorer(request):
             user=request.user, selection=selection
         )
     else:
-        context["breakdown"] = selectors.aggregate_breakdown(
-            user=request.user, selection=selection
-        )
+        context["breakdown"] = selectors.aggregate_breakdown(user=request.user, selection=selection)
     if request.htmx:
         return render(request, "forecasting/explorer.html#result", context)
     skus = visible_skus(request.user)

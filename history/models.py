@@ -48,7 +48,8 @@ class SalesFact(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["store", "sku", "date"], name="sales_one_per_day"),
             models.CheckConstraint(
-                condition=Q(quantity__isnull=True) | Q(quantity__gte=0), name="sales_qty_not_negative"
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
+                name="sales_qty_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(price__isnull=True) | Q(price__gte=0), name="sales_price_not_negative"
@@ -67,7 +68,9 @@ class SalesFact(models.Model):
 class InventorySnapshot(models.Model):
     """Stock of one SKU at one location (a store or a warehouse) at the end of a day."""
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -93,8 +96,12 @@ class InventorySnapshot(models.Model):
                 condition=Q(warehouse__isnull=False),
                 name="inventory_one_per_warehouse_day",
             ),
-            models.CheckConstraint(condition=Q(on_hand__gte=0), name="inventory_on_hand_not_negative"),
-            models.CheckConstraint(condition=Q(on_order__gte=0), name="inventory_on_order_not_negative"),
+            models.CheckConstraint(
+                condition=Q(on_hand__gte=0), name="inventory_on_hand_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(on_order__gte=0), name="inventory_on_order_not_negative"
+            ),
         ]
         indexes = [models.Index(fields=["sku", "date"], name="inventory_sku_date_idx")]
 
@@ -103,7 +110,9 @@ class SupplyOrder(models.Model):
     """A replenishment order and its receipt: the source of actual lead times and delays."""
 
     order_ref = models.CharField(max_length=64, unique=True)
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
@@ -142,13 +151,17 @@ class Promotion(models.Model):
 
     code = models.CharField(max_length=64, unique=True)
     name = models.CharField(max_length=200, blank=True)
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     sku = models.ForeignKey(SKU, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     start_date = models.DateField()
     end_date = models.DateField()
     mechanic = models.CharField(max_length=40, blank=True)
     discount_pct = models.FloatField(null=True, blank=True)
-    value = models.FloatField(null=True, blank=True, help_text="Markdown or budget amount, if known.")
+    value = models.FloatField(
+        null=True, blank=True, help_text="Markdown or budget amount, if known."
+    )
 
     class Meta:
         constraints = [
@@ -170,8 +183,12 @@ class CalendarEvent(models.Model):
     date = models.DateField()
     name = models.CharField(max_length=120)
     event_type = models.CharField(max_length=40, blank=True)
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -182,11 +199,15 @@ class CalendarEvent(models.Model):
 
 
 class Indicator(models.Model):
-    """An external indicator value (weather, CPI, fuel price, unemployment...) for a place and date."""
+    """An external indicator (weather, CPI, fuel price, unemployment...) for a place and date."""
 
     name = models.CharField(max_length=60)
-    region = models.ForeignKey(Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    store = models.ForeignKey(
+        Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     date = models.DateField()
     value = models.FloatField()
 

@@ -24,19 +24,25 @@ class BatchImportViewSet(viewsets.ViewSet):
     allowed_roles = PLANNING_ROLES
     kind = ""
 
-    @extend_schema(request={"application/json": BATCH_SCHEMA},
-                   responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT})
+    @extend_schema(
+        request={"application/json": BATCH_SCHEMA},
+        responses={201: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT},
+    )
     def create(self, request) -> Response:
         rows = request.data
         if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-            return Response({"detail": "Post a JSON list of row objects."},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "Post a JSON list of row objects."}, status=status.HTTP_400_BAD_REQUEST
+            )
         if not rows:
-            return Response({"detail": "The list of rows is empty."},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": "The list of rows is empty."}, status=status.HTTP_400_BAD_REQUEST
+            )
         if len(rows) > API_MAX_ROWS:
-            return Response({"detail": f"Post at most {API_MAX_ROWS:,} rows per request."},
-                            status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": f"Post at most {API_MAX_ROWS:,} rows per request."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         report = import_rows(kind=self.kind, rows=rows, user=request.user)
         code = status.HTTP_201_CREATED if report.is_valid else status.HTTP_400_BAD_REQUEST
         return Response(report.as_dict(), status=code)

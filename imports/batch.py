@@ -77,8 +77,14 @@ class Batch:
         frames = {t: f[~f["_bad"]].drop(columns="_bad") for t, f in self.frames.items()}
         return Batch(frames=frames, create=self.create)
 
-    def flag(self, table: str, mask: pd.Series, column: str, reason: str | list[str],
-             report: ImportReport) -> None:
+    def flag(
+        self,
+        table: str,
+        mask: pd.Series,
+        column: str,
+        reason: str | list[str],
+        report: ImportReport,
+    ) -> None:
         frame = self.frames[table]
         if not mask.any():
             return

@@ -87,9 +87,7 @@ def _check_text(head: bytes, name: str) -> None:
     try:
         codecs.getincrementaldecoder("utf-8-sig")().decode(head, final=False)
     except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"file '{name}' is not UTF-8 text (save it as 'CSV UTF-8')"
-        ) from exc
+        raise ImportFileError(f"file '{name}' is not UTF-8 text (save it as 'CSV UTF-8')") from exc
 
 
 def _check_xlsx(handle: BinaryIO, name: str) -> None:
@@ -119,8 +117,10 @@ def read_table(path: Path, name: str, first_row: int = 2) -> pd.DataFrame:
     """
     sniff_file(path, name)
     limit = max_rows()
-    frame = _read_xlsx(path, name, limit) if name.lower().endswith(".xlsx") else _read_csv(
-        path, name, limit
+    frame = (
+        _read_xlsx(path, name, limit)
+        if name.lower().endswith(".xlsx")
+        else _read_csv(path, name, limit)
     )
     if len(frame) > limit:
         raise ImportFileError(f"file '{name}' has more than {limit:,} rows")

@@ -115,9 +115,14 @@ def _text_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Posted rows as text cells, like a CSV file's, numbered from 1."""
     frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    frame = frame.astype(object).where(frame.notna(), "").map(str).apply(
-        lambda column: column.str.strip()
-    ) if len(frame) else frame
+    frame = (
+        frame.astype(object)
+        .where(frame.notna(), "")
+        .map(str)
+        .apply(lambda column: column.str.strip())
+        if len(frame)
+        else frame
+    )
     frame.insert(0, "_file", API_SOURCE)
     frame["_row"] = range(1, len(frame) + 1)
     return frame
@@ -198,7 +203,12 @@ def import_job_work(
 
 @transaction.atomic
 def _write(
-    batch: Batch, report: ImportReport, *, user, fmt: str, job_id: int | None,
+    batch: Batch,
+    report: ImportReport,
+    *,
+    user,
+    fmt: str,
+    job_id: int | None,
     progress: ProgressCallback,
 ) -> None:
     """Master data first (so facts can name it), then every fact table, then the audit entry."""
@@ -206,10 +216,14 @@ def _write(
     frames, create = batch.frames, batch.create
     written["regions"] = _write_regions(batch)
     written["categories"] = _write_categories(batch)
-    regions = _ids(Region, _codes(frames, "stores", "region") | create.get("regions", set())
-                   | {UNASSIGNED_REGION})
-    written["warehouses"] = _insert_new(Warehouse, _defaults_frame(
-        create.get("warehouses", set()), region_id=regions.get(UNASSIGNED_REGION)))
+    regions = _ids(
+        Region,
+        _codes(frames, "stores", "region") | create.get("regions", set()) | {UNASSIGNED_REGION},
+    )
+    written["warehouses"] = _insert_new(
+        Warehouse,
+        _defaults_frame(create.get("warehouses", set()), region_id=regions.get(UNASSIGNED_REGION)),
+    )
     written["stores"] = _write_stores(batch, regions)
     written["skus"] = _write_skus(batch)
     stores = _ids(Store, _all_codes(frames, "store") | _codes(frames, "stores", "code"))
@@ -218,9 +232,12 @@ def _write(
     regions |= _ids(Region, _all_codes(frames, "region"))
     maps = {"store": stores, "sku": skus, "warehouse": warehouses, "region": regions}
     steps = [
-        ("sales", _write_sales), ("inventory", _write_inventory),
-        ("supply_orders", _write_supply_orders), ("promotions", _write_promotions),
-        ("events", _write_events), ("indicators", _write_indicators),
+        ("sales", _write_sales),
+        ("inventory", _write_inventory),
+        ("supply_orders", _write_supply_orders),
+        ("promotions", _write_promotions),
+        ("events", _write_events),
+        ("indicators", _write_indicators),
     ]
     for done, (table, writer) in enumerate(steps):
         if table in frames and not frames[table].empty:
@@ -234,9 +251,14 @@ def _write(
         obj_type="import",
         obj_id=job_id or "",
         obj_repr=f"{fmt} import",
-        after={"format": fmt, "files": report.files, "rows_read": report.rows_read,
-               "rows_written": report.rows_written, "written": report.written,
-               "rows_rejected": len(report.bad_rows())},
+        after={
+            "format": fmt,
+            "files": report.files,
+            "rows_read": report.rows_read,
+            "rows_written": report.rows_written,
+            "written": report.written,
+            "rows_rejected": len(report.bad_rows()),
+        },
     )
 
 
@@ -293,8 +315,9 @@ def _upsert_master(model: type[Model], frame: pd.DataFrame, defaults: dict[str, 
             old[column] = old[column].fillna(default)
         elif not old.empty:
             # The INSERT half of an upsert needs every NOT NULL column: keep the current one.
-            current = dict(model.objects.filter(code__in=set(old["code"])).values_list(
-                "code", column))
+            current = dict(
+                model.objects.filter(code__in=set(old["code"])).values_list("code", column)
+            )
             old[column] = old["code"].map(current)
         new[column] = new[column].fillna(default) if column in new.columns else default
     target = UpsertTarget(model, ["code"])
@@ -303,8 +326,11 @@ def _upsert_master(model: type[Model], frame: pd.DataFrame, defaults: dict[str, 
 
 def _write_regions(batch: Batch) -> int:
     frames, create = batch.frames, batch.create
-    named = frames["regions"][["code", "name"]] if "regions" in frames else pd.DataFrame(
-        columns=["code", "name"])
+    named = (
+        frames["regions"][["code", "name"]]
+        if "regions" in frames
+        else pd.DataFrame(columns=["code", "name"])
+    )
     codes = _codes(frames, "stores", "region") | create.get("regions", set())
     if create.get("stores") or create.get("warehouses"):
         codes.add(UNASSIGNED_REGION)
@@ -317,8 +343,11 @@ def _write_categories(batch: Batch) -> int:
     """Categories named by SKUs are created (named after their code); a SKU file's
     parent_category links the category under its parent."""
     frames = batch.frames
-    named = frames["categories"][["code", "name"]] if "categories" in frames else pd.DataFrame(
-        columns=["code", "name"])
+    named = (
+        frames["categories"][["code", "name"]]
+        if "categories" in frames
+        else pd.DataFrame(columns=["code", "name"])
+    )
     codes = _codes(frames, "skus", "category") | _codes(frames, "skus", "parent_category")
     if batch.create.get("skus"):
         codes.add(UNCATEGORISED)
@@ -334,11 +363,13 @@ def _write_categories(batch: Batch) -> int:
         return written
     rows = Category.objects.filter(code__in=set(links["category"]) | set(links["parent_category"]))
     ids = {code: (pk, name) for code, pk, name in rows.values_list("code", "id", "name")}
-    linked = pd.DataFrame({
-        "code": links["category"],
-        "name": links["category"].map(lambda c: ids[c][1]),
-        "parent_id": links["parent_category"].map(lambda c: ids[c][0]).astype("Int64"),
-    })
+    linked = pd.DataFrame(
+        {
+            "code": links["category"],
+            "name": links["category"].map(lambda c: ids[c][1]),
+            "parent_id": links["parent_category"].map(lambda c: ids[c][0]).astype("Int64"),
+        }
+    )
     return written + upsert_frame(UpsertTarget(Category, ["code"]), linked)
 
 
@@ -352,8 +383,9 @@ def _write_stores(batch: Batch, regions: dict[str, int]) -> int:
             warehouses = _ids(Warehouse, _codes(batch.frames, "stores", "warehouse"))
             frame["warehouse_id"] = frame.pop("warehouse").map(warehouses).astype("Int64")
         written += _upsert_master(Store, frame, {"store_format": ""})
-    created = _defaults_frame(batch.create.get("stores", set()),
-                              region_id=regions.get(UNASSIGNED_REGION), store_format="")
+    created = _defaults_frame(
+        batch.create.get("stores", set()), region_id=regions.get(UNASSIGNED_REGION), store_format=""
+    )
     return written + _insert_new(Store, created)
 
 
@@ -396,8 +428,16 @@ def _take(frame: pd.DataFrame, columns: list[str], **defaults: Any) -> pd.DataFr
 
 
 def _write_sales(frame: pd.DataFrame) -> int:
-    columns = ["store_id", "sku_id", "date", "grain", "quantity", "revenue", "price",
-               "on_promotion"]
+    columns = [
+        "store_id",
+        "sku_id",
+        "date",
+        "grain",
+        "quantity",
+        "revenue",
+        "price",
+        "on_promotion",
+    ]
     sales = _take(frame, columns, on_promotion=False)
     for column in ("quantity", "revenue", "price"):
         sales[column] = sales[column].astype(float)
@@ -411,22 +451,42 @@ def _write_inventory(frame: pd.DataFrame) -> int:
         if column not in frame.columns:
             continue
         rows = frame[frame[column].notna()]
-        target = UpsertTarget(InventorySnapshot, [column, "sku_id", "date"],
-                              f"{column} IS NOT NULL")
-        written += upsert_frame(target, _take(rows, [column, "sku_id", "date", "on_hand",
-                                                     "on_order"], on_order=0.0))
+        target = UpsertTarget(
+            InventorySnapshot, [column, "sku_id", "date"], f"{column} IS NOT NULL"
+        )
+        written += upsert_frame(
+            target, _take(rows, [column, "sku_id", "date", "on_hand", "on_order"], on_order=0.0)
+        )
     return written
 
 
 def _write_supply_orders(frame: pd.DataFrame) -> int:
-    columns = ["order_ref", "store_id", "warehouse_id", "sku_id", "ordered_on", "promised_on",
-               "received_on", "quantity_ordered", "quantity_received"]
+    columns = [
+        "order_ref",
+        "store_id",
+        "warehouse_id",
+        "sku_id",
+        "ordered_on",
+        "promised_on",
+        "received_on",
+        "quantity_ordered",
+        "quantity_received",
+    ]
     return upsert_frame(UpsertTarget(SupplyOrder, ["order_ref"]), _take(frame, columns))
 
 
 def _write_promotions(frame: pd.DataFrame) -> int:
-    columns = ["code", "name", "store_id", "sku_id", "start_date", "end_date", "mechanic",
-               "discount_pct", "value"]
+    columns = [
+        "code",
+        "name",
+        "store_id",
+        "sku_id",
+        "start_date",
+        "end_date",
+        "mechanic",
+        "discount_pct",
+        "value",
+    ]
     promotions = _take(frame, columns, name="", mechanic="")
     return upsert_frame(UpsertTarget(Promotion, ["code"]), promotions)
 

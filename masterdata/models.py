@@ -33,7 +33,9 @@ class Store(models.Model):
     code = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=120)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="stores")
-    store_format = models.CharField(max_length=40, blank=True, help_text="Format or type, e.g. A/B/C or hypermarket.")
+    store_format = models.CharField(
+        max_length=40, blank=True, help_text="Format or type, e.g. A/B/C or hypermarket."
+    )
     floor_area_m2 = models.PositiveIntegerField(null=True, blank=True)
     warehouse = models.ForeignKey(
         Warehouse, on_delete=models.SET_NULL, null=True, blank=True, related_name="stores"
@@ -70,7 +72,9 @@ class SKU(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="skus")
     unit_cost = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     unit_price = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
-    lead_time_days = models.PositiveIntegerField(default=7, help_text="Supplier's nominal lead time.")
+    lead_time_days = models.PositiveIntegerField(
+        default=7, help_text="Supplier's nominal lead time."
+    )
     min_order_qty = models.PositiveIntegerField(default=1)
     case_pack = models.PositiveIntegerField(default=1)
     shelf_life_days = models.PositiveIntegerField(null=True, blank=True)
@@ -83,7 +87,8 @@ class SKU(models.Model):
         verbose_name = "SKU"
         constraints = [
             models.CheckConstraint(
-                condition=Q(unit_cost__isnull=True) | Q(unit_cost__gte=0), name="sku_cost_not_negative"
+                condition=Q(unit_cost__isnull=True) | Q(unit_cost__gte=0),
+                name="sku_cost_not_negative",
             ),
             models.CheckConstraint(
                 condition=Q(unit_price__isnull=True) | Q(unit_price__gte=0),

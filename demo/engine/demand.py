@@ -18,11 +18,13 @@ from demo.engine.events import EventEffects
 from demo.engine.pricing import POST_PROMO_DAYS, Promotions
 
 # Monday..Sunday demand index per store format; big-basket formats peak on Saturday.
-WEEKDAY_PROFILE = np.array([
-    [0.80, 0.78, 0.82, 0.92, 1.12, 1.45, 1.11],  # hypermarket
-    [0.88, 0.86, 0.90, 0.96, 1.12, 1.28, 1.00],  # supermarket
-    [0.96, 0.95, 0.97, 1.00, 1.08, 1.06, 0.98],  # convenience
-])
+WEEKDAY_PROFILE = np.array(
+    [
+        [0.80, 0.78, 0.82, 0.92, 1.12, 1.45, 1.11],  # hypermarket
+        [0.88, 0.86, 0.90, 0.96, 1.12, 1.28, 1.00],  # supermarket
+        [0.96, 0.95, 0.97, 1.00, 1.08, 1.06, 0.98],  # convenience
+    ]
+)
 LAUNCH_RAMP_DAYS = 21.0
 RUN_DOWN_DAYS = 60
 CHUNK_DAYS = 64
@@ -63,9 +65,14 @@ def promotion_factor(promos: Promotions, days: slice) -> np.ndarray:
     return uplift[promos.active[days]] * (1 - depth.astype(np.float32)[after] * fade)
 
 
-def expected_demand(cal: Calendar, cat: Catalogue, events: EventEffects,
-                    temperature_anomaly: np.ndarray, list_price: np.ndarray,
-                    promos: Promotions) -> np.ndarray:
+def expected_demand(
+    cal: Calendar,
+    cat: Catalogue,
+    events: EventEffects,
+    temperature_anomaly: np.ndarray,
+    list_price: np.ndarray,
+    promos: Promotions,
+) -> np.ndarray:
     """(days, stores, skus) float32 mean units demanded, built in day chunks."""
     beta = np.array([lf.temperature_beta for lf in LEAVES])
     weather = np.exp(beta[None, :, None] * temperature_anomaly[:, None, :])
@@ -85,15 +92,14 @@ def expected_demand(cal: Calendar, cat: Catalogue, events: EventEffects,
     return lam
 
 
-def sample_demand(rng: np.random.Generator, lam: np.ndarray,
-                  dispersion: np.ndarray) -> np.ndarray:
+def sample_demand(rng: np.random.Generator, lam: np.ndarray, dispersion: np.ndarray) -> np.ndarray:
     """Gamma-Poisson draws around (days, series) `lam`, chunked over days to bound memory.
 
     `dispersion` is the negative-binomial shape per series (small = lumpier).
     """
     out = np.empty(lam.shape, dtype=np.float32)
     for lo in range(0, lam.shape[0], CHUNK_DAYS):
-        chunk = lam[lo:lo + CHUNK_DAYS].astype(np.float64)
+        chunk = lam[lo : lo + CHUNK_DAYS].astype(np.float64)
         rate = rng.gamma(dispersion, chunk / dispersion)
-        out[lo:lo + CHUNK_DAYS] = rng.poisson(rate)
+        out[lo : lo + CHUNK_DAYS] = rng.poisson(rate)
     return out

@@ -63,43 +63,97 @@ def _year_events(year: int) -> list[Event]:
     thanksgiving = _nth_weekday(year, 11, 3, 4)
     events = [
         Event(date(year, 1, 1), "New Year's Day", "holiday", {ALL: -0.4}),
-        Event(date(year, 2, 14), "Valentine's Day", "cultural",
-              {"NF-ACC": 0.6, "BEV-ALC": 0.3, "FOOD-SNK": 0.3}, ramp_days=3),
-        Event(easter - timedelta(days=21), "Mother's Day", "cultural",
-              {"NF-ACC": 0.8, "NF-PER": 0.4}, ramp_days=4),
-        Event(easter - timedelta(days=2), "Good Friday", "holiday",
-              {ALL: 0.1, "FOOD-BAK": 0.6}, ramp_days=2),
-        Event(easter, "Easter Sunday", "holiday", {ALL: -0.5},
-              ramp_uplift={"FOOD-SNK": 0.8}, ramp_days=7),
+        Event(
+            date(year, 2, 14),
+            "Valentine's Day",
+            "cultural",
+            {"NF-ACC": 0.6, "BEV-ALC": 0.3, "FOOD-SNK": 0.3},
+            ramp_days=3,
+        ),
+        Event(
+            easter - timedelta(days=21),
+            "Mother's Day",
+            "cultural",
+            {"NF-ACC": 0.8, "NF-PER": 0.4},
+            ramp_days=4,
+        ),
+        Event(
+            easter - timedelta(days=2),
+            "Good Friday",
+            "holiday",
+            {ALL: 0.1, "FOOD-BAK": 0.6},
+            ramp_days=2,
+        ),
+        Event(
+            easter,
+            "Easter Sunday",
+            "holiday",
+            {ALL: -0.5},
+            ramp_uplift={"FOOD-SNK": 0.8},
+            ramp_days=7,
+        ),
         Event(easter + timedelta(days=1), "Easter Monday", "holiday", bank),
-        Event(_nth_weekday(year, 5, 0, 1), "Early May Bank Holiday", "holiday", bank,
-              ramp_days=2),
+        Event(_nth_weekday(year, 5, 0, 1), "Early May Bank Holiday", "holiday", bank, ramp_days=2),
         Event(_nth_weekday(year, 5, 5, 3), "National Cup Final", "sporting", party, ramp_days=1),
         Event(_nth_weekday(year, 5, 0, -1), "Spring Bank Holiday", "holiday", bank, ramp_days=2),
         Event(_nth_weekday(year, 8, 0, -1), "Summer Bank Holiday", "holiday", bank, ramp_days=2),
-        Event(date(year, 10, 31), "Halloween", "cultural", {"FOOD-SNK": 0.7, "NF-ACC": 0.5},
-              ramp_days=5),
-        Event(thanksgiving + timedelta(days=1), "Black Friday", "cultural",
-              {"NF-ACC": 1.2, "NF-HOU": 0.5, "NF-PER": 0.5}),
-        Event(date(year, 12, 24), "Christmas Eve", "holiday",
-              {ALL: 0.6, "BEV-ALC": 1.2, "FOOD-BAK": 0.8, "FOOD-SNK": 0.9}, ramp_days=10),
+        Event(
+            date(year, 10, 31),
+            "Halloween",
+            "cultural",
+            {"FOOD-SNK": 0.7, "NF-ACC": 0.5},
+            ramp_days=5,
+        ),
+        Event(
+            thanksgiving + timedelta(days=1),
+            "Black Friday",
+            "cultural",
+            {"NF-ACC": 1.2, "NF-HOU": 0.5, "NF-PER": 0.5},
+        ),
+        Event(
+            date(year, 12, 24),
+            "Christmas Eve",
+            "holiday",
+            {ALL: 0.6, "BEV-ALC": 1.2, "FOOD-BAK": 0.8, "FOOD-SNK": 0.9},
+            ramp_days=10,
+        ),
         Event(date(year, 12, 25), "Christmas Day", "holiday", {}, closed=True),
         Event(date(year, 12, 26), "Boxing Day", "holiday", {ALL: -0.3, "NF-ACC": 0.3}),
-        Event(date(year, 12, 31), "New Year's Eve", "holiday",
-              {"BEV-ALC": 1.5, "FOOD-SNK": 0.6, "BEV-SOFT": 0.4}, ramp_days=2),
+        Event(
+            date(year, 12, 31),
+            "New Year's Eve",
+            "holiday",
+            {"BEV-ALC": 1.5, "FOOD-SNK": 0.6, "BEV-SOFT": 0.4},
+            ramp_days=2,
+        ),
     ]
     if year % 2 == 0:
         kickoff = date(year, 6, 14)
-        events += [Event(kickoff + timedelta(days=4 * j), "International Football Championship",
-                         "sporting", party) for j in range(8)]
+        events += [
+            Event(
+                kickoff + timedelta(days=4 * j),
+                "International Football Championship",
+                "sporting",
+                party,
+            )
+            for j in range(8)
+        ]
     local = {"BEV-SOFT": 0.5, "BEV-ALC": 0.5, "FOOD-SNK": 0.3}
     for r, (code, name) in enumerate(REGIONS):
         fair = _nth_weekday(year, 7, 5, 1 + r)
-        events += [Event(fair, f"{name} Summer Fair", "local", local, region_code=code),
-                   Event(fair + timedelta(days=1), f"{name} Summer Fair", "local", local,
-                         region_code=code),
-                   Event(_nth_weekday(year, 9, 5, 2), f"{name} Food Festival", "local",
-                         {"FOOD-BAK": 0.4, "FOOD-DAI": 0.3}, region_code=code)]
+        events += [
+            Event(fair, f"{name} Summer Fair", "local", local, region_code=code),
+            Event(
+                fair + timedelta(days=1), f"{name} Summer Fair", "local", local, region_code=code
+            ),
+            Event(
+                _nth_weekday(year, 9, 5, 2),
+                f"{name} Food Festival",
+                "local",
+                {"FOOD-BAK": 0.4, "FOOD-DAI": 0.3},
+                region_code=code,
+            ),
+        ]
     return events
 
 
@@ -143,7 +197,13 @@ def build_events(cal: Calendar) -> EventEffects:
                 mult[np.ix_(regions, range(n_cat), [d])] *= (1 + effect)[None, :, None]
     mult[:, :, closed] = 0.0
     day, name, kind, region = zip(*rows, strict=True) if rows else ((),) * 4
-    frame = pd.DataFrame({"date": day, "name": name, "event_type": kind,
-                          "region_code": pd.Series(region, dtype=object)})
+    frame = pd.DataFrame(
+        {
+            "date": day,
+            "name": name,
+            "event_type": kind,
+            "region_code": pd.Series(region, dtype=object),
+        }
+    )
     frame = frame.sort_values(["date", "name"], kind="stable").reset_index(drop=True)
     return EventEffects(frame=frame, multiplier=mult, closed=closed)

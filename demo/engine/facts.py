@@ -32,8 +32,14 @@ def _codes(index: np.ndarray, codes: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(index, categories=codes.to_numpy())
 
 
-def sales_frame(cal: Calendar, cat: Catalogue, ranged: np.ndarray, sim: Simulation,
-                list_price: np.ndarray, promos: Promotions) -> pd.DataFrame:
+def sales_frame(
+    cal: Calendar,
+    cat: Catalogue,
+    ranged: np.ndarray,
+    sim: Simulation,
+    list_price: np.ndarray,
+    promos: Promotions,
+) -> pd.DataFrame:
     """Filled in day chunks into preallocated columns so temporaries stay small."""
     rows_per_day = ranged.sum(axis=1) * cat.n_stores
     offsets = np.concatenate([[0], np.cumsum(rows_per_day)])
@@ -55,29 +61,35 @@ def sales_frame(cal: Calendar, cat: Catalogue, ranged: np.ndarray, sim: Simulati
         quantity[out] = sim.sales[lo:hi].reshape(-1)[flat]
         price[out] = np.round(list_price[day, sku[out]] * (1 - discounts[active]), 2)
         on_promotion[out] = active > 0
-    return pd.DataFrame({
-        "date": dates,
-        "store_code": _codes(store, cat.stores["code"]),
-        "sku_code": _codes(sku, cat.skus["code"]),
-        "quantity": quantity,
-        "revenue": np.round(quantity * price, 2),
-        "price": price,
-        "on_promotion": on_promotion,
-    }, copy=False)
+    return pd.DataFrame(
+        {
+            "date": dates,
+            "store_code": _codes(store, cat.stores["code"]),
+            "sku_code": _codes(sku, cat.skus["code"]),
+            "quantity": quantity,
+            "revenue": np.round(quantity * price, 2),
+            "price": price,
+            "on_promotion": on_promotion,
+        },
+        copy=False,
+    )
 
 
-def inventory_frame(cal: Calendar, cat: Catalogue, ranged: np.ndarray,
-                    sim: Simulation) -> pd.DataFrame:
+def inventory_frame(
+    cal: Calendar, cat: Catalogue, ranged: np.ndarray, sim: Simulation
+) -> pd.DataFrame:
     """End-of-day book stock on the snapshot days, for ranged store-SKUs only."""
     mask = ranged[sim.snapshot_days]
     snap, store, sku, flat = _cells(mask, cat.n_stores, cat.n_skus)
-    return pd.DataFrame({
-        "date": cal.dates[sim.snapshot_days[snap]].astype("datetime64[s]"),
-        "store_code": _codes(store, cat.stores["code"]),
-        "sku_code": _codes(sku, cat.skus["code"]),
-        "on_hand": sim.on_hand.reshape(-1)[flat].astype(np.float64),
-        "on_order": sim.on_order.reshape(-1)[flat].astype(np.float64),
-    })
+    return pd.DataFrame(
+        {
+            "date": cal.dates[sim.snapshot_days[snap]].astype("datetime64[s]"),
+            "store_code": _codes(store, cat.stores["code"]),
+            "sku_code": _codes(sku, cat.skus["code"]),
+            "on_hand": sim.on_hand.reshape(-1)[flat].astype(np.float64),
+            "on_order": sim.on_order.reshape(-1)[flat].astype(np.float64),
+        }
+    )
 
 
 def supply_orders_frame(cal: Calendar, cat: Catalogue, sim: Simulation) -> pd.DataFrame:
@@ -86,14 +98,17 @@ def supply_orders_frame(cal: Calendar, cat: Catalogue, sim: Simulation) -> pd.Da
     received = sim.order_arrival < cal.n_days
     last = cal.n_days - 1
     qty = sim.order_qty.astype(np.int64)
-    return pd.DataFrame({
-        "order_ref": "PO" + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(8),
-        "store_code": _codes(sim.order_series // cat.n_skus, cat.stores["code"]),
-        "sku_code": _codes(sim.order_series % cat.n_skus, cat.skus["code"]),
-        "ordered_on": cal.dates[sim.order_day].astype("datetime64[s]"),
-        "promised_on": (cal.dates[0] + sim.order_promised).astype("datetime64[s]"),
-        "received_on": pd.Series(cal.dates[np.minimum(sim.order_arrival, last)]
-                                 .astype("datetime64[s]")).where(received),
-        "quantity_ordered": qty,
-        "quantity_received": pd.Series(qty, dtype="Int64").where(received),
-    })
+    return pd.DataFrame(
+        {
+            "order_ref": "PO" + pd.Series(np.arange(1, n + 1)).astype(str).str.zfill(8),
+            "store_code": _codes(sim.order_series // cat.n_skus, cat.stores["code"]),
+            "sku_code": _codes(sim.order_series % cat.n_skus, cat.skus["code"]),
+            "ordered_on": cal.dates[sim.order_day].astype("datetime64[s]"),
+            "promised_on": (cal.dates[0] + sim.order_promised).astype("datetime64[s]"),
+            "received_on": pd.Series(
+                cal.dates[np.minimum(sim.order_arrival, last)].astype("datetime64[s]")
+            ).where(received),
+            "quantity_ordered": qty,
+            "quantity_received": pd.Series(qty, dtype="Int64").where(received),
+        }
+    )

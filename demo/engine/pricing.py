@@ -65,8 +65,9 @@ def build_promotions(rng: np.random.Generator, cal: Calendar, cat: Catalogue) ->
     week = rng.integers(0, SLOT_WEEKS - weeks)
     start = first_monday + 7 * (slot * SLOT_WEEKS + week)
     end = start + 7 * weeks - 1
-    keep = (start >= np.maximum(cat.sku_first_day[sku], 0)) & (end < np.minimum(
-        cat.sku_end_day[sku], n_days))
+    keep = (start >= np.maximum(cat.sku_first_day[sku], 0)) & (
+        end < np.minimum(cat.sku_end_day[sku], n_days)
+    )
     sku, start, end = sku[keep], start[keep], end[keep]
     n = len(sku)
     store = np.where(rng.random(n) < 0.3, rng.integers(0, s, n), -1)
@@ -79,34 +80,48 @@ def build_promotions(rng: np.random.Generator, cal: Calendar, cat: Catalogue) ->
         0.0,
     )
     discount = pct / 100
-    uplift = np.where(mechanic == 2, 1 + DISPLAY_UPLIFT,
-                      1 + cat.sku_promo_sensitivity[sku] * discount)
+    uplift = np.where(
+        mechanic == 2, 1 + DISPLAY_UPLIFT, 1 + cat.sku_promo_sensitivity[sku] * discount
+    )
 
     active = _encode(n_days, s, k, sku, store, start, end)
     after = _encode(n_days, s, k, sku, store, end + 1, end + POST_PROMO_DAYS)
 
     names = cat.skus["name"].to_numpy()[sku]
-    labels = np.where(mechanic == 0, [f"{p:g}% off" for p in pct],
-                      np.where(mechanic == 1, np.array([m[0] for m in MULTIBUYS])[multibuy],
-                               "Aisle-end display"))
+    labels = np.where(
+        mechanic == 0,
+        [f"{p:g}% off" for p in pct],
+        np.where(mechanic == 1, np.array([m[0] for m in MULTIBUYS])[multibuy], "Aisle-end display"),
+    )
     store_codes = cat.stores["code"].to_numpy()
-    frame = pd.DataFrame({
-        "code": [f"PR{i + 1:06d}" for i in range(n)],
-        "name": [f"{label}: {name}" for label, name in zip(labels, names, strict=True)],
-        "store_code": pd.Series([store_codes[x] if x >= 0 else None for x in store],
-                                dtype=object),
-        "sku_code": cat.skus["code"].to_numpy()[sku],
-        "start_date": [cal.date_at(d) for d in start],
-        "end_date": [cal.date_at(d) for d in end],
-        "mechanic": np.array(MECHANICS)[mechanic],
-        "discount_pct": pct,
-    })
-    return Promotions(frame=frame, active=active, after=after, discount=discount,
-                      uplift=uplift, end_day=end)
+    frame = pd.DataFrame(
+        {
+            "code": [f"PR{i + 1:06d}" for i in range(n)],
+            "name": [f"{label}: {name}" for label, name in zip(labels, names, strict=True)],
+            "store_code": pd.Series(
+                [store_codes[x] if x >= 0 else None for x in store], dtype=object
+            ),
+            "sku_code": cat.skus["code"].to_numpy()[sku],
+            "start_date": [cal.date_at(d) for d in start],
+            "end_date": [cal.date_at(d) for d in end],
+            "mechanic": np.array(MECHANICS)[mechanic],
+            "discount_pct": pct,
+        }
+    )
+    return Promotions(
+        frame=frame, active=active, after=after, discount=discount, uplift=uplift, end_day=end
+    )
 
 
-def _encode(n_days: int, n_stores: int, n_skus: int, sku: np.ndarray, store: np.ndarray,
-            start: np.ndarray, end: np.ndarray) -> np.ndarray:
+def _encode(
+    n_days: int,
+    n_stores: int,
+    n_skus: int,
+    sku: np.ndarray,
+    store: np.ndarray,
+    start: np.ndarray,
+    end: np.ndarray,
+) -> np.ndarray:
     """Paint non-overlapping [start, end] windows as ids with a cumulative difference array.
 
     Store -1 means every store. Windows of one SKU never overlap, so the running sum of

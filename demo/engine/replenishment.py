@@ -60,9 +60,15 @@ class Simulation:
     phantom_units: np.ndarray  # (series,) book stock when the phantom episode started
 
 
-def simulate(rng: np.random.Generator, demand: np.ndarray, forecast: np.ndarray,
-             policy: Policy, disruptions: Disruptions, closed: np.ndarray,
-             snapshot_days: np.ndarray) -> Simulation:
+def simulate(
+    rng: np.random.Generator,
+    demand: np.ndarray,
+    forecast: np.ndarray,
+    policy: Policy,
+    disruptions: Disruptions,
+    closed: np.ndarray,
+    snapshot_days: np.ndarray,
+) -> Simulation:
     """Run the store stock flow for (days, series) `demand`.
 
     `forecast` is the expected demand (without anomalies); the planner sees it through a
@@ -79,8 +85,7 @@ def simulate(rng: np.random.Generator, demand: np.ndarray, forecast: np.ndarray,
     order_from = policy.first_day - policy.lead_time
     order_until = policy.end_day - policy.lead_time
     max_delay = int(disruptions.delay_days.max(initial=0))
-    arrivals = np.zeros((n_days + int(policy.lead_time.max()) + max_delay + 4, n),
-                        dtype=np.float32)
+    arrivals = np.zeros((n_days + int(policy.lead_time.max()) + max_delay + 4, n), dtype=np.float32)
 
     def targets(day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         hi = np.minimum(day + window, n_days)
@@ -128,25 +133,29 @@ def simulate(rng: np.random.Generator, demand: np.ndarray, forecast: np.ndarray,
         if not closed[day]:
             rate, reorder, order_up_to = targets(day)
             position = book + on_order
-            need = ((position <= reorder) & (rate > 0)
-                    & (day >= order_from) & (day < order_until))
+            need = (position <= reorder) & (rate > 0) & (day >= order_from) & (day < order_until)
             idx = np.flatnonzero(need)
             if len(idx):
                 pack = policy.case_pack[idx]
-                qty = np.maximum(np.ceil((order_up_to[idx] - position[idx]) / pack) * pack,
-                                 policy.moq[idx])
-                lead = np.maximum(policy.lead_time[idx]
-                                  + rng.choice(LEAD_TIME_OFFSETS, len(idx), p=LEAD_TIME_OFFSET_P),
-                                  1)
+                qty = np.maximum(
+                    np.ceil((order_up_to[idx] - position[idx]) / pack) * pack, policy.moq[idx]
+                )
+                lead = np.maximum(
+                    policy.lead_time[idx]
+                    + rng.choice(LEAD_TIME_OFFSETS, len(idx), p=LEAD_TIME_OFFSET_P),
+                    1,
+                )
                 extra = disruptions.delay_days[idx]
                 is_late = (delay_from[idx] <= day) & (
-                    day + lead + extra < np.minimum(policy.end_day[idx], n_days))
+                    day + lead + extra < np.minimum(policy.end_day[idx], n_days)
+                )
                 lead += np.where(is_late, extra, 0)
                 delay_from[idx[is_late]] = NO_DAY
                 arrivals[day + lead, idx] += qty
                 on_order[idx] += qty
-                orders.append((np.full(len(idx), day), idx, qty,
-                               day + policy.lead_time[idx], day + lead))
+                orders.append(
+                    (np.full(len(idx), day), idx, qty, day + policy.lead_time[idx], day + lead)
+                )
                 late.append(n_orders + np.flatnonzero(is_late))
                 n_orders += len(idx)
         if snap[day]:
@@ -158,10 +167,14 @@ def simulate(rng: np.random.Generator, demand: np.ndarray, forecast: np.ndarray,
     else:
         columns = [np.empty(0, dtype=np.int64)] * 5
     return Simulation(
-        sales=sales, snapshot_days=np.asarray(snapshot_days),
-        on_hand=np.array(hand_snaps).reshape(-1, n), on_order=np.array(order_snaps).reshape(-1, n),
-        order_day=columns[0].astype(np.int32), order_series=columns[1].astype(np.int64),
-        order_qty=columns[2].astype(np.float64), order_promised=columns[3].astype(np.int32),
+        sales=sales,
+        snapshot_days=np.asarray(snapshot_days),
+        on_hand=np.array(hand_snaps).reshape(-1, n),
+        on_order=np.array(order_snaps).reshape(-1, n),
+        order_day=columns[0].astype(np.int32),
+        order_series=columns[1].astype(np.int64),
+        order_qty=columns[2].astype(np.float64),
+        order_promised=columns[3].astype(np.int32),
         order_arrival=columns[4].astype(np.int32),
         late_orders=np.concatenate(late) if late else np.empty(0, dtype=np.int64),
         phantom_units=phantom_units,

@@ -68,8 +68,9 @@ def parse(files: list[tuple[Path, str]], *, grain: str | None, report: ImportRep
         if stem not in SPECS:
             report.files.append(name)
             report.file_error(
-                name, f"file '{name}' is not one of shop_sales, shop_sales_dates, "
-                "shop_sales_prices (.csv or .csv.gz)"
+                name,
+                f"file '{name}' is not one of shop_sales, shop_sales_dates, "
+                "shop_sales_prices (.csv or .csv.gz)",
             )
             continue
         raw = read_raw(path, name, SPECS[stem], report)
@@ -95,8 +96,13 @@ def parse(files: list[tuple[Path, str]], *, grain: str | None, report: ImportRep
     sales = good_rows(sales)
     cashback = _cashback_days(calendar)
     _add_master(batch, sales)
-    _add_sales(batch, sales, calendar, good_rows(tables["shop_sales_prices"])
-               if "shop_sales_prices" in tables else None, cashback)
+    _add_sales(
+        batch,
+        sales,
+        calendar,
+        good_rows(tables["shop_sales_prices"]) if "shop_sales_prices" in tables else None,
+        cashback,
+    )
     _add_events(batch, calendar)
     _add_promotions(batch, cashback)
     return batch
@@ -125,51 +131,90 @@ def _item_category(items: pd.Series, stores: set[str]) -> pd.Series:
 
 def _add_master(batch: Batch, sales: pd.DataFrame) -> None:
     store_codes = sorted(sales["store_id"].unique())
-    batch.add("regions", pd.DataFrame({"code": [REGION], "name": [REGION_NAME],
-                                       "_file": "", "_row": 0}))
-    batch.add("stores", pd.DataFrame({"code": store_codes, "name": store_codes, "region": REGION,
-                                      "_file": "shop_sales", "_row": 0}))
+    batch.add(
+        "regions", pd.DataFrame({"code": [REGION], "name": [REGION_NAME], "_file": "", "_row": 0})
+    )
+    batch.add(
+        "stores",
+        pd.DataFrame(
+            {
+                "code": store_codes,
+                "name": store_codes,
+                "region": REGION,
+                "_file": "shop_sales",
+                "_row": 0,
+            }
+        ),
+    )
     items = pd.Series(sorted(sales["item_id"].unique()), dtype=str)
     categories = _item_category(items, set(store_codes))
     names = categories.map(lambda c: CATEGORY_NAME if c == CATEGORY else c)
-    batch.add("categories", pd.DataFrame({"code": categories, "name": names, "_file": "",
-                                          "_row": 0}).drop_duplicates("code"))
-    batch.add("skus", pd.DataFrame({"code": items, "name": items, "category": categories,
-                                    "_file": "shop_sales", "_row": 0}))
+    batch.add(
+        "categories",
+        pd.DataFrame({"code": categories, "name": names, "_file": "", "_row": 0}).drop_duplicates(
+            "code"
+        ),
+    )
+    batch.add(
+        "skus",
+        pd.DataFrame(
+            {"code": items, "name": items, "category": categories, "_file": "shop_sales", "_row": 0}
+        ),
+    )
 
 
-def _add_sales(batch: Batch, sales: pd.DataFrame, calendar: pd.DataFrame,
-               prices: pd.DataFrame | None, cashback: pd.DataFrame) -> None:
+def _add_sales(
+    batch: Batch,
+    sales: pd.DataFrame,
+    calendar: pd.DataFrame,
+    prices: pd.DataFrame | None,
+    cashback: pd.DataFrame,
+) -> None:
     frame = sales.merge(calendar[["date_id", "date", "wm_yr_wk"]], on="date_id", how="left")
     if prices is not None:
-        frame = frame.merge(prices[["store_id", "item_id", "wm_yr_wk", "sell_price"]],
-                            on=["store_id", "item_id", "wm_yr_wk"], how="left")
+        frame = frame.merge(
+            prices[["store_id", "item_id", "wm_yr_wk", "sell_price"]],
+            on=["store_id", "item_id", "wm_yr_wk"],
+            how="left",
+        )
     else:
         frame["sell_price"] = float("nan")
     promoted = cashback.assign(on_promotion=True).rename(columns={"store": "store_id"})
     frame = frame.merge(promoted, on=["store_id", "date"], how="left")
-    batch.add("sales", pd.DataFrame({
-        "_file": frame["_file"],
-        "_row": frame["_row"],
-        "store": frame["store_id"],
-        "sku": frame["item_id"],
-        "date": frame["date"],
-        "grain": "D",
-        "quantity": frame["cnt"],
-        "price": frame["sell_price"],
-        "revenue": frame["cnt"] * frame["sell_price"],
-        "on_promotion": frame["on_promotion"].eq(True),
-    }))
+    batch.add(
+        "sales",
+        pd.DataFrame(
+            {
+                "_file": frame["_file"],
+                "_row": frame["_row"],
+                "store": frame["store_id"],
+                "sku": frame["item_id"],
+                "date": frame["date"],
+                "grain": "D",
+                "quantity": frame["cnt"],
+                "price": frame["sell_price"],
+                "revenue": frame["cnt"] * frame["sell_price"],
+                "on_promotion": frame["on_promotion"].eq(True),
+            }
+        ),
+    )
 
 
 def _add_events(batch: Batch, calendar: pd.DataFrame) -> None:
     parts = []
     for n in (1, 2):
         named = calendar[calendar[f"event_name_{n}"] != ""]
-        parts.append(pd.DataFrame({
-            "_file": named["_file"], "_row": named["_row"], "date": named["date"],
-            "name": named[f"event_name_{n}"], "event_type": named[f"event_type_{n}"].str.lower(),
-        }))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "_file": named["_file"],
+                    "_row": named["_row"],
+                    "date": named["date"],
+                    "name": named[f"event_name_{n}"],
+                    "event_type": named[f"event_type_{n}"].str.lower(),
+                }
+            )
+        )
     events = pd.concat(parts, ignore_index=True).drop_duplicates(["date", "name"])
     batch.add("events", events.assign(region="", store=""))
 
@@ -183,8 +228,11 @@ def _add_promotions(batch: Batch, cashback: pd.DataFrame) -> None:
         days["date"] - days["date"].shift() != pd.Timedelta(days=1)
     )
     days["run"] = new_run.cumsum()
-    runs = days.groupby("run").agg(store=("store", "first"), start_date=("date", "min"),
-                                   end_date=("date", "max")).reset_index(drop=True)
+    runs = (
+        days.groupby("run")
+        .agg(store=("store", "first"), start_date=("date", "min"), end_date=("date", "max"))
+        .reset_index(drop=True)
+    )
     runs["code"] = "CASHBACK-" + runs["store"] + "-" + runs["start_date"].dt.strftime("%Y-%m-%d")
     runs["name"] = "Cashback " + runs["store"]
     runs["mechanic"] = "cashback"

@@ -125,8 +125,16 @@ SPECS: dict[str, TableSpec] = {
     ),
 }
 # Order of the name prefixes: longer first, so "supply_orders" is not taken for "s...".
-KIND_PREFIXES = ("supply_orders", "indicators", "promotions", "inventory", "events", "stores",
-                 "sales", "skus")
+KIND_PREFIXES = (
+    "supply_orders",
+    "indicators",
+    "promotions",
+    "inventory",
+    "events",
+    "stores",
+    "sales",
+    "skus",
+)
 RENAMES = {"format": "store_format", "type": "event_type", "active": "is_active"}
 LOCATED = ("inventory", "supply_orders")
 
@@ -197,8 +205,9 @@ def _check_rows(batch: Batch, kind: str, report: ImportReport) -> None:
                 frame[column] = ""
         store, warehouse = frame["store"] != "", frame["warehouse"] != ""
         batch.flag(kind, ~store & ~warehouse, "store", "store or warehouse is required", report)
-        batch.flag(kind, store & warehouse, "store", "give a store or a warehouse, not both",
-                   report)
+        batch.flag(
+            kind, store & warehouse, "store", "give a store or a warehouse, not both", report
+        )
     if kind == "supply_orders":
         for column in ("promised_on", "received_on"):
             if column not in frame.columns:
@@ -206,15 +215,17 @@ def _check_rows(batch: Batch, kind: str, report: ImportReport) -> None:
             early = frame[column] < frame["ordered_on"]
             reasons = [
                 f"{column} {a:%Y-%m-%d} is before ordered_on {b:%Y-%m-%d}"
-                for a, b in zip(frame.loc[early, column], frame.loc[early, "ordered_on"],
-                                strict=True)
+                for a, b in zip(
+                    frame.loc[early, column], frame.loc[early, "ordered_on"], strict=True
+                )
             ]
             batch.flag(kind, early, column, reasons, report)
     if kind == "promotions":
         early = frame["end_date"] < frame["start_date"]
         reasons = [
             f"end_date {a:%Y-%m-%d} is before start_date {b:%Y-%m-%d}"
-            for a, b in zip(frame.loc[early, "end_date"], frame.loc[early, "start_date"],
-                            strict=True)
+            for a, b in zip(
+                frame.loc[early, "end_date"], frame.loc[early, "start_date"], strict=True
+            )
         ]
         batch.flag(kind, early, "end_date", reasons, report)

@@ -76,8 +76,9 @@ def parse(files: list[tuple[Path, str]], *, grain: str | None, report: ImportRep
         stem = name.lower().split(".")[0]
         if stem not in SPECS:
             report.files.append(name)
-            report.file_error(name, f"file '{name}' is not one of train, features, stores "
-                              "(.csv or .csv.gz)")
+            report.file_error(
+                name, f"file '{name}' is not one of train, features, stores (.csv or .csv.gz)"
+            )
             continue
         typed = load_table(path, name, SPECS[stem], report)
         if typed is not None:
@@ -99,49 +100,84 @@ def parse(files: list[tuple[Path, str]], *, grain: str | None, report: ImportRep
     return batch
 
 
-def _add_master(batch: Batch, train: pd.DataFrame, stores: pd.DataFrame | None,
-                features: pd.DataFrame | None) -> None:
+def _add_master(
+    batch: Batch, train: pd.DataFrame, stores: pd.DataFrame | None, features: pd.DataFrame | None
+) -> None:
     numbers = set(train["Store"])
     if features is not None:
         numbers |= set(features["Store"])
     frame = pd.DataFrame({"number": sorted(numbers)})
     if stores is not None:
-        frame = frame.merge(stores[["Store", "Type", "Size"]], left_on="number",
-                            right_on="Store", how="left")
+        frame = frame.merge(
+            stores[["Store", "Type", "Size"]], left_on="number", right_on="Store", how="left"
+        )
     else:
         frame["Type"], frame["Size"] = "", pd.NA
     codes = store_code(frame["number"])
-    batch.add("regions", pd.DataFrame({"code": [REGION], "name": [REGION_NAME], "_file": "",
-                                       "_row": 0}))
-    batch.add("stores", pd.DataFrame({
-        "code": codes, "name": "Walmart store " + frame["number"].astype(str), "region": REGION,
-        "store_format": frame["Type"].fillna(""), "floor_area_m2": frame["Size"].astype("Int64"),
-        "_file": "stores", "_row": 0,
-    }))
+    batch.add(
+        "regions", pd.DataFrame({"code": [REGION], "name": [REGION_NAME], "_file": "", "_row": 0})
+    )
+    batch.add(
+        "stores",
+        pd.DataFrame(
+            {
+                "code": codes,
+                "name": "Walmart store " + frame["number"].astype(str),
+                "region": REGION,
+                "store_format": frame["Type"].fillna(""),
+                "floor_area_m2": frame["Size"].astype("Int64"),
+                "_file": "stores",
+                "_row": 0,
+            }
+        ),
+    )
     depts = pd.Series(sorted(set(train["Dept"])))
-    batch.add("categories", pd.DataFrame({"code": [CATEGORY], "name": [CATEGORY_NAME],
-                                          "_file": "", "_row": 0}))
-    batch.add("skus", pd.DataFrame({
-        "code": dept_code(depts), "name": "Department " + depts.astype(str), "category": CATEGORY,
-        "_file": "train", "_row": 0,
-    }))
+    batch.add(
+        "categories",
+        pd.DataFrame({"code": [CATEGORY], "name": [CATEGORY_NAME], "_file": "", "_row": 0}),
+    )
+    batch.add(
+        "skus",
+        pd.DataFrame(
+            {
+                "code": dept_code(depts),
+                "name": "Department " + depts.astype(str),
+                "category": CATEGORY,
+                "_file": "train",
+                "_row": 0,
+            }
+        ),
+    )
 
 
 def _markdowns(features: pd.DataFrame) -> pd.DataFrame:
     """Each non-missing MarkDown<n> of a store's week is a store-wide promotion that week."""
-    long = features.melt(id_vars=["_file", "_row", "Store", "Date"], value_vars=list(MARKDOWNS),
-                         var_name="markdown", value_name="value").dropna(subset=["value"])
+    long = features.melt(
+        id_vars=["_file", "_row", "Store", "Date"],
+        value_vars=list(MARKDOWNS),
+        var_name="markdown",
+        value_name="value",
+    ).dropna(subset=["value"])
     store = store_code(long["Store"])
     mechanic = long["markdown"].str.lower()
-    return pd.DataFrame({
-        "_file": long["_file"], "_row": long["_row"],
-        "code": mechanic.str.upper().str.replace("MARKDOWN", "MD") + "-" + store + "-"
-        + long["Date"].dt.strftime("%Y-%m-%d"),
-        "name": "Markdown " + long["markdown"].str[-1] + " " + store,
-        "store": store, "sku": "",
-        "start_date": long["Date"] - pd.Timedelta(days=6), "end_date": long["Date"],
-        "mechanic": mechanic, "value": long["value"],
-    }).reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "_file": long["_file"],
+            "_row": long["_row"],
+            "code": mechanic.str.upper().str.replace("MARKDOWN", "MD")
+            + "-"
+            + store
+            + "-"
+            + long["Date"].dt.strftime("%Y-%m-%d"),
+            "name": "Markdown " + long["markdown"].str[-1] + " " + store,
+            "store": store,
+            "sku": "",
+            "start_date": long["Date"] - pd.Timedelta(days=6),
+            "end_date": long["Date"],
+            "mechanic": mechanic,
+            "value": long["value"],
+        }
+    ).reset_index(drop=True)
 
 
 def _add_sales(batch: Batch, train: pd.DataFrame, markdowns: pd.DataFrame | None) -> None:
@@ -152,33 +188,67 @@ def _add_sales(batch: Batch, train: pd.DataFrame, markdowns: pd.DataFrame | None
         on_promotion = pd.Series(
             pd.MultiIndex.from_arrays([stores, train["Date"]]).isin(promoted), index=train.index
         )
-    batch.add("sales", pd.DataFrame({
-        "_file": train["_file"], "_row": train["_row"],
-        "store": stores, "sku": dept_code(train["Dept"]), "date": train["Date"],
-        "grain": "W", "quantity": float("nan"), "revenue": train["Weekly_Sales"],
-        "price": float("nan"), "on_promotion": on_promotion,
-    }))
+    batch.add(
+        "sales",
+        pd.DataFrame(
+            {
+                "_file": train["_file"],
+                "_row": train["_row"],
+                "store": stores,
+                "sku": dept_code(train["Dept"]),
+                "date": train["Date"],
+                "grain": "W",
+                "quantity": float("nan"),
+                "revenue": train["Weekly_Sales"],
+                "price": float("nan"),
+                "on_promotion": on_promotion,
+            }
+        ),
+    )
 
 
 def _add_holidays(batch: Batch, train: pd.DataFrame, features: pd.DataFrame | None) -> None:
     frames = [train] if features is None else [train, features]
-    parts = [f.loc[f["IsHoliday"].fillna(False), ["_file", "_row", "Date"]] for f in frames
-             if "IsHoliday" in f.columns]
+    parts = [
+        f.loc[f["IsHoliday"].fillna(False), ["_file", "_row", "Date"]]
+        for f in frames
+        if "IsHoliday" in f.columns
+    ]
     if not parts:
         return
     weeks = pd.concat(parts).drop_duplicates("Date")
     names = weeks["Date"].dt.month.map(HOLIDAYS_BY_MONTH).fillna("Holiday week")
-    batch.add("events", pd.DataFrame({
-        "_file": weeks["_file"], "_row": weeks["_row"], "date": weeks["Date"], "name": names,
-        "event_type": "holiday", "region": "", "store": "",
-    }))
+    batch.add(
+        "events",
+        pd.DataFrame(
+            {
+                "_file": weeks["_file"],
+                "_row": weeks["_row"],
+                "date": weeks["Date"],
+                "name": names,
+                "event_type": "holiday",
+                "region": "",
+                "store": "",
+            }
+        ),
+    )
 
 
 def _indicators(features: pd.DataFrame) -> pd.DataFrame:
-    long = features.melt(id_vars=["_file", "_row", "Store", "Date"], value_vars=list(INDICATORS),
-                         var_name="source", value_name="value").dropna(subset=["value"])
-    return pd.DataFrame({
-        "_file": long["_file"], "_row": long["_row"], "name": long["source"].map(INDICATORS),
-        "date": long["Date"], "value": long["value"], "region": "",
-        "store": store_code(long["Store"]),
-    }).reset_index(drop=True)
+    long = features.melt(
+        id_vars=["_file", "_row", "Store", "Date"],
+        value_vars=list(INDICATORS),
+        var_name="source",
+        value_name="value",
+    ).dropna(subset=["value"])
+    return pd.DataFrame(
+        {
+            "_file": long["_file"],
+            "_row": long["_row"],
+            "name": long["source"].map(INDICATORS),
+            "date": long["Date"],
+            "value": long["value"],
+            "region": "",
+            "store": store_code(long["Store"]),
+        }
+    ).reset_index(drop=True)

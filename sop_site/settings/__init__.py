@@ -1,1 +1,1 @@
-"""Settings split by concern: ``base`` (embedded default and development), ``production``, ``test``."""
+"""Settings split by concern: ``base`` (embedded default, development), ``production``, ``test``."""

@@ -8,6 +8,6 @@ from .base import *  # noqa: F403
 
 SOP_JOBS_MODE = "eager"
 # Hashing cost is not what these tests measure; Argon2 stays first in base and production.
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AXES_ENABLED = True
 MEDIA_ROOT = VAR_DIR / "test-media"  # noqa: F405

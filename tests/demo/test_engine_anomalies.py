@@ -30,7 +30,8 @@ def test_every_kind_is_present_in_a_small_share(company: DemoCompany) -> None:
 
 def test_labels_point_at_ranged_series(company: DemoCompany) -> None:
     ranged = company.sales.groupby(["store_code", "sku_code"], observed=True)["date"].agg(
-        ["min", "max"])
+        ["min", "max"]
+    )
     for row in company.anomaly_labels.itertuples():
         first, last = ranged.loc[(row.store_code, row.sku_code)]
         assert first <= pd.Timestamp(row.start_date) <= pd.Timestamp(row.end_date) <= last
@@ -63,8 +64,10 @@ def test_late_deliveries_match_supply_orders(company: DemoCompany) -> None:
     assert len(late) > 0
     for row in late.itertuples():
         orders = _series(company.supply_orders, row.store_code, row.sku_code)
-        match = orders[(orders["promised_on"] == pd.Timestamp(row.start_date))
-                       & (orders["received_on"] == pd.Timestamp(row.end_date))]
+        match = orders[
+            (orders["promised_on"] == pd.Timestamp(row.start_date))
+            & (orders["received_on"] == pd.Timestamp(row.end_date))
+        ]
         assert len(match) == 1
         assert row.magnitude == (row.end_date - row.start_date).days >= 4
 

@@ -13,22 +13,63 @@ END = date(2025, 12, 28)
 COLUMNS = {
     "regions": ["code", "name"],
     "warehouses": ["code", "name", "region_code"],
-    "stores": ["code", "name", "region_code", "store_format", "floor_area_m2",
-               "warehouse_code", "opened_on"],
+    "stores": [
+        "code",
+        "name",
+        "region_code",
+        "store_format",
+        "floor_area_m2",
+        "warehouse_code",
+        "opened_on",
+    ],
     "categories": ["code", "name", "parent_code"],
-    "skus": ["code", "name", "category_code", "unit_cost", "unit_price", "lead_time_days",
-             "min_order_qty", "case_pack", "shelf_life_days", "is_active", "launched_on",
-             "discontinued_on"],
+    "skus": [
+        "code",
+        "name",
+        "category_code",
+        "unit_cost",
+        "unit_price",
+        "lead_time_days",
+        "min_order_qty",
+        "case_pack",
+        "shelf_life_days",
+        "is_active",
+        "launched_on",
+        "discontinued_on",
+    ],
     "sales": ["date", "store_code", "sku_code", "quantity", "revenue", "price", "on_promotion"],
     "inventory": ["date", "store_code", "sku_code", "on_hand", "on_order"],
-    "supply_orders": ["order_ref", "store_code", "sku_code", "ordered_on", "promised_on",
-                      "received_on", "quantity_ordered", "quantity_received"],
-    "promotions": ["code", "name", "store_code", "sku_code", "start_date", "end_date",
-                   "mechanic", "discount_pct"],
+    "supply_orders": [
+        "order_ref",
+        "store_code",
+        "sku_code",
+        "ordered_on",
+        "promised_on",
+        "received_on",
+        "quantity_ordered",
+        "quantity_received",
+    ],
+    "promotions": [
+        "code",
+        "name",
+        "store_code",
+        "sku_code",
+        "start_date",
+        "end_date",
+        "mechanic",
+        "discount_pct",
+    ],
     "events": ["date", "name", "event_type", "region_code"],
     "indicators": ["name", "region_code", "date", "value"],
-    "anomaly_labels": ["kind", "store_code", "sku_code", "start_date", "end_date", "magnitude",
-                       "note"],
+    "anomaly_labels": [
+        "kind",
+        "store_code",
+        "sku_code",
+        "start_date",
+        "end_date",
+        "magnitude",
+        "note",
+    ],
 }
 
 
@@ -77,9 +118,15 @@ def test_default_end_date_is_previous_sunday() -> None:
 
 
 def test_codes_are_unique(company: DemoCompany) -> None:
-    for name, key in [("regions", "code"), ("warehouses", "code"), ("stores", "code"),
-                      ("categories", "code"), ("skus", "code"), ("promotions", "code"),
-                      ("supply_orders", "order_ref")]:
+    for name, key in [
+        ("regions", "code"),
+        ("warehouses", "code"),
+        ("stores", "code"),
+        ("categories", "code"),
+        ("skus", "code"),
+        ("promotions", "code"),
+        ("supply_orders", "order_ref"),
+    ]:
         assert getattr(company, name)[key].is_unique, name
 
 
@@ -107,11 +154,13 @@ def test_sales_rows_cover_exactly_the_ranged_days(company: DemoCompany) -> None:
     start, end = pd.Timestamp(company.start_date), pd.Timestamp(company.end_date)
     first = pd.to_datetime(skus["launched_on"]).clip(lower=start)
     stop = pd.to_datetime(skus["discontinued_on"]).fillna(end + pd.Timedelta(days=1))
-    expected = ((stop.clip(upper=end + pd.Timedelta(days=1)) - first).dt.days.clip(lower=0)
-                * len(company.stores))
+    expected = (stop.clip(upper=end + pd.Timedelta(days=1)) - first).dt.days.clip(lower=0) * len(
+        company.stores
+    )
     counts = company.sales.groupby(company.sales["sku_code"].astype(str)).size()
-    pd.testing.assert_series_equal(counts.sort_index(), expected.sort_index(),
-                                   check_names=False, check_index_type=False)
+    pd.testing.assert_series_equal(
+        counts.sort_index(), expected.sort_index(), check_names=False, check_index_type=False
+    )
     assert not company.sales.duplicated(["date", "store_code", "sku_code"]).any()
 
 
@@ -119,8 +168,9 @@ def test_inventory_is_weekly_on_sundays(company: DemoCompany) -> None:
     dates = company.inventory["date"].drop_duplicates()
     assert (dates.dt.day_of_week == 6).all()
     assert (dates.diff().dropna() == pd.Timedelta(days=7)).all()
-    fortnightly = generate_company(seed=3, stores=2, skus=10, years=1, end_date=END,
-                                   inventory_every_days=14)
+    fortnightly = generate_company(
+        seed=3, stores=2, skus=10, years=1, end_date=END, inventory_every_days=14
+    )
     gaps = fortnightly.inventory["date"].drop_duplicates().diff().dropna()
     assert (gaps == pd.Timedelta(days=14)).all()
 
@@ -129,6 +179,8 @@ def test_scales_with_arguments() -> None:
     small = generate_company(seed=1, stores=2, skus=8, years=1, end_date=END)
     assert len(small.stores) == 2 and len(small.skus) == 8
     assert set(small.skus["category_code"]) == set(
-        small.categories.loc[small.categories["parent_code"].notna(), "code"])
-    assert np.isin(small.stores["store_format"],
-                   ["hypermarket", "supermarket", "convenience"]).all()
+        small.categories.loc[small.categories["parent_code"].notna(), "code"]
+    )
+    assert np.isin(
+        small.stores["store_format"], ["hypermarket", "supermarket", "convenience"]
+    ).all()

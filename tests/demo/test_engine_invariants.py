@@ -98,12 +98,15 @@ def test_stock_balances_between_snapshots(company: DemoCompany) -> None:
     """on_hand(t2) = on_hand(t1) + received - sold in (t1, t2], for untouched series."""
     labels = company.anomaly_labels
     touched = set(zip(labels["store_code"], labels["sku_code"], strict=True))
-    inv = company.inventory.assign(store=lambda f: f["store_code"].astype(str),
-                                   sku=lambda f: f["sku_code"].astype(str))
-    sales = company.sales.assign(store=lambda f: f["store_code"].astype(str),
-                                 sku=lambda f: f["sku_code"].astype(str))
+    inv = company.inventory.assign(
+        store=lambda f: f["store_code"].astype(str), sku=lambda f: f["sku_code"].astype(str)
+    )
+    sales = company.sales.assign(
+        store=lambda f: f["store_code"].astype(str), sku=lambda f: f["sku_code"].astype(str)
+    )
     orders = company.supply_orders.dropna(subset=["received_on"]).assign(
-        store=lambda f: f["store_code"].astype(str), sku=lambda f: f["sku_code"].astype(str))
+        store=lambda f: f["store_code"].astype(str), sku=lambda f: f["sku_code"].astype(str)
+    )
     checked = 0
     for (store, sku), snaps in inv.groupby(["store", "sku"]):
         if (store, sku) in touched or len(snaps) < 3:

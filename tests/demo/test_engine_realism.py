@@ -17,8 +17,11 @@ def company() -> DemoCompany:
 def sales(company: DemoCompany) -> pd.DataFrame:
     skus = company.skus.set_index("code")
     frame = company.sales.assign(sku=company.sales["sku_code"].astype(str))
-    return frame.assign(category=frame["sku"].map(skus["category_code"]),
-                        month=frame["date"].dt.month, weekday=frame["date"].dt.day_of_week)
+    return frame.assign(
+        category=frame["sku"].map(skus["category_code"]),
+        month=frame["date"].dt.month,
+        weekday=frame["date"].dt.day_of_week,
+    )
 
 
 def test_weekend_sells_more_than_weekdays(sales: pd.DataFrame) -> None:
@@ -28,8 +31,12 @@ def test_weekend_sells_more_than_weekdays(sales: pd.DataFrame) -> None:
 
 def test_hypermarkets_peak_harder_on_saturday(company: DemoCompany, sales: pd.DataFrame) -> None:
     formats = company.stores.set_index("code")["store_format"]
-    by_day = (sales.assign(fmt=sales["store_code"].astype(str).map(formats))
-              .groupby(["fmt", "weekday"])["quantity"].mean().unstack())
+    by_day = (
+        sales.assign(fmt=sales["store_code"].astype(str).map(formats))
+        .groupby(["fmt", "weekday"])["quantity"]
+        .mean()
+        .unstack()
+    )
     peak = by_day[5] / by_day[[0, 1, 2, 3]].mean(axis=1)
     assert peak["hypermarket"] > peak["supermarket"] > 1
 
@@ -56,8 +63,8 @@ def test_promotions_lift_sales(sales: pd.DataFrame) -> None:
 
 def test_pre_christmas_ramp(sales: pd.DataFrame) -> None:
     daily = sales.groupby("date")["quantity"].sum()
-    ramp = daily[pd.Timestamp(2025, 12, 18):pd.Timestamp(2025, 12, 24)].mean()
-    before = daily[pd.Timestamp(2025, 11, 3):pd.Timestamp(2025, 11, 23)].mean()
+    ramp = daily[pd.Timestamp(2025, 12, 18) : pd.Timestamp(2025, 12, 24)].mean()
+    before = daily[pd.Timestamp(2025, 11, 3) : pd.Timestamp(2025, 11, 23)].mean()
     assert ramp > 1.2 * before
 
 
@@ -86,8 +93,9 @@ def test_lead_times_vary_around_nominal(company: DemoCompany) -> None:
     assert lateness.nunique() >= 3
 
 
-def test_uplift_grows_with_discount_and_dips_afterwards(company: DemoCompany,
-                                                       sales: pd.DataFrame) -> None:
+def test_uplift_grows_with_discount_and_dips_afterwards(
+    company: DemoCompany, sales: pd.DataFrame
+) -> None:
     baseline = sales[~sales["on_promotion"]].groupby("sku")["quantity"].mean()
     chain_wide = company.promotions[company.promotions["store_code"].isna()]
     rows = []
@@ -95,8 +103,10 @@ def test_uplift_grows_with_discount_and_dips_afterwards(company: DemoCompany,
         start, end = pd.Timestamp(promo.start_date), pd.Timestamp(promo.end_date)
         series = sales[sales["sku"] == promo.sku_code]
         during = series.loc[series["date"].between(start, end), "quantity"].mean()
-        after = series.loc[series["date"].between(end + pd.Timedelta(days=1),
-                                                  end + pd.Timedelta(days=4)), "quantity"].mean()
+        after = series.loc[
+            series["date"].between(end + pd.Timedelta(days=1), end + pd.Timedelta(days=4)),
+            "quantity",
+        ].mean()
         base = baseline[promo.sku_code]
         rows.append((promo.discount_pct, during / base, after / base))
     lifts = pd.DataFrame(rows, columns=["pct", "during", "after"]).dropna()

@@ -35,7 +35,10 @@ def stored(scoped_world):
             for run in (older, latest):
                 for day in (1, 2):
                     ForecastFactory(
-                        store=store, sku=sku, run=run, origin=run.origin,
+                        store=store,
+                        sku=sku,
+                        run=run,
+                        origin=run.origin,
                         date=run.origin + dt.timedelta(days=day),
                     )
             SeriesModelFactory(store=store, sku=sku, run=latest)

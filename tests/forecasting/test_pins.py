@@ -52,8 +52,11 @@ def test_planner_cannot_pin_a_series_outside_scope(client, scoped_world):
 def test_the_service_rechecks_scope(scoped_world):
     with pytest.raises(PermissionDenied):
         model_pin_set(
-            user=scoped_world["scoped_planner"], granularity="D", model="naive",
-            store=scoped_world["store_out"], sku=scoped_world["sku_in"],
+            user=scoped_world["scoped_planner"],
+            granularity="D",
+            model="naive",
+            store=scoped_world["store_out"],
+            sku=scoped_world["sku_in"],
         )
 
 

@@ -99,7 +99,15 @@ def test_export_writes_series_rows_and_coherent_aggregates(small_company, tmp_pa
     with series_csv.open() as handle:
         series = pd.DataFrame(list(csv.DictReader(handle)))
     assert list(series.columns) == [
-        "date", "store", "sku", "granularity", "forecast", "p10", "p50", "p90", "model"
+        "date",
+        "store",
+        "sku",
+        "granularity",
+        "forecast",
+        "p10",
+        "p50",
+        "p90",
+        "model",
     ]
     for column in ("forecast", "p10", "p50", "p90"):
         series[column] = series[column].astype(float)

@@ -31,8 +31,12 @@ def forecasts(scoped_world):
             inside = store.code == "N1" and sku.code == "COLA"
             for day in range(1, 4):
                 ForecastFactory(
-                    store=store, sku=sku, run=run, date=ORIGIN + dt.timedelta(days=day),
-                    forecast=10.0 if inside else 100.0, model="ets" if inside else "croston",
+                    store=store,
+                    sku=sku,
+                    run=run,
+                    date=ORIGIN + dt.timedelta(days=day),
+                    forecast=10.0 if inside else 100.0,
+                    model="ets" if inside else "croston",
                 )
             SeriesModelFactory(store=store, sku=sku, run=run, model="ets" if inside else "croston")
             SalesFactFactory(store=store, sku=sku, date=ORIGIN, quantity=7.0 if inside else 70.0)
@@ -112,7 +116,10 @@ def test_htmx_partial_shows_the_selected_series_and_its_leaderboard(
         LeaderboardEntryFactory(store=store, sku=sku, model=model, rmsse=rmsse, run=forecasts)
     BacktestPointFactory(store=store, sku=sku, date=ORIGIN - dt.timedelta(days=1), forecast=6.5)
     Promotion.objects.create(
-        code="P1", name="Cola week", sku=sku, start_date=ORIGIN,
+        code="P1",
+        name="Cola week",
+        sku=sku,
+        start_date=ORIGIN,
         end_date=ORIGIN + dt.timedelta(days=2),
     )
     CalendarEvent.objects.create(date=ORIGIN + dt.timedelta(days=1), name="Holiday")
@@ -197,8 +204,12 @@ def accuracy_records(scoped_world):
         ):
             rows.append(
                 AccuracyRecordFactory(
-                    evaluated_on=day, level=level, key=key, actual_sum=actual,
-                    forecast_sum=actual + error / 2, abs_error_sum=error,
+                    evaluated_on=day,
+                    level=level,
+                    key=key,
+                    actual_sum=actual,
+                    forecast_sum=actual + error / 2,
+                    abs_error_sum=error,
                 )
             )
     return rows
@@ -267,12 +278,12 @@ def test_accuracy_exceptions_list_the_worst_series_and_link_to_the_explorer(
 def test_live_exceptions_compare_stored_forecasts_with_actuals(client, scoped_world, forecasts):
     store, sku = scoped_world["store_in"], scoped_world["sku_in"]
     for day in range(1, 4):
-        SalesFactFactory(
-            store=store, sku=sku, date=ORIGIN + dt.timedelta(days=day), quantity=20.0
-        )
+        SalesFactFactory(store=store, sku=sku, date=ORIGIN + dt.timedelta(days=day), quantity=20.0)
     AccuracyRecordFactory(
-        source=AccuracyRecord.Source.LIVE, evaluated_on=ORIGIN + dt.timedelta(days=3),
-        level="region_category", key="NORTH|DRINKS",
+        source=AccuracyRecord.Source.LIVE,
+        evaluated_on=ORIGIN + dt.timedelta(days=3),
+        level="region_category",
+        key="NORTH|DRINKS",
     )
     client.force_login(scoped_world["scoped_planner"])
     response = client.get(reverse("forecasting:accuracy"), {"source": "live", "granularity": "D"})

@@ -117,8 +117,11 @@ def test_upload_size_limit(settings):
 @pytest.mark.django_db
 def test_xlsx_sales_import_end_to_end(tmp_path):
     StoreFactory(code="S1"), SKUFactory(code="A1")
-    rows = [["date", "store", "sku", "quantity"], ["2024-01-01", "S1", "A1", 2],
-            ["2024-01-02", "S1", "A1", -2]]
+    rows = [
+        ["date", "store", "sku", "quantity"],
+        ["2024-01-01", "S1", "A1", 2],
+        ["2024-01-02", "S1", "A1", -2],
+    ]
     (tmp_path / "sales.xlsx").write_bytes(xlsx_bytes(rows))
     report = import_files(fmt="sop", paths=[tmp_path])
     assert [(e["row"], e["reason"]) for e in report.errors] == [(3, "quantity -2 is negative")]

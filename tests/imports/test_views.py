@@ -11,10 +11,7 @@ from tests.factories import SKUFactory, StoreFactory
 pytestmark = pytest.mark.django_db
 
 TWO_BAD_ROWS = (
-    b"date,store,sku,quantity\n"
-    b"2024-01-01,S1,A1,3\n"
-    b"2024-01-02,S1,A1,-1\n"
-    b"2024-99-01,S1,A1,2\n"
+    b"date,store,sku,quantity\n2024-01-01,S1,A1,3\n2024-01-02,S1,A1,-1\n2024-99-01,S1,A1,2\n"
 )
 
 
@@ -53,8 +50,7 @@ def test_upload_with_two_bad_rows_reports_both_and_writes_nothing(
     assert (tmp_path / "imports" / str(job.pk) / "sales.csv").exists()
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert [(e["row"], e["column"]) for e in job.result["errors"]] == [
-        (3, "quantity"), (4, "date")]
+    assert [(e["row"], e["column"]) for e in job.result["errors"]] == [(3, "quantity"), (4, "date")]
     assert not SalesFact.objects.exists()
     page = client.get(response["Location"])
     assert b"quantity -1 is negative" in page.content

@@ -14,9 +14,7 @@ URL_RULES = [
         kwargs=lambda world: {"pk": world["job_planner"].pk},
         out_of_scope_kwargs=lambda world: {"pk": world["job_admin"].pk},
     ),
-    UrlRule(
-        "jobs:purge", ADMIN_ONLY, method="POST", data={"older_than_days": "90"}, status=302
-    ),
+    UrlRule("jobs:purge", ADMIN_ONLY, method="POST", data={"older_than_days": "90"}, status=302),
     UrlRule("jobs:notifications", ALL_ROLES),
     UrlRule("jobs:notifications", ALL_ROLES, method="POST", status=302),
     UrlRule("jobs:limits", ADMIN_ONLY),

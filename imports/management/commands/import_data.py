@@ -26,13 +26,22 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("paths", nargs="+", type=Path, help="Files or directories.")
         parser.add_argument("--format", dest="fmt", required=True, choices=sorted(PARSERS))
-        parser.add_argument("--create-missing", action="store_true",
-                            help="Create stores, SKUs, warehouses and regions facts name but "
-                            "that do not exist yet (with default values).")
-        parser.add_argument("--skip-invalid", action="store_true",
-                            help="Write the valid rows and report the invalid ones.")
-        parser.add_argument("--grain", choices=["D", "W"],
-                            help="Daily or weekly sales (default: detected from the dates).")
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="Create stores, SKUs, warehouses and regions facts name but "
+            "that do not exist yet (with default values).",
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Write the valid rows and report the invalid ones.",
+        )
+        parser.add_argument(
+            "--grain",
+            choices=["D", "W"],
+            help="Daily or weekly sales (default: detected from the dates).",
+        )
         parser.add_argument("--user", help="Username the import is recorded under.")
 
     def handle(self, *args, **options) -> None:
@@ -44,14 +53,18 @@ class Command(BaseCommand):
         missing = [str(p) for p in options["paths"] if not p.exists()]
         if missing:
             raise CommandError(f"no such file or directory: {', '.join(missing)}")
-        job = job_create(kind="import", user=user, params={
-            "format": options["fmt"],
-            "paths": [str(p.resolve()) for p in options["paths"]],
-            "create_missing": options["create_missing"],
-            "skip_invalid": options["skip_invalid"],
-            "grain": options["grain"] or "",
-            "hint": HINT_COMMAND,
-        })
+        job = job_create(
+            kind="import",
+            user=user,
+            params={
+                "format": options["fmt"],
+                "paths": [str(p.resolve()) for p in options["paths"]],
+                "create_missing": options["create_missing"],
+                "skip_invalid": options["skip_invalid"],
+                "grain": options["grain"] or "",
+                "hint": HINT_COMMAND,
+            },
+        )
 
         reports = []
 
@@ -76,9 +89,11 @@ class Command(BaseCommand):
 
     def _print_report(self, job_id: int, report: dict, errors: list[dict]) -> None:
         write = self.stdout.write
-        write(f"Import job #{job_id}: {len(report.get('files', []))} files, "
-              f"{report.get('rows_read', 0):,} rows read, "
-              f"{report.get('rows_written', 0):,} rows written")
+        write(
+            f"Import job #{job_id}: {len(report.get('files', []))} files, "
+            f"{report.get('rows_read', 0):,} rows read, "
+            f"{report.get('rows_written', 0):,} rows written"
+        )
         for table, count in report.get("written", {}).items():
             write(f"  {table}: {count:,}")
         for warning in report.get("warnings", []):
@@ -86,8 +101,11 @@ class Command(BaseCommand):
         if not errors:
             return
         total = report.get("errors_total", len(errors))
-        write(self.style.ERROR(f"{total:,} problems ({report.get('rows_rejected', 0):,} rows "
-                               "rejected):"))
+        write(
+            self.style.ERROR(
+                f"{total:,} problems ({report.get('rows_rejected', 0):,} rows rejected):"
+            )
+        )
         for file, rows in groupby(errors, key=lambda e: e["file"]):
             write(f"{file}:")
             for error in rows:

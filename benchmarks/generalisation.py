@@ -1,0 +1,112 @@
+"""Generalisation check: a history the project has never seen, through the product's own path.
+
+A company is generated with a seed and size used nowhere else (``GENERALISATION_SEED``),
+its daily sales up to a cut-off are written as a plain ``sop`` CSV (``date,store,sku,
+quantity``) and imported with ``--create-missing``; ``forecast`` and ``export_forecasts``
+run as a user would run them; the exported forecast is then scored on the 28 days after the
+cut-off against seasonal naive and a plain ETS (statsforecast's AutoETS) fitted to the same
+CSV. Runs in a throwaway database on the server of ``DATABASE_URL``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+HORIZON = 28
+
+
+def _scores(points: pd.DataFrame, column: str, scale: pd.Series) -> tuple[float, float]:
+    error = points[column] - points["actual"]
+    wape = float(error.abs().sum() / points["actual"].abs().sum())
+    mae = error.abs().groupby(points["series"]).mean()
+    return wape, float((mae / scale.reindex(mae.index)).mean())
+
+
+def main() -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_site.settings.base")
+    os.environ["SOP_JOBS_MODE"] = "eager"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
+    from statsforecast import StatsForecast
+    from statsforecast.models import AutoETS
+
+    from demo.engine import generate_company
+    from imports.services import import_files
+
+    seed = int(os.environ.get("GENERALISATION_SEED", "2718"))
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_benchmark_generalisation"
+    if connection.vendor == "sqlite":
+        database["TEST"]["NAME"] = "/tmp/benchmark_generalisation.sqlite3"  # noqa: S108
+    original = connection.settings_dict["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        company = generate_company(seed=seed, stores=5, skus=40, years=2)
+        sales = company.sales[["date", "store_code", "sku_code", "quantity"]].rename(
+            columns={"store_code": "store", "sku_code": "sku"}
+        )
+        sales["store"] = "X" + sales["store"].astype(str)
+        sales["sku"] = "Y" + sales["sku"].astype(str)
+        cutoff = sales["date"].max() - pd.Timedelta(days=HORIZON)
+        train, future = sales[sales["date"] <= cutoff], sales[sales["date"] > cutoff]
+        with tempfile.TemporaryDirectory() as folder:
+            csv = Path(folder) / "sales.csv"
+            train.assign(date=train["date"].dt.strftime("%Y-%m-%d")).to_csv(csv, index=False)
+            start = time.perf_counter()
+            report = import_files(fmt="sop", paths=[csv], create_missing=True)
+            print(f"imported {report.rows_read:,} rows in {time.perf_counter() - start:.1f} s")
+            call_command("forecast", granularity="daily", horizon=HORIZON)
+            export = Path(folder) / "forecasts.csv"
+            call_command("export_forecasts", out=str(export), granularity="daily")
+            product = pd.read_csv(export, parse_dates=["date"])
+
+        product["series"] = product["store"] + "|" + product["sku"]
+        actual = future.assign(series=future["store"] + "|" + future["sku"])
+        points = actual.rename(columns={"quantity": "actual"}).merge(
+            product[["series", "date", "forecast"]], on=["series", "date"]
+        )
+        history = train.assign(unique_id=train["store"] + "|" + train["sku"])
+        history = history.rename(columns={"date": "ds", "quantity": "y"})[["unique_id", "ds", "y"]]
+        history = history[history["unique_id"].isin(points["series"])]
+        ets = StatsForecast(models=[AutoETS(season_length=7)], freq="D", n_jobs=1)
+        baseline = ets.forecast(df=history, h=HORIZON).rename(
+            columns={"unique_id": "series", "ds": "date", "AutoETS": "ets"}
+        )
+        last = history.sort_values("ds").groupby("unique_id").tail(7)
+        last = last.assign(dow=last["ds"].dt.day_of_week)[["unique_id", "dow", "y"]]
+        points = points.merge(baseline, on=["series", "date"], how="left")
+        points["dow"] = points["date"].dt.day_of_week
+        points = points.merge(
+            last.rename(columns={"unique_id": "series", "y": "seasonal_naive"}),
+            on=["series", "dow"],
+            how="left",
+        )
+        points["ets"] = points["ets"].clip(lower=0)
+        points = points.dropna(subset=["ets", "seasonal_naive"])
+        y = history.sort_values(["unique_id", "ds"])
+        scale = (y.groupby("unique_id")["y"].diff(7).abs()).groupby(y["unique_id"]).mean()
+        scale = scale.replace(0, np.nan)
+        print(
+            f"{points['series'].nunique()} series, {len(points):,} points after {cutoff:%Y-%m-%d}"
+        )
+        print(f"{'forecast':<18}{'WAPE':>8}{'MASE':>8}")
+        for name, column in (
+            ("product (export)", "forecast"),
+            ("seasonal naive", "seasonal_naive"),
+            ("plain ETS", "ets"),
+        ):
+            wape, mase = _scores(points, column, scale)
+            print(f"{name:<18}{wape:>8.4f}{mase:>8.3f}")
+    finally:
+        connection.creation.destroy_test_db(original, verbosity=0)
+    return 0
