@@ -42,7 +42,7 @@ from imports.formats.sop import SPECS, batch_from_raw
 from imports.formats.tables import expand_paths
 from imports.report import ImportReport
 from jobs.models import JobRun
-from jobs.services import job_create, job_enqueue
+from jobs.services import JobRejected, job_create, job_enqueue
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
 ProgressCallback = Callable[[float, str], None]
@@ -55,7 +55,7 @@ API_MAX_ROWS = 50_000
 API_SOURCE = "request"
 
 
-class ImportRejected(Exception):
+class ImportRejected(JobRejected):
     """An all-or-nothing import had invalid rows, so nothing was written."""
 
 

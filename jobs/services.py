@@ -48,6 +48,13 @@ PURGE_BATCH_SIZE = 500
 JOB_MODES = ("celery", "thread", "eager")
 
 
+class JobRejected(Exception):
+    """An expected way for a job to fail (e.g. an all-or-nothing import with bad rows).
+
+    Its message says everything the user needs; no traceback is logged for it.
+    """
+
+
 class Progress:
     """Reports progress of one job: ``progress(percent, message)``.
 
@@ -163,6 +170,9 @@ def job_execute(*, job_id: int, work: Callable[[JobRun, Progress], dict | None])
         stop_reason = watch.breach
     except SoftTimeLimitExceeded:
         stop_reason = f"time limit of {job.time_limit_s} s reached"
+    except JobRejected as exc:
+        status, error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
+        logger.info("job %s rejected: %s", job.pk, exc)
     except Exception as exc:
         status, error = JobStatus.FAILED, f"{type(exc).__name__}: {exc}"
         logger.error("job %s failed\n%s", job.pk, traceback.format_exc())

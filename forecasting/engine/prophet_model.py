@@ -62,7 +62,8 @@ def prophet_predict(task: ForecastTask) -> pd.DataFrame:
         model = Prophet(
             weekly_seasonality=daily,
             daily_seasonality=False,
-            yearly_seasonality=len(hist) >= (365 if daily else 104),
+            # Two full years, as Prophet itself asks, before a yearly cycle is identifiable.
+            yearly_seasonality=(hist["ds"].max() - hist["ds"].min()).days >= 730,
             uncertainty_samples=0,
         )
         for c in regs:
