@@ -3,7 +3,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.jobs import demo_load_work
-from jobs.services import job_create, job_execute
+from jobs.console import job_execute_with_echo
+from jobs.services import job_create
 
 
 class Command(BaseCommand):
@@ -22,15 +23,7 @@ class Command(BaseCommand):
         params = {k: options[k] for k in ("seed", "stores", "skus", "years")}
         job = job_create(kind="demo_load", user=None, params=params)
 
-        def work(job_run, progress):
-            def echo(percent: float, message: str = "") -> None:
-                progress(percent, message)
-                if message:
-                    self.stdout.write(f"  {percent:5.1f}%  {message}")
-
-            return demo_load_work(job_run, echo)
-
-        job = job_execute(job_id=job.pk, work=work)
+        job = job_execute_with_echo(job=job, work=demo_load_work, stdout=self.stdout)
         if job.status != "succeeded":
             raise CommandError(f"Demo load failed: {job.error}")
         written = job.result.get("written", {})

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from forecasting.selectors import forecast_exists
 from forecasting.services import forecast_job_work, forecast_params
-from jobs.services import job_create, job_execute
+from jobs.console import job_execute_with_echo
+from jobs.services import job_create
 
 
 class Command(BaseCommand):
@@ -53,15 +54,7 @@ class Command(BaseCommand):
             params["chunk_series"] = options["chunk_series"]
         job = job_create(kind="forecast", user=None, params=params)
 
-        def work(job_run, progress):
-            def echo(percent: float, message: str = "") -> None:
-                progress(percent, message)
-                if message:
-                    self.stdout.write(f"  {percent:5.1f}%  {message}")
-
-            return forecast_job_work(job_run, echo)
-
-        job = job_execute(job_id=job.pk, work=work)
+        job = job_execute_with_echo(job=job, work=forecast_job_work, stdout=self.stdout)
         if job.status != "succeeded":
             raise CommandError(f"Forecast failed: {job.error}")
         summary = job.result

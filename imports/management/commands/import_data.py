@@ -16,8 +16,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 from imports.formats import PARSERS
 from imports.services import HINT_COMMAND, import_job_work
+from jobs.console import job_execute_with_echo
 from jobs.models import JobStatus
-from jobs.services import job_create, job_execute
+from jobs.services import job_create
 
 
 class Command(BaseCommand):
@@ -69,14 +70,9 @@ class Command(BaseCommand):
         reports = []
 
         def work(job_run, progress):
-            def echo(percent: float, message: str = "") -> None:
-                if message:
-                    self.stdout.write(f"[{percent:5.1f}%] {message}")
-                progress(percent, message)
+            return import_job_work(job_run, progress, on_report=reports.append)
 
-            return import_job_work(job_run, echo, on_report=reports.append)
-
-        job = job_execute(job_id=job.pk, work=work)
+        job = job_execute_with_echo(job=job, work=work, stdout=self.stdout)
         report = job.result or {}
         if job.status == JobStatus.FAILED and not report:
             raise CommandError(f"import job #{job.pk} failed: {job.error}")
