@@ -43,6 +43,12 @@ def _set_role(user: User, role: str) -> None:
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(pk=group.pk))
     user.groups.add(group)
+    # Admins also use Django admin for the few settings without a page of their own
+    # (the forecast schedules); the admin group carries those model permissions.
+    is_admin = role == Role.ADMIN
+    if user.is_staff != is_admin:
+        user.is_staff = is_admin
+        user.save(update_fields=["is_staff"])
 
 
 def _set_scope(

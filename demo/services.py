@@ -187,5 +187,8 @@ def demo_users_ensure() -> list[tuple[str, str, str]]:
             user.set_password(password)
             user.save()
         user.groups.add(group)
+        if role == Role.ADMIN and not user.is_staff:
+            user.is_staff = True
+            user.save(update_fields=["is_staff"])
         created.append((username, role, password))
     return created
