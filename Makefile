@@ -27,6 +27,7 @@ run: install
 test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sop
 test: export REDIS_URL ?= redis://127.0.0.1:6379/15
 test: install-dev
+	@scripts/ensure-chromium.sh
 	$(PY) -m pytest -n 2 --dist loadgroup; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
