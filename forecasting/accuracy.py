@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
+from forecasting.history_frames import last_actual_date, week_ending
 from forecasting.models import AccuracyRecord, BacktestPoint, Forecast
 from history.bulk import UpsertTarget, frame_from_query, upsert_frame
-from history.models import Grain, SalesFact
 from masterdata.models import SKU, Store
 
 LEAD_BUCKETS = {
@@ -131,9 +131,7 @@ def _actuals(granularity: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Dat
     quantity = pd.to_numeric(facts["quantity"], errors="coerce")
     facts["actual"] = quantity.fillna(pd.to_numeric(facts["revenue"], errors="coerce"))
     if granularity == "W":
-        facts["date"] = facts["date"] + pd.to_timedelta(
-            (6 - facts["date"].dt.day_of_week) % 7, unit="D"
-        )
+        facts["date"] = week_ending(facts["date"])
     return facts.groupby(["store_id", "sku_id", "date"], as_index=False)["actual"].sum()
 
 
@@ -144,11 +142,9 @@ def live_accuracy_refresh(*, granularity: str) -> int:
     Returns the number of forecast points newly scored. Forecast dates without any actual
     row count as zero sales only for daily data (a missing day is a day without sales).
     """
-    if not SalesFact.objects.exists():
+    last_actual = last_actual_date(granularity)
+    if last_actual is None:
         return 0
-    last_actual = pd.Timestamp(SalesFact.objects.latest("date").date)
-    if granularity == "W":
-        last_actual = last_actual - pd.Timedelta(days=(last_actual.day_of_week + 1) % 7)
     done = (
         AccuracyRecord.objects.filter(source=AccuracyRecord.Source.LIVE, granularity=granularity)
         .order_by("-evaluated_on")
@@ -173,7 +169,3 @@ def live_accuracy_refresh(*, granularity: str) -> int:
     points = points[np.isfinite(points["forecast"])]
     _write(level_sums(points, granularity), AccuracyRecord.Source.LIVE)
     return len(points)
-
-
-def granularity_of_history() -> str:
-    return "D" if SalesFact.objects.filter(grain=Grain.DAY).exists() else "W"

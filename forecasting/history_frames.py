@@ -62,7 +62,15 @@ def last_actual_date(granularity: str) -> pd.Timestamp | None:
     if granularity == "W" and grain == Grain.DAY:
         # Only complete weeks count: a week ending Sunday after the last actual is partial.
         return last if last.day_of_week == 6 else last - pd.Timedelta(days=last.day_of_week + 1)
+    if granularity == "W":
+        # A weekly fact covers its whole week, whichever weekday dates it (Walmart: Friday).
+        return week_ending(pd.Series([last])).iloc[0]
     return last
+
+
+def week_ending(dates: pd.Series) -> pd.Series:
+    """The Sunday that ends each date's week: the date every weekly period is keyed by."""
+    return dates + pd.to_timedelta((6 - dates.dt.day_of_week) % 7, unit="D")
 
 
 def store_ids_with_sales() -> list[int]:
@@ -104,9 +112,7 @@ def load_series_frames(
         facts = _to_weeks(facts)
     elif granularity == "W":
         # Weekly sources date weeks by any weekday (Walmart: Friday); align to week ending Sunday.
-        facts["date"] = facts["date"] + pd.to_timedelta(
-            (6 - facts["date"].dt.day_of_week) % 7, unit="D"
-        )
+        facts["date"] = week_ending(facts["date"])
     history = _regular_grid(facts, freq, origin)
     history = _drop_inactive(history, freq, origin)
     series = (
@@ -158,9 +164,7 @@ def _sales_facts(
 
 
 def _to_weeks(facts: pd.DataFrame) -> pd.DataFrame:
-    facts["date"] = facts["date"] + pd.to_timedelta(
-        (6 - facts["date"].dt.day_of_week) % 7, unit="D"
-    )
+    facts["date"] = week_ending(facts["date"])
     return facts.groupby(
         ["series_id", "store_id", "sku_id", "date"], as_index=False, observed=True
     ).agg(y=("y", "sum"), price=("price", "mean"), on_promotion=("on_promotion", "max"))
@@ -232,9 +236,7 @@ def _add_drivers(
 
 
 def _period_end(dates: pd.Series, freq: str) -> pd.Series:
-    if freq == "D":
-        return dates
-    return dates + pd.to_timedelta((6 - dates.dt.day_of_week) % 7, unit="D")
+    return dates if freq == "D" else week_ending(dates)
 
 
 def _planned_promotions(future: pd.DataFrame, freq: str) -> np.ndarray:
