@@ -27,6 +27,11 @@ def _lags(horizon: int, season: int) -> list[int]:
     return sorted(set(direct + seasonal[:4]))
 
 
+def _periods_per_year(season: int) -> int:
+    """364 days for daily data (52 whole weeks keep the weekday), else one season (52 weeks)."""
+    return 364 if season == 7 else season
+
+
 def _series_grid(sid: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
     """Row (series) and column (position in series) of every row of a series-sorted frame.
 
@@ -89,15 +94,31 @@ def build_features(frame: pd.DataFrame, horizon: int, season: int) -> pd.DataFra
     cs2 = _cumsum(filled**2)
     cn = np.cumsum(~np.isnan(base), axis=1, dtype=float)
     windows = (7, 28, 91) if season <= 24 else (4, 13, 52)
+
+    def window_sums(end: int, width: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Count, sum and sum of squares of y over (t − end − width, t − end] per row."""
+        k = end - horizon
+        return tuple(
+            (_shift(c, k, 0.0) - _shift(c, k + width, 0.0))[row, col] for c in (cn, cs, cs2)
+        )
+
     with np.errstate(invalid="ignore", divide="ignore"):
         for w in windows:
-            n = (cn - _shift(cn, w, 0.0))[row, col]
-            s1 = (cs - _shift(cs, w, 0.0))[row, col]
-            s2 = (cs2 - _shift(cs2, w, 0.0))[row, col]
+            n, s1, s2 = window_sums(horizon, w)
             denom = np.where(n > 0, n, np.nan)
             mean = s1 / denom
             out[f"roll_mean_{w}"] = mean.astype("float32")
             out[f"roll_std_{w}"] = np.sqrt(np.maximum(s2 / denom - mean**2, 0.0)).astype("float32")
+        year = _periods_per_year(season)
+        width = windows[1]
+        if year - width // 2 >= horizon:
+            n, s1, _ = window_sums(year - width // 2, width)
+            around = s1 / np.where(n > 0, n, np.nan)
+            n, s1, _ = window_sums(year + horizon, width)
+            before = s1 / np.where(n > 0, n, np.nan)
+            out["roll_ly_around"] = around.astype("float32")
+            out["roll_ly_before"] = before.astype("float32")
+            out["roll_ly_ratio"] = (around / np.where(before > 0, before, np.nan)).astype("float32")
     ds = out["ds"].dt
     out["cal_month"] = ds.month.astype("int8")
     out["cal_week"] = ds.isocalendar().week.astype("int8").to_numpy()
@@ -106,6 +127,19 @@ def build_features(frame: pd.DataFrame, horizon: int, season: int) -> pd.DataFra
         out["cal_dom"] = ds.day.astype("int8")
     out["log_scale"] = np.log1p(out["scale"]).astype("float32")
     return out
+
+
+def default_train_periods(season: int) -> int:
+    """A year of daily targets, three years of weekly ones."""
+    return 364 if season <= 24 else 156
+
+
+def periods_needed(horizon: int, season: int, train_periods: int | None = None) -> int:
+    """History the model reads per series: its training targets plus the features' reach."""
+    if train_periods is None:
+        train_periods = default_train_periods(season)
+    reach = max(*_lags(horizon, season), 91, _periods_per_year(season) + horizon + 91)
+    return train_periods + horizon + reach
 
 
 def _feature_names(frame: pd.DataFrame) -> list[str]:
@@ -130,8 +164,8 @@ def lightgbm_predict(
 
     season, horizon = task.season, task.horizon
     if train_periods is None:
-        train_periods = 364 if season <= 24 else 156
-    lookback = train_periods + horizon + max(_lags(horizon, season)) + 91
+        train_periods = default_train_periods(season)
+    lookback = periods_needed(horizon, season, train_periods)
     hist = last_periods(task.history, lookback)
     exog = [c for c in exog_columns(hist) if c in task.future.columns]
     fut = task.future[["series_id", "ds", *exog]].assign(y=np.nan, _pos=-1)

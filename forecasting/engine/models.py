@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .classify import INTERMITTENT_CLASSES
+from .ets import holt_winters_forecast
 from .frames import future_frame, last_periods, tail_matrix
 
 BENCHMARKS = ("naive", "seasonal_naive", "moving_average")
@@ -125,12 +126,21 @@ def statsforecast_predict(
     return out[["series_id", "ds"]].assign(forecast=out[value_col].to_numpy(float))
 
 
+def _with_history(min_len_seasons: int = 2) -> Callable[[ForecastTask], np.ndarray]:
+    """Eligibility: series with at least ``min_len_seasons`` seasons of history."""
+
+    def pick(task: ForecastTask) -> np.ndarray:
+        counts = task.history.groupby("series_id", sort=True).size()
+        return counts[counts >= min_len_seasons * task.season + 2].index.to_numpy()
+
+    return pick
+
+
 def _smooth_with_history(min_len_seasons: int = 2) -> Callable[[ForecastTask], np.ndarray]:
     """Eligibility: non-intermittent series with at least ``min_len_seasons`` seasons."""
 
     def pick(task: ForecastTask) -> np.ndarray:
-        counts = task.history.groupby("series_id", sort=True).size()
-        ok = counts[counts >= min_len_seasons * task.season + 2].index.to_numpy()
+        ok = _with_history(min_len_seasons)(task)
         if task.demand.empty:
             return ok
         smooth = task.demand.loc[
@@ -141,54 +151,10 @@ def _smooth_with_history(min_len_seasons: int = 2) -> Callable[[ForecastTask], n
     return pick
 
 
-_ETS_GRID = [
-    (a, b, g, p)
-    for a in (0.05, 0.15, 0.3, 0.6)
-    for b in (0.0, 0.1)
-    for g in (0.02, 0.15, 0.35)
-    for p in (0.9, 0.98)
-    if g <= 1 - a
-]
-
-
 def ets(task: ForecastTask, window: int) -> pd.DataFrame:
-    """Additive damped-trend Holt-Winters, vectorised across all series at once.
-
-    statsforecast's AutoETS costs tens of milliseconds per series (measured), far over the
-    30k-series budget, so the recursions run as numpy vector ops over series, and each series
-    picks its smoothing parameters (alpha, beta, gamma, phi) from a small grid by in-sample
-    one-step squared error.  Works for long seasons too (m = 52 weekly).
-    """
-    m = task.season
+    """Additive Holt-Winters with optional damped trend, per-series grid fit (see :mod:`.ets`)."""
     ids, mat = tail_matrix(task.history, window)
-    n, t_len = mat.shape
-    row_mean = np.nan_to_num(np.nanmean(mat, axis=1))
-    y = np.where(np.isnan(mat), row_mean[:, None], mat)
-    first, second = y[:, :m], y[:, m : 2 * m]
-    l0 = first.mean(axis=1)
-    b0 = (second.mean(axis=1) - l0) / m if t_len >= 2 * m else np.zeros(n)
-    s0 = first - l0[:, None]
-    best_sse = np.full(n, np.inf)
-    best_fc = np.zeros((n, task.horizon))
-    steps = np.arange(1, task.horizon + 1)
-    for alpha, beta, gamma, phi in _ETS_GRID:
-        level, trend, season = l0.copy(), b0.copy(), s0.copy()
-        sse = np.zeros(n)
-        for t in range(m, t_len):
-            k = t % m
-            err = y[:, t] - (level + phi * trend + season[:, k])
-            sse += err * err
-            level = level + phi * trend + alpha * err
-            trend = phi * trend + alpha * beta * err
-            season[:, k] = season[:, k] + gamma * err
-        better = sse < best_sse
-        if better.any():
-            damp = np.cumsum(phi**steps)
-            seas = season[:, (t_len + steps - 1) % m]
-            fc = level[:, None] + damp[None, :] * trend[:, None] + seas
-            best_fc[better] = fc[better]
-            best_sse[better] = sse[better]
-    return _matrix_forecast(task, ids, best_fc)
+    return _matrix_forecast(task, ids, holt_winters_forecast(mat, task.season, task.horizon))
 
 
 def arima(task: ForecastTask, window: int) -> pd.DataFrame:
@@ -210,10 +176,14 @@ def arima(task: ForecastTask, window: int) -> pd.DataFrame:
 
 
 def statistical_candidates(window_seasons: int = 16, arima_max_series: int = 10) -> list[Candidate]:
-    """ETS for every non-intermittent series with two seasons of history; ARIMA on the top
-    ``arima_max_series`` of those by volume (0 disables it).
+    """ETS for every series with a season of history (intermittent ones too: the backtest
+    decides whether Croston or TSB beat it); ARIMA on the top ``arima_max_series``
+    non-intermittent series by volume (0 disables it).
 
-    Fits use the last ``window_seasons`` seasons (at least three years for weekly data).
+    ETS fits the last 52 seasons (a year of daily data, all of a weekly history): on held-out
+    windows a year of history forecast clearly better than 16 weeks (WAPE 0.44 against 0.46
+    on a demo company, 0.106 against 0.119 on Walmart) and the compiled fit makes it cheap.
+    ARIMA uses the last ``window_seasons`` seasons (at least three years for weekly data).
     """
 
     def window(task: ForecastTask) -> int:
@@ -223,6 +193,9 @@ def statistical_candidates(window_seasons: int = 16, arima_max_series: int = 10)
             else window_seasons * task.season
         )
 
+    def ets_window(task: ForecastTask) -> int:
+        return 52 * task.season
+
     def top_volume(task: ForecastTask) -> np.ndarray:
         if task.season > 24:
             return np.array([], dtype=object)
@@ -230,7 +203,7 @@ def statistical_candidates(window_seasons: int = 16, arima_max_series: int = 10)
         vol = task.history[task.history["series_id"].isin(ok)].groupby("series_id")["y"].sum()
         return vol.abs().nlargest(arima_max_series).index.to_numpy()
 
-    out = [Candidate("ets", lambda task: ets(task, window(task)), _smooth_with_history())]
+    out = [Candidate("ets", lambda task: ets(task, ets_window(task)), _with_history(1))]
     if arima_max_series > 0:
         out.append(Candidate("arima", lambda task: arima(task, window(task)), top_volume))
     return out

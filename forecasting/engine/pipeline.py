@@ -18,6 +18,7 @@ import pandas as pd
 from .backtest import backtest, default_candidates, make_task
 from .classify import classify_demand
 from .frames import exog_columns, season_length, sort_history
+from .global_model import periods_needed
 from .guardrails import run_candidates
 from .intervals import DEFAULT_QUANTILES, add_intervals
 from .models import BENCHMARKS, Candidate
@@ -32,7 +33,7 @@ class PipelineResult:
 
     ``forecasts``: series_id, ds, step, model, forecast, p10, p50, p90 (+ other quantiles).
     ``leaderboard``: series × model backtest errors (rmsse, mase, wape, bias, n, n_windows).
-    ``selection``: series_id, model, components, demand_class, fallback_reason,
+    ``selection``: series_id, model, components, weights, demand_class, fallback_reason,
     fva_vs_seasonal_naive, pinned, pin_cost, strategy, score.
     ``backtest_fits``: series_id, window, ds, model, forecast, actual of the selected model and
     seasonal naive (all candidates with ``keep_all_backtest_fits``).
@@ -105,6 +106,7 @@ def _run_chunk(
                 "series_id": missing,
                 "model": fallback_model.loc[missing],
                 "components": fallback_model.loc[missing].to_numpy(),
+                "weights": "1",
                 "strategy": "too short to backtest",
                 "pinned": False,
                 "pin_cost": 0.0,
@@ -147,6 +149,7 @@ def _run_chunk(
         fb = fallback_model.loc[selection.loc[sel_idx, "series_id"]].to_numpy()
         selection.loc[sel_idx, "components"] = fb
         selection.loc[sel_idx, "model"] = fb
+        selection.loc[sel_idx, "weights"] = "1"
         reason = pd.concat(
             [
                 reason.drop(incomplete, errors="ignore"),
@@ -191,13 +194,15 @@ def run_forecast_pipeline(
     :func:`default_candidates` with the Prophet/ARIMA caps given; Prophet and ARIMA caps and the
     global model apply per chunk of ``chunk_size`` series.  ``pins`` force a model per series.
     ``max_history`` keeps only the most recent periods per series (default for daily data:
-    two years plus the backtest span — no candidate looks further back); the cut happens
+    what the global model reads, at least two years, plus the backtest span — no candidate
+    looks further back); the cut happens
     before sorting so large inputs are sorted only once cut.
     ``progress(fraction, message)`` is called as chunks complete.
     """
     start = time.perf_counter()
     if max_history is None and season_length(freq) <= 24:
-        max_history = 730 + windows * horizon
+        needed = max(730, periods_needed(horizon, season_length(freq)))
+        max_history = needed + windows * horizon
     history = history[["series_id", "ds", "y", *exog_columns(history)]]
     labels, history, future_exog, pins = _encode_ids(history, future_exog, pins)
     if max_history:

@@ -1,11 +1,16 @@
 """Pick a forecasting model per series from backtest evidence.
 
 Per series the candidate with the lowest mean RMSSE (MASE for intermittent/lumpy demand) wins;
-seasonal naive is always among the candidates.  Because picking the best of many candidates on
-the same windows that score it is optimistic, the choice of *strategy* is itself validated: the
-earlier windows rank models, the last window(s) score three strategies — per-series best,
-per-series mean of the top ``combine_top`` models, and the best single model for all series —
-and the strategy with the lowest pooled WAPE there is then applied using all windows.
+seasonal naive is always among the candidates.  The choice of *strategy* is
+itself made on backtest evidence, among three:
+
+* ``global`` — one model, or a weighted blend of the two best fitted models, for every series
+  (the rest, too short for them, keep their own best);
+* ``per_series_best`` — each series' own best model;
+* ``per_series_combo`` — each series' mean of its top ``combine_top`` models.
+
+The strategy with the lowest WAPE pooled over the backtest windows wins (see
+:func:`_validated_strategy` for how each is scored without flattering the per-series ones).
 Planner pins override the choice and report their backtest cost.
 """
 
@@ -16,8 +21,12 @@ import pandas as pd
 
 from .backtest import BacktestResult
 from .classify import INTERMITTENT_CLASSES
+from .models import BENCHMARKS
 
 COMBO_PREFIX = "combo:"
+# A model must cover this share of series to be applied to all of them (the rest keep their
+# per-series best): ETS and the global model skip only series too short to fit.
+GLOBAL_MIN_COVERAGE = 0.8
 
 
 def _scores(errors: pd.DataFrame, demand: pd.DataFrame | None, windows: int) -> pd.DataFrame:
@@ -46,72 +55,185 @@ def _rank(board: pd.DataFrame) -> pd.DataFrame:
 
 
 def _per_series(board: pd.DataFrame, top: int) -> pd.DataFrame:
-    """``series_id, model, components`` where components is a '+'-joined model list."""
+    """``series_id, model, components, weights``: components is a '+'-joined model list and
+    weights the '+'-joined relative weight of each (equal here)."""
     ranked = _rank(board)
-    if top <= 1:
-        best = ranked.groupby("series_id", sort=True).head(1)
-        return pd.DataFrame(
-            {
-                "series_id": best["series_id"].to_numpy(),
-                "model": best["model"].to_numpy(),
-                "components": best["model"].to_numpy(),
-            }
-        )
-    heads = ranked.groupby("series_id", sort=True).head(top)
+    heads = ranked.groupby("series_id", sort=True).head(max(top, 1))
     comps = heads.groupby("series_id", sort=True)["model"].agg(lambda m: "+".join(sorted(m)))
     model = np.where(comps.str.contains("+", regex=False), COMBO_PREFIX + comps, comps)
-    return pd.DataFrame({"series_id": comps.index, "model": model, "components": comps.to_numpy()})
+    weights = comps.str.count(r"\+").map(lambda k: "+".join(["1"] * (k + 1)))
+    return pd.DataFrame(
+        {
+            "series_id": comps.index,
+            "model": model,
+            "components": comps.to_numpy(),
+            "weights": weights.to_numpy(),
+        }
+    )
 
 
-def _global_best(board: pd.DataFrame, errors: pd.DataFrame | None) -> str | None:
-    """Single model with the lowest pooled WAPE among models covering every series."""
+def _global_ranking(board: pd.DataFrame, errors: pd.DataFrame | None) -> list[str]:
+    """Models that cover most series (``GLOBAL_MIN_COVERAGE``), best pooled WAPE first.
+
+    They are compared on the series all of them cover, so a model that skips hard series
+    gains nothing from it.
+    """
+    if errors is None:
+        return []
     n_series = board["series_id"].nunique()
     cover = board.groupby("model")["series_id"].nunique()
-    full = cover[cover == n_series].index
-    if len(full) == 0 or errors is None:
-        return None
-    sums = errors[errors["model"].isin(full)].groupby("model")[["abs_err", "abs_act"]].sum()
-    return (sums["abs_err"] / sums["abs_act"].clip(lower=1e-12)).idxmin()
+    wide = cover[cover >= GLOBAL_MIN_COVERAGE * n_series].index
+    if len(wide) == 0:
+        return []
+    scored = board[board["model"].isin(wide)]
+    common = scored.groupby("series_id")["model"].nunique()
+    common = common[common == len(wide)].index
+    part = errors[errors["model"].isin(wide) & errors["series_id"].isin(common)]
+    sums = part.groupby("model")[["abs_err", "abs_act"]].sum()
+    wape = (sums["abs_err"] / sums["abs_act"].clip(lower=1e-12)).sort_values(kind="stable")
+    return list(wape.index)
+
+
+def _global(board: pd.DataFrame, components: list[str], weights: list[int]) -> pd.DataFrame:
+    """Every series gets the weighted mean of ``components``; a series that lacks one keeps
+    its own best."""
+    own = _per_series(board, 1).set_index("series_id")
+    have = board[board["model"].isin(components)].groupby("series_id")["model"].nunique()
+    covered = have[have == len(components)].index
+    order = np.argsort(components)
+    joined = "+".join(components[i] for i in order)
+    own.loc[covered, "model"] = COMBO_PREFIX + joined if len(components) > 1 else joined
+    own.loc[covered, "components"] = joined
+    own.loc[covered, "weights"] = "+".join(str(weights[i]) for i in order)
+    return own.reset_index()
+
+
+def _combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> list[int]:
+    """Relative weights (in quarters, 4:0 to 0:4) of two models minimising their pooled WAPE.
+
+    Weighting by evidence (Bates and Granger) keeps most of a combination's robustness while
+    not letting a clearly weaker partner drag the better model down by half.
+    """
+    pair = forecasts[forecasts["model"].isin([first, second])]
+    wide = pair.pivot_table(
+        index=["series_id", "window", "ds"], columns="model", values="forecast", aggfunc="first"
+    ).dropna()
+    actual = pair.groupby(["series_id", "window", "ds"])["actual"].first().reindex(wide.index)
+    best, best_err = [1, 1], np.inf
+    for quarters in (4, 3, 2, 1, 0):
+        blend = (quarters * wide[first] + (4 - quarters) * wide[second]) / 4
+        err = float((blend - actual).abs().sum())
+        if err < best_err:
+            best, best_err = [quarters, 4 - quarters], err
+    return best
 
 
 def _strategy(
-    name: str, board: pd.DataFrame, errors: pd.DataFrame | None, top: int
+    name: str,
+    board: pd.DataFrame,
+    errors: pd.DataFrame | None,
+    top: int,
+    forecasts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
+    """The selection a strategy makes from ``board`` (and the windows' errors/forecasts)."""
     if name == "per_series_best":
         return _per_series(board, 1)
     if name == "per_series_combo":
         return _per_series(board, top)
-    model = _global_best(board, errors)
-    ids = np.sort(board["series_id"].unique())
-    return pd.DataFrame({"series_id": ids, "model": model, "components": model})
+    return _global_choice(board, errors, forecasts)
+
+
+def _global_choice(
+    board: pd.DataFrame, errors: pd.DataFrame | None, forecasts: pd.DataFrame | None
+) -> pd.DataFrame:
+    """One model, or a weighted pair of the two best fitted models, for every series.
+
+    A benchmark is used alone when it ranks first; otherwise the two best non-benchmark
+    models are blended with backtest-fitted weights (which may give one of them everything).
+    """
+    empty = pd.DataFrame(columns=["series_id", "model", "components", "weights"])
+    ranking = _global_ranking(board, errors)
+    if not ranking:
+        return empty
+    fitted = [m for m in ranking if m not in BENCHMARKS][:2]
+    if ranking[0] in BENCHMARKS or len(fitted) < 2 or forecasts is None:
+        return _global(board, ranking[:1], [1])
+    weights = _combination_weights(forecasts, *fitted)
+    kept = [(m, w) for m, w in zip(fitted, weights, strict=True) if w > 0]
+    return _global(board, [m for m, _ in kept], [w for _, w in kept])
 
 
 def selected_forecasts(forecasts: pd.DataFrame, selection: pd.DataFrame) -> pd.DataFrame:
-    """Forecast rows of the selection (combinations averaged), model column = selected name.
+    """Forecast rows of the selection (combinations weighted), model column = selected name.
 
-    Works on backtest forecasts (with ``window``) and on final forecasts alike.
+    Works on backtest forecasts (with ``window``) and on final forecasts alike; a selection
+    without ``weights`` weighs its components equally.
     """
-    comps = (
-        selection[["series_id", "model", "components"]]
-        .assign(component=selection["components"].str.split("+", regex=False))
-        .explode("component")
+    weights = (
+        selection["weights"]
+        if "weights" in selection
+        else selection["components"].str.count(r"\+").map(lambda k: "+".join(["1"] * (k + 1)))
     )
+    comps = (
+        selection[["series_id", "model"]]
+        .assign(
+            component=selection["components"].str.split("+", regex=False),
+            weight=weights.str.split("+", regex=False),
+        )
+        .explode(["component", "weight"])
+    )
+    comps["weight"] = comps["weight"].astype(float)
     picked = forecasts.merge(
-        comps[["series_id", "component", "model"]].rename(columns={"model": "selected"}),
+        comps.rename(columns={"model": "selected"}),
         left_on=["series_id", "model"],
         right_on=["series_id", "component"],
     )
+    picked["weighted"] = picked["forecast"] * picked["weight"]
     keys = [c for c in ("series_id", "window", "cutoff", "step", "ds") if c in picked.columns]
-    agg = {"forecast": "mean"}
+    agg = {"weighted": "sum", "weight": "sum"}
     if "actual" in picked.columns:
         agg["actual"] = "first"
     out = picked.groupby([*keys, "selected"], sort=True).agg(agg).reset_index()
+    out["forecast"] = out["weighted"] / out["weight"]
+    out = out.drop(columns=["weighted", "weight"])
     return out.rename(columns={"selected": "model"})
 
 
-def _pooled_wape(frame: pd.DataFrame) -> float:
-    den = frame["actual"].abs().sum()
-    return float((frame["forecast"] - frame["actual"]).abs().sum() / max(den, 1e-12))
+def _absolute_errors(frame: pd.DataFrame) -> tuple[float, float]:
+    """Sum of absolute errors and of absolute actuals, to pool WAPE over windows."""
+    return (
+        float((frame["forecast"] - frame["actual"]).abs().sum()),
+        float(frame["actual"].abs().sum()),
+    )
+
+
+def _validated_strategy(backtest: BacktestResult, demand: pd.DataFrame | None, top: int) -> str:
+    """The strategy with the lowest WAPE pooled over the backtest windows.
+
+    A per-series strategy makes one choice per series, so scoring it on the windows it chose
+    from flatters it: window v is forecast by its choice from the other windows only (leave
+    one window out).  The global strategy makes one choice (a model, or a weighted pair) for
+    thousands of points, whose in-sample optimism is negligible, so it is scored on all
+    windows at once — holding a window out of its choice would throw away exactly the
+    evidence, often a recent change of regime, that the final choice then uses.
+    """
+    n_windows = int(backtest.errors["window"].max()) + 1
+    board = _scores(backtest.errors, demand, n_windows)
+    totals = {}
+    chosen = _global_choice(board, backtest.errors, backtest.forecasts)
+    if not chosen.empty:
+        totals["global"] = list(_absolute_errors(selected_forecasts(backtest.forecasts, chosen)))
+    for name in ("per_series_best", "per_series_combo"):
+        totals[name] = [0.0, 0.0]
+        for v in range(n_windows):
+            rest = backtest.errors[backtest.errors["window"] != v]
+            held_out = backtest.forecasts[backtest.forecasts["window"] == v]
+            sel = _strategy(name, _scores(rest, demand, n_windows - 1), rest, top)
+            err, act = _absolute_errors(selected_forecasts(held_out, sel))
+            totals[name][0] += err
+            totals[name][1] += act
+    wape = {name: err / max(act, 1e-12) for name, (err, act) in totals.items()}
+    return min(wape, key=wape.get)
 
 
 def select_models(
@@ -120,41 +242,33 @@ def select_models(
     pins: dict[str, str] | None = None,
     backtest: BacktestResult | None = None,
     combine_top: int = 3,
-    validation_windows: int = 1,
 ) -> pd.DataFrame:
     """Choose a model per series.
 
     With only ``leaderboard`` (from :func:`backtest`) the per-series best is returned.  With the
     full ``backtest`` result and at least two windows, the strategy is validated as described in
-    the module docstring.  Returns ``series_id, model, components, demand_class, score,
-    strategy, pinned, pin_cost, fva_vs_seasonal_naive`` where ``components`` lists the models a
-    combination averages, ``score`` is the mean RMSSE/MASE of the choice (NaN for
-    combinations), ``pin_cost`` is pinned score − best score and ``fva_vs_seasonal_naive`` is
-    seasonal naive's backtest WAPE
+    the module docstring.  Returns ``series_id, model, components, weights, demand_class,
+    score, strategy, pinned, pin_cost, fva_vs_seasonal_naive`` where ``components`` lists the
+    models a combination blends with relative ``weights``, ``score`` is the mean RMSSE/MASE
+    of the choice (NaN for combinations), ``pin_cost`` is pinned score − best score and
+    ``fva_vs_seasonal_naive`` is seasonal naive's backtest WAPE
     minus the choice's (positive = the forecast adds value).
     """
     strategy = "per_series_best"
     n_windows = int(leaderboard["n_windows"].max()) if "n_windows" in leaderboard else 1
-    if backtest is not None and n_windows > validation_windows:
-        errors = backtest.errors
-        cut = n_windows - validation_windows
-        early = errors[errors["window"] < cut]
-        late = backtest.forecasts[backtest.forecasts["window"] >= cut]
-        board_early = _scores(early, demand, cut)
-        results = {}
-        for name in ("per_series_best", "per_series_combo", "global_best"):
-            sel = _strategy(name, board_early, early, combine_top)
-            if sel["model"].isna().any():
-                continue
-            results[name] = _pooled_wape(selected_forecasts(late, sel))
-        strategy = min(results, key=results.get)
+    if backtest is not None and n_windows > 1:
+        strategy = _validated_strategy(backtest, demand, combine_top)
     full = (
         _attach_score(leaderboard[leaderboard["n_windows"] >= n_windows].copy(), demand)
         if "n_windows" in leaderboard
         else _attach_score(leaderboard.copy(), demand)
     )
     selection = _strategy(
-        strategy, full, backtest.errors if backtest is not None else None, combine_top
+        strategy,
+        full,
+        backtest.errors if backtest is not None else None,
+        combine_top,
+        backtest.forecasts if backtest is not None else None,
     )
     selection["strategy"] = strategy
     best_single = _per_series(full, 1).set_index("series_id")["model"]
@@ -167,9 +281,10 @@ def select_models(
         if not row.any() or (sid, model) not in score.index:
             continue
         best = score.loc[(sid, best_single.loc[sid])]
-        selection.loc[row, ["model", "components", "pinned", "pin_cost"]] = [
+        selection.loc[row, ["model", "components", "weights", "pinned", "pin_cost"]] = [
             model,
             model,
+            "1",
             True,
             float(score.loc[(sid, model)] - best),
         ]
@@ -200,6 +315,7 @@ def select_models(
         "series_id",
         "model",
         "components",
+        "weights",
         "demand_class",
         "score",
         "strategy",

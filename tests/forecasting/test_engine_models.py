@@ -1,0 +1,130 @@
+"""The compiled Holt-Winters kernel, the global model's features and weighted combinations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.engine import select_models, selected_forecasts
+from forecasting.engine.backtest import BacktestResult, leaderboard_from_errors
+from forecasting.engine.ets import holt_winters_forecast
+from forecasting.engine.global_model import build_features
+
+
+def test_holt_winters_continues_a_clean_weekly_profile() -> None:
+    profile = np.array([10.0, 12.0, 11.0, 13.0, 20.0, 30.0, 25.0])
+    mat = np.tile(profile, 20)[None, :]
+    forecast = holt_winters_forecast(mat, season=7, horizon=14)
+    np.testing.assert_allclose(forecast[0], np.tile(profile, 2), atol=1e-6)
+
+
+def test_holt_winters_follows_a_level_shift_and_ignores_left_padding() -> None:
+    rng = np.random.default_rng(3)
+    values = np.r_[np.full(70, 100.0), np.full(70, 150.0)] + rng.normal(0, 1, 140)
+    padded = np.r_[np.full(60, np.nan), values]
+    forecast = holt_winters_forecast(
+        np.vstack([padded, np.r_[np.full(200 - 8, np.nan), 1.0, 2.0, 3, 4, 5, 6, 7, 8]]), 7, 7
+    )
+    assert forecast[0] == pytest.approx(np.full(7, 150.0), abs=5.0)
+    assert np.isnan(forecast[1]).all(), "one season and a period is too short to fit"
+
+
+def _yearly_frame(n: int = 800) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    t = np.arange(n)
+    y = 20 + 5 * np.sin(2 * np.pi * t / 364) + rng.poisson(3, n)
+    frame = pd.DataFrame(
+        {
+            "series_id": 0,
+            "ds": pd.date_range("2023-01-02", periods=n, freq="D"),
+            "y": y.astype(float),
+        }
+    )
+    frame["scale"] = frame["y"].mean()
+    frame["y_scaled"] = frame["y"] / frame["scale"]
+    return frame
+
+
+@pytest.mark.parametrize("horizon", [7, 28])
+def test_every_global_feature_uses_only_demand_a_horizon_back(horizon: int) -> None:
+    """Changing demand from position p on must leave every feature before p + horizon alone."""
+    base = build_features(_yearly_frame(), horizon, 7)
+    assert base["roll_ly_ratio"].notna().any(), "the yearly features must be exercised"
+    p = 600
+    tampered = _yearly_frame()
+    tampered.loc[p:, "y_scaled"] = tampered.loc[p:, "y_scaled"] * 7 + 3
+    other = build_features(tampered, horizon, 7)
+    names = [c for c in base.columns if c.startswith(("lag_", "roll_"))]
+    before = slice(0, p + horizon - 1)
+    pd.testing.assert_frame_equal(base.loc[before, names], other.loc[before, names])
+    assert not base.loc[p + horizon :, names].equals(other.loc[p + horizon :, names])
+
+
+def test_selected_forecasts_weigh_components() -> None:
+    forecasts = pd.DataFrame(
+        {
+            "series_id": ["s", "s"],
+            "ds": pd.to_datetime(["2025-01-01"] * 2),
+            "model": ["ets", "lightgbm"],
+            "forecast": [10.0, 20.0],
+        }
+    )
+    selection = pd.DataFrame(
+        {
+            "series_id": ["s"],
+            "model": ["combo:ets+lightgbm"],
+            "components": ["ets+lightgbm"],
+            "weights": ["1+3"],
+        }
+    )
+    out = selected_forecasts(forecasts, selection)
+    assert out["forecast"].tolist() == [pytest.approx(17.5)]
+    equal = selected_forecasts(forecasts, selection.drop(columns="weights"))
+    assert equal["forecast"].tolist() == [pytest.approx(15.0)]
+
+
+def _backtest_with_opposite_errors(series: int = 30, windows: int = 3) -> BacktestResult:
+    """Two fitted models err by the same amount in opposite directions; benchmarks err more."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for sid in range(series):
+        for window in range(windows):
+            for step in range(1, 8):
+                actual = 50 + rng.normal(0, 5)
+                miss = 8 + rng.normal(0, 1)
+                for model, forecast in (
+                    ("ets", actual + miss),
+                    ("lightgbm", actual - miss),
+                    ("seasonal_naive", actual + 3 * miss * rng.choice([-1, 1])),
+                    ("naive", actual + 4 * miss),
+                ):
+                    rows.append((sid, window, step, model, forecast, actual))
+    fc = pd.DataFrame(rows, columns=["series_id", "window", "step", "model", "forecast", "actual"])
+    fc["cutoff"] = pd.Timestamp("2025-01-01") + pd.to_timedelta(fc["window"] * 7, unit="D")
+    fc["ds"] = fc["cutoff"] + pd.to_timedelta(fc["step"], unit="D")
+    err = fc["forecast"] - fc["actual"]
+    errors = (
+        fc.assign(abs_err=err.abs(), abs_act=fc["actual"].abs(), err=err, n=1)
+        .groupby(["series_id", "model", "window"], as_index=False)[
+            ["abs_err", "abs_act", "err", "n"]
+        ]
+        .sum()
+    )
+    errors["wape"] = errors["abs_err"] / errors["abs_act"]
+    errors["bias"] = errors["err"] / errors["abs_act"]
+    errors["mase"] = errors["abs_err"] / errors["n"] / 5.0
+    errors["rmsse"] = errors["mase"]
+    return BacktestResult(fc, errors, leaderboard_from_errors(errors), pd.DataFrame(), {})
+
+
+def test_selection_blends_two_models_whose_errors_cancel() -> None:
+    bt = _backtest_with_opposite_errors()
+    selection = select_models(bt.leaderboard, backtest=bt)
+    assert (selection["strategy"] == "global").all()
+    assert (selection["model"] == "combo:ets+lightgbm").all()
+    assert (selection["weights"] == "2+2").all()
+    picked = selected_forecasts(bt.forecasts, selection)
+    blended = (picked["forecast"] - picked["actual"]).abs().sum() / picked["actual"].sum()
+    assert blended < 0.01
+    assert (selection["fva_vs_seasonal_naive"] > 0).all()
