@@ -54,6 +54,11 @@ def _rank(board: pd.DataFrame) -> pd.DataFrame:
     return board.sort_values(["series_id", "score", "model"], kind="stable")
 
 
+def _equal_weights(components: pd.Series) -> pd.Series:
+    """'1+1+…' with one weight per '+'-joined component."""
+    return components.str.count(r"\+").map(lambda k: "+".join(["1"] * (k + 1)))
+
+
 def _per_series(board: pd.DataFrame, top: int) -> pd.DataFrame:
     """``series_id, model, components, weights``: components is a '+'-joined model list and
     weights the '+'-joined relative weight of each (equal here)."""
@@ -61,7 +66,7 @@ def _per_series(board: pd.DataFrame, top: int) -> pd.DataFrame:
     heads = ranked.groupby("series_id", sort=True).head(max(top, 1))
     comps = heads.groupby("series_id", sort=True)["model"].agg(lambda m: "+".join(sorted(m)))
     model = np.where(comps.str.contains("+", regex=False), COMBO_PREFIX + comps, comps)
-    weights = comps.str.count(r"\+").map(lambda k: "+".join(["1"] * (k + 1)))
+    weights = _equal_weights(comps)
     return pd.DataFrame(
         {
             "series_id": comps.index,
@@ -170,9 +175,7 @@ def selected_forecasts(forecasts: pd.DataFrame, selection: pd.DataFrame) -> pd.D
     without ``weights`` weighs its components equally.
     """
     weights = (
-        selection["weights"]
-        if "weights" in selection
-        else selection["components"].str.count(r"\+").map(lambda k: "+".join(["1"] * (k + 1)))
+        selection["weights"] if "weights" in selection else _equal_weights(selection["components"])
     )
     comps = (
         selection[["series_id", "model"]]
