@@ -133,21 +133,6 @@ def _combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> li
     return best
 
 
-def _strategy(
-    name: str,
-    board: pd.DataFrame,
-    errors: pd.DataFrame | None,
-    top: int,
-    forecasts: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """The selection a strategy makes from ``board`` (and the windows' errors/forecasts)."""
-    if name == "per_series_best":
-        return _per_series(board, 1)
-    if name == "per_series_combo":
-        return _per_series(board, top)
-    return _global_choice(board, errors, forecasts)
-
-
 def _global_choice(
     board: pd.DataFrame, errors: pd.DataFrame | None, forecasts: pd.DataFrame | None
 ) -> pd.DataFrame:
@@ -210,8 +195,11 @@ def _absolute_errors(frame: pd.DataFrame) -> tuple[float, float]:
     )
 
 
-def _validated_strategy(backtest: BacktestResult, demand: pd.DataFrame | None, top: int) -> str:
-    """The strategy with the lowest WAPE pooled over the backtest windows.
+def _validated_strategy(
+    backtest: BacktestResult, demand: pd.DataFrame | None, top: int
+) -> tuple[str, pd.DataFrame | None]:
+    """The strategy with the lowest WAPE pooled over the backtest windows, and the global
+    selection when that strategy won (it was made from all windows, so it is final).
 
     A per-series strategy makes one choice per series, so scoring it on the windows it chose
     from flatters it: window v is forecast by its choice from the other windows only (leave
@@ -226,17 +214,18 @@ def _validated_strategy(backtest: BacktestResult, demand: pd.DataFrame | None, t
     chosen = _global_choice(board, backtest.errors, backtest.forecasts)
     if not chosen.empty:
         totals["global"] = list(_absolute_errors(selected_forecasts(backtest.forecasts, chosen)))
-    for name in ("per_series_best", "per_series_combo"):
-        totals[name] = [0.0, 0.0]
-        for v in range(n_windows):
-            rest = backtest.errors[backtest.errors["window"] != v]
-            held_out = backtest.forecasts[backtest.forecasts["window"] == v]
-            sel = _strategy(name, _scores(rest, demand, n_windows - 1), rest, top)
-            err, act = _absolute_errors(selected_forecasts(held_out, sel))
+    per_series = {"per_series_best": 1, "per_series_combo": top}
+    totals.update({name: [0.0, 0.0] for name in per_series})
+    for v in range(n_windows):
+        rest = _scores(backtest.errors[backtest.errors["window"] != v], demand, n_windows - 1)
+        held_out = backtest.forecasts[backtest.forecasts["window"] == v]
+        for name, size in per_series.items():
+            err, act = _absolute_errors(selected_forecasts(held_out, _per_series(rest, size)))
             totals[name][0] += err
             totals[name][1] += act
     wape = {name: err / max(act, 1e-12) for name, (err, act) in totals.items()}
-    return min(wape, key=wape.get)
+    winner = min(wape, key=wape.get)
+    return winner, chosen if winner == "global" else None
 
 
 def select_models(
@@ -257,22 +246,17 @@ def select_models(
     ``fva_vs_seasonal_naive`` is seasonal naive's backtest WAPE
     minus the choice's (positive = the forecast adds value).
     """
-    strategy = "per_series_best"
+    strategy, selection = "per_series_best", None
     n_windows = int(leaderboard["n_windows"].max()) if "n_windows" in leaderboard else 1
     if backtest is not None and n_windows > 1:
-        strategy = _validated_strategy(backtest, demand, combine_top)
+        strategy, selection = _validated_strategy(backtest, demand, combine_top)
     full = (
         _attach_score(leaderboard[leaderboard["n_windows"] >= n_windows].copy(), demand)
         if "n_windows" in leaderboard
         else _attach_score(leaderboard.copy(), demand)
     )
-    selection = _strategy(
-        strategy,
-        full,
-        backtest.errors if backtest is not None else None,
-        combine_top,
-        backtest.forecasts if backtest is not None else None,
-    )
+    if selection is None:
+        selection = _per_series(full, 1 if strategy == "per_series_best" else combine_top)
     selection["strategy"] = strategy
     best_single = _per_series(full, 1).set_index("series_id")["model"]
     score = full.set_index(["series_id", "model"])["score"]
