@@ -18,6 +18,7 @@ from .frames import (
     drop_last_periods,
     exog_columns,
     future_frame,
+    last_periods,
     season_length,
     sort_history,
     with_future_exog,
@@ -106,7 +107,10 @@ def backtest(
     step = step or horizon
     season = season_length(freq)
     exog_cols = exog_columns(history)
-    exog_source = history[["series_id", "ds", *exog_cols]]
+    # Only the test windows look exogenous values up: keep those rows, not the whole history.
+    exog_source = last_periods(
+        history[["series_id", "ds", *exog_cols]], horizon + (windows - 1) * step
+    )
     if future_exog is not None:
         exog_source = pd.concat(
             [future_exog[["series_id", "ds", *exog_cols]], exog_source], ignore_index=True

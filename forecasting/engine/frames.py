@@ -30,7 +30,16 @@ def season_length(freq: str) -> int:
 
 
 def sort_history(history: pd.DataFrame) -> pd.DataFrame:
-    """Sort by series then date with a fresh index; most vectorised code relies on it."""
+    """Sort by series then date with a fresh index; most vectorised code relies on it.
+
+    A frame already in order is returned without sorting (copy-on-write: no data copied), as
+    the pipeline sorts once and every stage after it would otherwise copy millions of rows.
+    """
+    sid = history["series_id"].to_numpy()
+    ds = history["ds"].to_numpy()
+    same = sid[1:] == sid[:-1]
+    if bool(np.all((sid[1:] > sid[:-1]) | (same & (ds[1:] > ds[:-1])))):
+        return history.reset_index(drop=True)
     return history.sort_values(["series_id", "ds"], kind="stable").reset_index(drop=True)
 
 

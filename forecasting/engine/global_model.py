@@ -73,16 +73,26 @@ def _cumsum(mat: np.ndarray) -> np.ndarray:
     return out
 
 
-def build_features(frame: pd.DataFrame, horizon: int, season: int) -> pd.DataFrame:
-    """Add model features to a sorted ``series_id, ds, y`` frame (future rows have y = NaN).
+def build_features(
+    frame: pd.DataFrame, horizon: int, season: int, rows: np.ndarray | None = None
+) -> pd.DataFrame:
+    """Model features of a sorted ``series_id, ds, y`` frame (future rows have y = NaN).
 
-    Expects ``scale`` per row.  Returns the frame with feature columns added; all demand
-    features are shifted by ≥ ``horizon`` rows within each series.
+    Expects ``scale`` and ``y_scaled`` per row.  Returns the rows at positions ``rows`` (all
+    rows by default) with feature columns added; all demand features are shifted by
+    ≥ ``horizon`` rows within each series.  Features are computed on the whole frame but
+    materialised only for the rows asked for: a model trains on a sample of a few hundred
+    thousand rows, and building every column for millions of history rows cost more memory
+    than the model itself.
     """
-    out = frame
-    row, col, shape = _series_grid(out["series_id"].to_numpy())
+    row, col, shape = _series_grid(frame["series_id"].to_numpy())
     y = np.full(shape, np.nan)
-    y[row, col] = out["y_scaled"].to_numpy(float)
+    y[row, col] = frame["y_scaled"].to_numpy(float)
+    if rows is not None:
+        row, col = row[rows], col[rows]
+        out = frame.iloc[rows].copy()
+    else:
+        out = frame.copy()
     for lag in _lags(horizon, season):
         out[f"lag_{lag}"] = _shift(y, lag)[row, col].astype("float32")
     seasonal_lags = [c for c in out.columns if c.startswith("lag_") and int(c[4:]) % season == 0]
@@ -143,14 +153,17 @@ def periods_needed(horizon: int, season: int, train_periods: int | None = None) 
 
 
 def _feature_names(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c.startswith(FEATURE_PREFIXES)]
+    """Feature columns, drivers first (LightGBM's column sampling depends on the order)."""
+    names = [c for c in frame.columns if c.startswith(FEATURE_PREFIXES)]
+    drivers = [c for c in names if c.startswith(("x_", "rel_price"))]
+    return drivers + [c for c in names if c not in drivers]
 
 
 def lightgbm_predict(
     task: ForecastTask,
     num_boost_round: int = 150,
     train_periods: int | None = None,
-    max_train_rows: int = 500_000,
+    max_train_rows: int = 250_000,
     num_threads: int = 1,
     seed: int = 0,
 ) -> pd.DataFrame:
@@ -178,23 +191,24 @@ def lightgbm_predict(
     scale = scale.where(scale > 0, 1.0)
     frame["scale"] = frame["series_id"].map(scale).astype(float)
     frame["y_scaled"] = frame["y"] / frame["scale"]
-    for c in exog:
-        frame[f"x_{c}"] = frame[c].astype("float32")
-    if "price" in exog:
-        mean_price = hist.groupby("series_id")["price"].mean()
-        ref = frame["series_id"].map(mean_price)
-        frame["rel_price"] = (frame["price"] / ref.where(ref > 0)).astype("float32")
-    frame = build_features(frame, horizon, season)
-    names = _feature_names(frame)
     hist_pos = frame["_pos"].to_numpy()
-    is_future = hist_pos < 0
     train_mask = (hist_pos >= 0) & (hist_pos < train_periods) & frame["y"].notna().to_numpy()
     train_idx = np.flatnonzero(train_mask)
     if len(train_idx) > max_train_rows:
         rng = np.random.default_rng(seed)
         train_idx = np.sort(rng.choice(train_idx, max_train_rows, replace=False))
-    x_train = frame[names].iloc[train_idx]
-    target = frame["y_scaled"].iloc[train_idx]
+    future_idx = np.flatnonzero(hist_pos < 0)
+    rows = build_features(frame, horizon, season, np.concatenate([train_idx, future_idx]))
+    del frame
+    for c in exog:
+        rows[f"x_{c}"] = rows[c].astype("float32")
+    if "price" in exog:
+        mean_price = hist.groupby("series_id")["price"].mean()
+        ref = rows["series_id"].map(mean_price)
+        rows["rel_price"] = (rows["price"] / ref.where(ref > 0)).astype("float32")
+    names = _feature_names(rows)
+    x_train = rows[names].iloc[: len(train_idx)]
+    target = rows["y_scaled"].iloc[: len(train_idx)]
     # Tweedie (log link, variance growing with the mean) suits non-negative, zero-inflated
     # demand, as in the M5 winners; sources with negative values (returns) need least squares.
     objective = "tweedie" if target.min() >= 0 else "regression"
@@ -214,7 +228,7 @@ def lightgbm_predict(
     }
     data = lgb.Dataset(x_train, target, free_raw_data=True)
     booster = lgb.train(params, data, num_boost_round=num_boost_round)
-    pred_rows = frame[is_future]
+    pred_rows = rows.iloc[len(train_idx) :]
     pred = booster.predict(pred_rows[names], num_threads=num_threads) * pred_rows["scale"]
     return pd.DataFrame(
         {

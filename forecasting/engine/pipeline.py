@@ -223,8 +223,15 @@ def run_forecast_pipeline(
     for i, chunk in enumerate(chunks):
         if progress:
             progress(i / len(chunks), f"forecasting chunk {i + 1}/{len(chunks)}")
-        sub = history[history["series_id"].isin(chunk)]
-        fx = future_exog[future_exog["series_id"].isin(chunk)] if future_exog is not None else None
+        if len(chunks) == 1:
+            sub, fx = history, future_exog
+        else:
+            sub = history[history["series_id"].isin(chunk)]
+            fx = (
+                future_exog[future_exog["series_id"].isin(chunk)]
+                if future_exog is not None
+                else None
+            )
         res = _run_chunk(
             sub,
             horizon,
