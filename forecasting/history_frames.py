@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from history.bulk import frame_from_query
+from history.bulk import frame_from_copy, frame_from_query
 from history.models import CalendarEvent, Grain, Indicator, Promotion, SalesFact
 from masterdata.models import Store
 
@@ -38,6 +38,11 @@ class SeriesFrames:
     series: pd.DataFrame  # series_id, store_id, sku_id
     freq: str
     origin: pd.Timestamp
+
+
+def frames_freq(granularity: str) -> str:
+    """The pandas frequency of the engine frames of a granularity (weeks end on Sunday)."""
+    return "D" if granularity == "D" else WEEK_FREQ
 
 
 def series_id(store_id: pd.Series, sku_id: pd.Series) -> pd.Series:
@@ -96,13 +101,21 @@ def load_series_frames(
     horizon: int,
     origin: pd.Timestamp,
     sku_ids: list[int] | None = None,
+    max_periods: int | None = None,
 ) -> SeriesFrames:
-    """Build the engine inputs for the given stores (optionally only some SKUs)."""
+    """Build the engine inputs for the given stores (optionally only some SKUs).
+
+    ``max_periods`` reads only that many periods up to the origin (the engine's own reach,
+    see ``history_periods``): a company with years of daily facts need not read them all.
+    """
     grain = source_grain()
     if granularity == "D" and grain == Grain.WEEK:
         raise ValueError("The sales history is weekly; daily forecasts need daily sales.")
-    freq = "D" if granularity == "D" else WEEK_FREQ
-    facts = _sales_facts(store_ids, sku_ids, origin)
+    freq = frames_freq(granularity)
+    since = None
+    if max_periods:
+        since = origin - pd.Timedelta(days=max_periods * (1 if freq == "D" else 7))
+    facts = _sales_facts(store_ids, sku_ids, origin, since)
     if facts.empty:
         empty = pd.DataFrame(columns=["series_id", "ds", "y"])
         return SeriesFrames(
@@ -134,7 +147,10 @@ def load_series_frames(
 
 
 def _sales_facts(
-    store_ids: list[int], sku_ids: list[int] | None, origin: pd.Timestamp
+    store_ids: list[int],
+    sku_ids: list[int] | None,
+    origin: pd.Timestamp,
+    since: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     placeholders = ", ".join(["%s"] * len(store_ids))
     # Only placeholders are formatted in; every value is a bound parameter.
@@ -144,16 +160,21 @@ def _sales_facts(
         f"WHERE store_id IN ({placeholders}) AND date <= %s"
     )
     params: list = [*store_ids, origin.date()]
+    if since is not None:
+        sql += " AND date > %s"
+        params.append(since.date())
     if sku_ids:
         sql += f" AND sku_id IN ({', '.join(['%s'] * len(sku_ids))})"
         params += list(sku_ids)
-    facts = frame_from_query(sql, params)
+    columns = ["store_id", "sku_id", "date", "quantity", "revenue", "price", "on_promotion"]
+    facts = frame_from_copy(sql, params, columns)
     if facts.empty:
         return facts
     facts["date"] = pd.to_datetime(facts["date"], format="%Y-%m-%d")
     for column in ("quantity", "revenue", "price"):
         facts[column] = pd.to_numeric(facts[column], errors="coerce").astype(float)
-    facts["on_promotion"] = facts["on_promotion"].astype(bool).astype(float)
+    # COPY's CSV writes booleans as t/f; a plain query returns Python booleans.
+    facts["on_promotion"] = facts["on_promotion"].isin([True, 1, "t"]).astype(float)
     # Units where the series has them everywhere, otherwise the sales value.
     has_units = (
         facts["quantity"].notna().groupby([facts["store_id"], facts["sku_id"]]).transform("all")

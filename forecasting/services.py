@@ -22,9 +22,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from forecasting import accuracy
-from forecasting.engine.pipeline import run_forecast_pipeline
+from forecasting.engine.pipeline import history_periods, run_forecast_pipeline
 from forecasting.history_frames import (
     SeriesFrames,
+    frames_freq,
     last_actual_date,
     load_series_frames,
     series_counts_by_store,
@@ -171,6 +172,7 @@ def forecast_chunk_process(*, chunk: ForecastChunk) -> int:
             store_ids=chunk.store_ids,
             horizon=run.horizon,
             origin=pd.Timestamp(run.origin),
+            max_periods=history_periods(run.horizon, frames_freq(run.granularity), run.windows),
         )
         count = 0
         if not frames.series.empty:

@@ -145,3 +145,22 @@ def frame_from_query(
         cursor.execute(sql, params)
         names = list(columns) if columns else [d[0] for d in cursor.description]
         return pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+
+
+def frame_from_copy(sql: str, params: Sequence, columns: Sequence[str]) -> pd.DataFrame:
+    """Like :func:`frame_from_query`, streamed as CSV through ``COPY ... TO STDOUT`` on
+    PostgreSQL: for millions of rows several times faster and lighter than building a Python
+    tuple per row. Values arrive as CSV text parsed by pandas (booleans as ``t``/``f``), so
+    callers convert the columns they need; other databases fall back to a plain query.
+    """
+    if connection.vendor != "postgresql":
+        return frame_from_query(sql, params, columns)
+    buffer = io.BytesIO()
+    statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv)"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
+        for block in copy:
+            buffer.write(block)
+    buffer.seek(0)
+    if not buffer.getbuffer().nbytes:
+        return pd.DataFrame(columns=list(columns))
+    return pd.read_csv(buffer, header=None, names=list(columns))

@@ -169,6 +169,17 @@ def _run_chunk(
     return PipelineResult(chosen, bt.leaderboard, selection, fits, timings)
 
 
+def history_periods(horizon: int, freq: str, windows: int) -> int | None:
+    """Periods of history per series the pipeline reads by default (None: all of it).
+
+    Daily: what the global model reads, at least two years, plus the backtest span; no
+    candidate looks further back. Weekly and coarser histories are short enough to keep.
+    """
+    if season_length(freq) > 24:
+        return None
+    return max(730, periods_needed(horizon, season_length(freq))) + windows * horizon
+
+
 def run_forecast_pipeline(
     history: pd.DataFrame,
     horizon: int,
@@ -193,16 +204,14 @@ def run_forecast_pipeline(
     (otherwise price is carried forward and the rest set to 0).  ``candidates`` defaults to
     :func:`default_candidates` with the Prophet/ARIMA caps given; Prophet and ARIMA caps and the
     global model apply per chunk of ``chunk_size`` series.  ``pins`` force a model per series.
-    ``max_history`` keeps only the most recent periods per series (default for daily data:
-    what the global model reads, at least two years, plus the backtest span — no candidate
-    looks further back); the cut happens
-    before sorting so large inputs are sorted only once cut.
+    ``max_history`` keeps only the most recent periods per series (default:
+    :func:`history_periods`); the cut happens before sorting so large inputs are sorted only
+    once cut.
     ``progress(fraction, message)`` is called as chunks complete.
     """
     start = time.perf_counter()
-    if max_history is None and season_length(freq) <= 24:
-        needed = max(730, periods_needed(horizon, season_length(freq)))
-        max_history = needed + windows * horizon
+    if max_history is None:
+        max_history = history_periods(horizon, freq, windows)
     history = history[["series_id", "ds", "y", *exog_columns(history)]]
     labels, history, future_exog, pins = _encode_ids(history, future_exog, pins)
     if max_history:
