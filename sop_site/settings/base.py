@@ -188,6 +188,8 @@ SPECTACULAR_SETTINGS = {
 REDIS_URL = env("REDIS_URL", default="")
 SOP_JOBS_MODE = env("SOP_JOBS_MODE", default="celery" if REDIS_URL else "thread")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# One queue per deployment sharing a Redis server (the benchmarks use a queue of their own).
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
