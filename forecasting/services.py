@@ -41,6 +41,7 @@ from forecasting.models import (
 )
 from forecasting.models import Forecast as ForecastRow
 from history.bulk import UpsertTarget, upsert_frame
+from jobs.limits import return_freed_memory
 from jobs.models import JobRun
 from jobs.services import Progress, job_create, job_enqueue
 from masterdata.models import SKU
@@ -164,42 +165,48 @@ def forecast_chunk_claim(*, run: ForecastRun) -> ForecastChunk | None:
 
 def forecast_chunk_process(*, chunk: ForecastChunk) -> int:
     """Forecast every series of one chunk and write the results; returns the series count."""
-    run = chunk.run
     started = time.perf_counter()
     try:
-        frames = load_series_frames(
-            granularity=run.granularity,
-            store_ids=chunk.store_ids,
-            horizon=run.horizon,
-            origin=pd.Timestamp(run.origin),
-            max_periods=history_periods(run.horizon, frames_freq(run.granularity), run.windows),
-        )
-        count = 0
-        if not frames.series.empty:
-            result = run_forecast_pipeline(
-                frames.history,
-                horizon=run.horizon,
-                freq=frames.freq,
-                windows=run.windows,
-                future_exog=frames.future_exog,
-                pins=_models_to_use(frames.series, run),
-            )
-            pinned = set(model_pins_for(frames.series, run.granularity))
-            result.selection["pinned"] = result.selection["series_id"].isin(pinned)
-            with transaction.atomic():
-                forecast_results_write(run=run, frames=frames, result=result)
-            count = len(frames.series)
+        count = _chunk_forecast_and_write(run=chunk.run, store_ids=chunk.store_ids)
     except Exception as exc:
         ForecastChunk.objects.filter(pk=chunk.pk).update(
             status=ForecastChunk.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
         )
         raise
+    finally:
+        return_freed_memory()  # the worker goes on with another chunk or job
     ForecastChunk.objects.filter(pk=chunk.pk).update(
         status=ForecastChunk.Status.DONE,
         series_count=count,
         seconds=round(time.perf_counter() - started, 2),
     )
     return count
+
+
+def _chunk_forecast_and_write(*, run: ForecastRun, store_ids: list[int]) -> int:
+    frames = load_series_frames(
+        granularity=run.granularity,
+        store_ids=store_ids,
+        horizon=run.horizon,
+        origin=pd.Timestamp(run.origin),
+        max_periods=history_periods(run.horizon, frames_freq(run.granularity), run.windows),
+    )
+    if frames.series.empty:
+        return 0
+    return_freed_memory()  # the read's transient copies, before the engine's peak
+    result = run_forecast_pipeline(
+        frames.history,
+        horizon=run.horizon,
+        freq=frames.freq,
+        windows=run.windows,
+        future_exog=frames.future_exog,
+        pins=_models_to_use(frames.series, run),
+    )
+    pinned = set(model_pins_for(frames.series, run.granularity))
+    result.selection["pinned"] = result.selection["series_id"].isin(pinned)
+    with transaction.atomic():
+        forecast_results_write(run=run, frames=frames, result=result)
+    return len(frames.series)
 
 
 def _models_to_use(series: pd.DataFrame, run: ForecastRun) -> dict[str, str]:

@@ -13,6 +13,7 @@ to the same limit as one alone in a worker process.
 from __future__ import annotations
 
 import ctypes
+import ctypes.util
 import threading
 import time
 from dataclasses import dataclass, field
@@ -92,3 +93,18 @@ class ResourceWatch:
                 ctypes.pythonapi.PyThreadState_SetAsyncExc(
                     ctypes.c_ulong(self._target), ctypes.py_object(JobLimitExceeded)
                 )
+
+
+def return_freed_memory() -> None:
+    """Give memory that Python and pandas have freed back to the operating system.
+
+    glibc keeps freed heap pages for reuse, so a worker that has read millions of rows keeps
+    that much resident for the rest of its life, and its next peak stacks on top. Long jobs
+    call this between stages; elsewhere than glibc it does nothing.
+    """
+    name = ctypes.util.find_library("c")
+    if not name:
+        return
+    libc = ctypes.CDLL(name)
+    if hasattr(libc, "malloc_trim"):
+        libc.malloc_trim(0)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .frames import exog_columns, last_periods
+from .frames import exog_columns
 from .models import Candidate, ForecastTask
 
 FEATURE_PREFIXES = ("lag_", "roll_", "cal_", "x_", "rel_price", "log_scale")
@@ -179,16 +179,32 @@ def lightgbm_predict(
     if train_periods is None:
         train_periods = default_train_periods(season)
     lookback = periods_needed(horizon, season, train_periods)
-    hist = last_periods(task.history, lookback)
-    exog = [c for c in exog_columns(hist) if c in task.future.columns]
-    fut = task.future[["series_id", "ds", *exog]].assign(y=np.nan, _pos=-1)
-    past = hist[["series_id", "ds", "y", *exog]].assign(
-        _pos=hist.groupby("series_id", sort=False).cumcount(ascending=False).to_numpy()
+    history, future = task.history, task.future
+    exog = [c for c in exog_columns(history) if c in future.columns]
+    pos = history.groupby("series_id", sort=False).cumcount(ascending=False).to_numpy()
+    in_reach = pos < lookback
+    past_ids = history["series_id"].to_numpy()[in_reach]
+    # Past rows (sorted by series and date) then each series' future rows, series by series:
+    # a stable sort of the ids alone, so the frame is built once instead of concatenated,
+    # copied and sorted whole.
+    order = np.argsort(np.concatenate([past_ids, future["series_id"].to_numpy()]), kind="stable")
+    frame = pd.DataFrame(
+        {
+            c: np.concatenate(
+                [
+                    history[c].to_numpy()[in_reach],
+                    future[c].to_numpy() if c != "y" else np.full(len(future), np.nan),
+                ]
+            )[order]
+            for c in ["series_id", "ds", "y", *exog]
+        }
     )
-    frame = pd.concat([past, fut], ignore_index=True)
-    frame = frame.sort_values(["series_id", "ds"], kind="stable").reset_index(drop=True)
-    scale = hist["y"].abs().groupby(hist["series_id"]).mean()
+    frame["_pos"] = np.concatenate([pos[in_reach], np.full(len(future), -1)])[order]
+    past = frame["_pos"].to_numpy() >= 0
+    scale = frame.loc[past, "y"].abs().groupby(frame.loc[past, "series_id"]).mean()
     scale = scale.where(scale > 0, 1.0)
+    if "price" in exog:
+        mean_price = frame.loc[past, "price"].groupby(frame.loc[past, "series_id"]).mean()
     frame["scale"] = frame["series_id"].map(scale).astype(float)
     frame["y_scaled"] = frame["y"] / frame["scale"]
     hist_pos = frame["_pos"].to_numpy()
@@ -203,7 +219,6 @@ def lightgbm_predict(
     for c in exog:
         rows[f"x_{c}"] = rows[c].astype("float32")
     if "price" in exog:
-        mean_price = hist.groupby("series_id")["price"].mean()
         ref = rows["series_id"].map(mean_price)
         rows["rel_price"] = (rows["price"] / ref.where(ref > 0)).astype("float32")
     names = _feature_names(rows)

@@ -217,7 +217,9 @@ def run_forecast_pipeline(
     if max_history:
         last = history.groupby("series_id", sort=False)["ds"].transform("max")
         offset = pd.tseries.frequencies.to_offset(freq)
-        history = history[history["ds"].to_numpy() > (last - max_history * offset).to_numpy()]
+        keep = history["ds"].to_numpy() > (last - max_history * offset).to_numpy()
+        if not keep.all():  # a history read to the pipeline's reach is shared, not copied
+            history = history[keep]
     history = sort_history(history)
     candidates = (
         candidates

@@ -120,9 +120,13 @@ def _combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> li
     not letting a clearly weaker partner drag the better model down by half.
     """
     pair = forecasts[forecasts["model"].isin([first, second])]
-    wide = pair.pivot_table(
-        index=["series_id", "window", "ds"], columns="model", values="forecast", aggfunc="first"
-    ).dropna()
+    wide = (
+        pair.pivot_table(
+            index=["series_id", "window", "ds"], columns="model", values="forecast", aggfunc="first"
+        )
+        .reindex(columns=[first, second])  # a model whose every forecast failed has no column
+        .dropna()
+    )
     actual = pair.groupby(["series_id", "window", "ds"])["actual"].first().reindex(wide.index)
     best, best_err = [1, 1], np.inf
     for quarters in (4, 3, 2, 1, 0):
