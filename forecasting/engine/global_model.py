@@ -1,11 +1,12 @@
 """One LightGBM model trained across all series of a chunk (a "global" model).
 
 Strategy: direct forecasting with lags of at least ``horizon`` periods.  Every feature of a
-target at date t uses demand up to t - horizon only, so a single model forecasts the whole
-horizon from data at or before the forecast origin without recursion (no error feedback and
-no leakage).  The target and every demand feature are divided by the series' mean absolute
-demand so one model serves series of very different scale.  Exogenous columns (price, relative
-price, promotion, event, any extra numeric indicator) and calendar features enter as-is.
+target at date t uses demand up to t - horizon only, so a model forecasts the whole horizon
+from data at or before the forecast origin without recursion (no error feedback and no
+leakage); a second model with short lags serves the first steps.  The target and every
+demand feature are divided by the series' mean absolute demand so one model serves series
+of very different scale.  Exogenous columns (price, relative price, promotion, event, any
+extra numeric indicator) and calendar features enter as-is.
 """
 
 from __future__ import annotations
@@ -159,7 +160,40 @@ def _feature_names(frame: pd.DataFrame) -> list[str]:
     return drivers + [c for c in names if c not in drivers]
 
 
-def lightgbm_predict(
+def near_bucket(horizon: int, season: int) -> int | None:
+    """Steps served by a second, short-lag model: the first week of daily data, the first
+    four weeks of weekly data; None when the horizon is no longer than that."""
+    near = 7 if season <= 24 else 4
+    return near if horizon > near else None
+
+
+def lightgbm_predict(task: ForecastTask, **params: object) -> pd.DataFrame:
+    """Train the global model on the task history and forecast the task horizon.
+
+    A model whose lags are at least the whole horizon cannot see the last weeks of demand,
+    which matter most for the first steps; those steps (:func:`near_bucket`) come from a
+    second model trained with short lags, as the M5 winners split their horizon. Keyword
+    arguments go to :func:`direct_forecast`.
+    """
+    forecast = direct_forecast(task, **params)
+    near = near_bucket(task.horizon, task.season)
+    if near is None:
+        return forecast
+    near_task = ForecastTask(
+        task.history,
+        task.future[task.future["step"] <= near],
+        near,
+        task.freq,
+        task.season,
+        task.demand,
+    )
+    first = direct_forecast(near_task, **params).rename(columns={"forecast": "near"})
+    forecast = forecast.merge(first, on=["series_id", "ds"], how="left")
+    forecast["forecast"] = forecast["near"].fillna(forecast["forecast"])
+    return forecast.drop(columns="near")
+
+
+def direct_forecast(
     task: ForecastTask,
     num_boost_round: int = 150,
     train_periods: int | None = None,
@@ -167,7 +201,7 @@ def lightgbm_predict(
     num_threads: int = 1,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """Train the global model on the task history and forecast the task horizon.
+    """One direct model: every feature lags the target by at least the task's horizon.
 
     ``num_threads`` defaults to 1: the service parallelises across chunks (one worker per
     core), and LightGBM's OpenMP threads slow down by an order of magnitude when the cores are

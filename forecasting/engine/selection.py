@@ -27,6 +27,8 @@ COMBO_PREFIX = "combo:"
 # A model must cover this share of series to be applied to all of them (the rest keep their
 # per-series best): ETS and the global model skip only series too short to fit.
 GLOBAL_MIN_COVERAGE = 0.8
+# Blend weights whose pooled backtest error is within this share of the best count as tied.
+BLEND_TIE_TOLERANCE = 0.005
 
 
 def _scores(errors: pd.DataFrame, demand: pd.DataFrame | None, windows: int) -> pd.DataFrame:
@@ -113,11 +115,14 @@ def _global(board: pd.DataFrame, components: list[str], weights: list[int]) -> p
     return own.reset_index()
 
 
-def _combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> list[int]:
+def combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> list[int]:
     """Relative weights (in quarters, 4:0 to 0:4) of two models minimising their pooled WAPE.
 
     Weighting by evidence (Bates and Granger) keeps most of a combination's robustness while
-    not letting a clearly weaker partner drag the better model down by half.
+    not letting a clearly weaker partner drag the better model down by half. Weights whose
+    backtest errors are within ``BLEND_TIE_TOLERANCE`` of the best are a tie the backtest
+    cannot settle; the most even of them is taken, since estimated weights that do not
+    clearly win lose to simple averages out of sample (the "forecast combination puzzle").
     """
     pair = forecasts[forecasts["model"].isin([first, second])]
     wide = (
@@ -127,14 +132,19 @@ def _combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> li
         .reindex(columns=[first, second])  # a model whose every forecast failed has no column
         .dropna()
     )
+    if wide.empty:
+        return [4, 0]
     actual = pair.groupby(["series_id", "window", "ds"])["actual"].first().reindex(wide.index)
-    best, best_err = [1, 1], np.inf
-    for quarters in (4, 3, 2, 1, 0):
-        blend = (quarters * wide[first] + (4 - quarters) * wide[second]) / 4
-        err = float((blend - actual).abs().sum())
-        if err < best_err:
-            best, best_err = [quarters, 4 - quarters], err
-    return best
+    errors = {
+        quarters: float(
+            ((quarters * wide[first] + (4 - quarters) * wide[second]) / 4 - actual).abs().sum()
+        )
+        for quarters in (4, 3, 2, 1, 0)
+    }
+    tolerated = min(errors.values()) * (1 + BLEND_TIE_TOLERANCE)
+    near_best = [q for q, err in errors.items() if err <= tolerated]
+    quarters = min(near_best, key=lambda q: (abs(q - 2), errors[q]))
+    return [quarters, 4 - quarters]
 
 
 def _global_choice(
@@ -152,7 +162,7 @@ def _global_choice(
     fitted = [m for m in ranking if m not in BENCHMARKS][:2]
     if ranking[0] in BENCHMARKS or len(fitted) < 2 or forecasts is None:
         return _global(board, ranking[:1], [1])
-    weights = _combination_weights(forecasts, *fitted)
+    weights = combination_weights(forecasts, *fitted)
     kept = [(m, w) for m, w in zip(fitted, weights, strict=True) if w > 0]
     return _global(board, [m for m, _ in kept], [w for _, w in kept])
 

@@ -10,6 +10,7 @@ from forecasting.engine import select_models, selected_forecasts
 from forecasting.engine.backtest import BacktestResult, leaderboard_from_errors
 from forecasting.engine.ets import holt_winters_forecast
 from forecasting.engine.global_model import build_features
+from forecasting.engine.selection import combination_weights
 
 
 def test_holt_winters_continues_a_clean_weekly_profile() -> None:
@@ -128,3 +129,25 @@ def test_selection_blends_two_models_whose_errors_cancel() -> None:
     blended = (picked["forecast"] - picked["actual"]).abs().sum() / picked["actual"].sum()
     assert blended < 0.01
     assert (selection["fva_vs_seasonal_naive"] > 0).all()
+
+
+def _two_biased_models(second_error: float) -> pd.DataFrame:
+    """``ets`` always 10 over the actual, ``lightgbm`` always ``second_error`` over it."""
+    actual = np.linspace(50, 150, 40)
+    index = pd.MultiIndex.from_product([range(2), range(20)], names=["series_id", "step"])
+    base = pd.DataFrame({"actual": actual}, index=index).reset_index()
+    base = base.assign(window=0, ds=pd.Timestamp("2025-01-01") + pd.to_timedelta(base["step"], "D"))
+    return pd.concat(
+        [
+            base.assign(model="ets", forecast=base["actual"] + 10),
+            base.assign(model="lightgbm", forecast=base["actual"] + second_error),
+        ],
+        ignore_index=True,
+    )
+
+
+def test_blend_weights_prefer_the_more_even_blend_only_on_a_backtest_tie() -> None:
+    # 3:1 is 0.3 % worse than ets alone: a tie, settled towards the more even blend …
+    assert combination_weights(_two_biased_models(10.12), "ets", "lightgbm") == [3, 1]
+    # … but 5 % worse is evidence, and the better model keeps all the weight.
+    assert combination_weights(_two_biased_models(12.0), "ets", "lightgbm") == [4, 0]
