@@ -27,8 +27,6 @@ COMBO_PREFIX = "combo:"
 # A model must cover this share of series to be applied to all of them (the rest keep their
 # per-series best): ETS and the global model skip only series too short to fit.
 GLOBAL_MIN_COVERAGE = 0.8
-# Blend weights whose pooled backtest error is within this share of the best count as tied.
-BLEND_TIE_TOLERANCE = 0.005
 
 
 def _scores(errors: pd.DataFrame, demand: pd.DataFrame | None, windows: int) -> pd.DataFrame:
@@ -119,10 +117,9 @@ def combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> lis
     """Relative weights (in quarters, 4:0 to 0:4) of two models minimising their pooled WAPE.
 
     Weighting by evidence (Bates and Granger) keeps most of a combination's robustness while
-    not letting a clearly weaker partner drag the better model down by half. Weights whose
-    backtest errors are within ``BLEND_TIE_TOLERANCE`` of the best are a tie the backtest
-    cannot settle; the most even of them is taken, since estimated weights that do not
-    clearly win lose to simple averages out of sample (the "forecast combination puzzle").
+    not letting a clearly weaker partner drag the better model down by half. (Settling
+    near-ties towards the more even blend was tried: on eight unseen synthetic companies it
+    never helped out of sample and twice lost, by up to 2.3 points of WAPE.)
     """
     pair = forecasts[forecasts["model"].isin([first, second])]
     wide = (
@@ -135,16 +132,13 @@ def combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> lis
     if wide.empty:
         return [4, 0]
     actual = pair.groupby(["series_id", "window", "ds"])["actual"].first().reindex(wide.index)
-    errors = {
-        quarters: float(
-            ((quarters * wide[first] + (4 - quarters) * wide[second]) / 4 - actual).abs().sum()
-        )
-        for quarters in (4, 3, 2, 1, 0)
-    }
-    tolerated = min(errors.values()) * (1 + BLEND_TIE_TOLERANCE)
-    near_best = [q for q, err in errors.items() if err <= tolerated]
-    quarters = min(near_best, key=lambda q: (abs(q - 2), errors[q]))
-    return [quarters, 4 - quarters]
+    best, best_err = [4, 0], np.inf
+    for quarters in (4, 3, 2, 1, 0):
+        blend = (quarters * wide[first] + (4 - quarters) * wide[second]) / 4
+        err = float((blend - actual).abs().sum())
+        if err < best_err:
+            best, best_err = [quarters, 4 - quarters], err
+    return best
 
 
 def _global_choice(

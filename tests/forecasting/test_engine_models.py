@@ -146,8 +146,11 @@ def _two_biased_models(second_error: float) -> pd.DataFrame:
     )
 
 
-def test_blend_weights_prefer_the_more_even_blend_only_on_a_backtest_tie() -> None:
-    # 3:1 is 0.3 % worse than ets alone: a tie, settled towards the more even blend …
-    assert combination_weights(_two_biased_models(10.12), "ets", "lightgbm") == [3, 1]
-    # … but 5 % worse is evidence, and the better model keeps all the weight.
+def test_blend_weights_follow_the_backtest() -> None:
+    # Errors of the same sign: any share of the worse model only adds error.
     assert combination_weights(_two_biased_models(12.0), "ets", "lightgbm") == [4, 0]
+    # Opposite signs, the partner 3x as wrong: a quarter of it cancels the bias exactly.
+    assert combination_weights(_two_biased_models(-30.0), "ets", "lightgbm") == [3, 1]
+    # A partner without a single forecast leaves the model that has them.
+    no_partner = _two_biased_models(12.0).query("model == 'ets'")
+    assert combination_weights(no_partner, "ets", "lightgbm") == [4, 0]
