@@ -17,20 +17,12 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote
 
 import psutil
 
+from sop_site.database_url import database_url
+
 READY_TIMEOUT_S = 120
-
-
-def database_url(db: dict) -> str:
-    """A ``DATABASE_URL`` for the connection settings ``db`` (the benchmark's own database)."""
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host, port = db["HOST"] or "localhost", db["PORT"] or 5432
-    return f"postgres://{auth}@{host}:{port}/{quote(db['NAME'], safe='')}"
 
 
 @dataclass

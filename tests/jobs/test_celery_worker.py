@@ -13,7 +13,6 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -26,20 +25,13 @@ from jobs.models import JobRun, JobStatus
 from jobs.services import PURGE_BATCH_SIZE, job_create, job_enqueue
 from jobs.tasks import PURGE_KIND, purge_old_jobs
 from sop_site.celery import app as celery_app
+from sop_site.database_url import database_url
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.celery_worker
 
 STARTUP_TIMEOUT_S = 180
 FINISH_TIMEOUT_S = 60
-
-
-def _database_url(db: dict) -> str:
-    auth = quote(db["USER"] or "", safe="")
-    if db["PASSWORD"]:
-        auth += ":" + quote(db["PASSWORD"], safe="")
-    host, port = db["HOST"] or "localhost", db["PORT"] or 5432
-    return f"postgres://{auth}@{host}:{port}/{quote(db['NAME'], safe='')}"
 
 
 @contextlib.contextmanager
@@ -126,7 +118,7 @@ def test_worker_runs_a_queued_job_and_reports_progress(settings, tmp_path):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "sop_site.settings.test",
-        "DATABASE_URL": _database_url(db),
+        "DATABASE_URL": database_url(db),
         "REDIS_URL": settings.REDIS_URL,
     }
 
