@@ -48,6 +48,7 @@ class SeriesModelSerializer(serializers.ModelSerializer):
             "sku",
             "granularity",
             "model",
+            "weights",
             "demand_class",
             "adi",
             "cv2",

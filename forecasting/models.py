@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from forecasting.engine.selection import COMBO_PREFIX
 from jobs.models import JobRun
 from masterdata.models import SKU, Category, Store
 
@@ -105,6 +106,11 @@ class SeriesModel(models.Model):
     sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
     granularity = models.CharField(max_length=1, choices=Granularity.choices)
     model = models.CharField(max_length=120)
+    weights = models.CharField(
+        max_length=60,
+        blank=True,
+        help_text="Relative weights of a blend's components, e.g. 1+3 for combo:ets+lightgbm.",
+    )
     demand_class = models.CharField(max_length=12, blank=True)
     adi = models.FloatField(null=True, blank=True)
     cv2 = models.FloatField(null=True, blank=True)
@@ -122,6 +128,18 @@ class SeriesModel(models.Model):
                 fields=["store", "sku", "granularity"], name="series_model_unique"
             ),
         ]
+
+    @property
+    def blend(self) -> list[tuple[str, int]]:
+        """A blend's components with their rounded percentage shares; empty for one model."""
+        if not self.model.startswith(COMBO_PREFIX):
+            return []
+        names = self.model.removeprefix(COMBO_PREFIX).split("+")
+        weights = [float(w) for w in self.weights.split("+")] if self.weights else []
+        if len(weights) != len(names):
+            weights = [1.0] * len(names)
+        total = sum(weights)
+        return [(name, round(100 * w / total)) for name, w in zip(names, weights, strict=True)]
 
 
 class LeaderboardEntry(models.Model):

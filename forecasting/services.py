@@ -200,7 +200,7 @@ def _chunk_forecast_and_write(*, run: ForecastRun, store_ids: list[int]) -> int:
         freq=frames.freq,
         windows=run.windows,
         future_exog=frames.future_exog,
-        pins=_models_to_use(frames.series, run),
+        **_models_to_use(frames.series, run),
     )
     pinned = set(model_pins_for(frames.series, run.granularity))
     result.selection["pinned"] = result.selection["series_id"].isin(pinned)
@@ -209,18 +209,24 @@ def _chunk_forecast_and_write(*, run: ForecastRun, store_ids: list[int]) -> int:
     return len(frames.series)
 
 
-def _models_to_use(series: pd.DataFrame, run: ForecastRun) -> dict[str, str]:
-    """Models the engine must use: planners' pins, and, when the run keeps the current
-    selection (the daily refresh), each series' previously selected model."""
+def _models_to_use(series: pd.DataFrame, run: ForecastRun) -> dict[str, dict[str, str]]:
+    """Models the engine must use (its ``pins`` and ``pin_weights``): planners' pins, and,
+    when the run keeps the current selection (the daily refresh), each series' previously
+    selected model or blend with its weights."""
     pins = model_pins_for(series, run.granularity)
     if run.job is None or run.job.params.get("reselect", True):
-        return pins
+        return {"pins": pins, "pin_weights": {}}
     kept = SeriesModel.objects.filter(
         granularity=run.granularity, store_id__in=series["store_id"].unique().tolist()
-    ).values_list("store_id", "sku_id", "model")
+    ).values_list("store_id", "sku_id", "model", "weights")
     known = set(series["series_id"])
-    current = {f"{store}:{sku}": model for store, sku, model in kept if f"{store}:{sku}" in known}
-    return {**current, **pins}
+    current, weights = {}, {}
+    for store, sku, model, blend_weights in kept:
+        key = f"{store}:{sku}"
+        if key in known:
+            current[key] = model
+            weights[key] = blend_weights
+    return {"pins": {**current, **pins}, "pin_weights": {k: weights[k] for k in current}}
 
 
 def model_pins_for(series: pd.DataFrame, granularity: str) -> dict[str, str]:
@@ -296,6 +302,7 @@ def forecast_results_write(*, run: ForecastRun, frames: SeriesFrames, result) ->
         "sku_id",
         "granularity",
         "model",
+        "weights",
         "demand_class",
         "adi",
         "cv2",
@@ -310,6 +317,7 @@ def forecast_results_write(*, run: ForecastRun, frames: SeriesFrames, result) ->
             selection[column] = None
     selection["fallback_reason"] = selection["fallback_reason"].fillna("").astype(str).str[:300]
     selection["demand_class"] = selection["demand_class"].fillna("").astype(str)
+    selection["weights"] = selection["weights"].fillna("").astype(str)
     selection["pinned"] = selection["pinned"].fillna(False).astype(bool)
     upsert_frame(
         UpsertTarget(SeriesModel, ["store_id", "sku_id", "granularity"]), selection[columns]

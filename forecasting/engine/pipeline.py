@@ -57,7 +57,8 @@ def _encode_ids(
     history: pd.DataFrame,
     future_exog: pd.DataFrame | None,
     pins: dict[str, str] | None,
-) -> tuple[pd.Index, pd.DataFrame, pd.DataFrame | None, dict | None]:
+    pin_weights: dict[str, str] | None = None,
+) -> tuple[pd.Index, pd.DataFrame, pd.DataFrame | None, dict | None, dict | None]:
     """Replace series ids by integer codes in sorted-id order.
 
     Every groupby, merge, isin and np.unique of the engine keys on ``series_id``; on string
@@ -71,7 +72,11 @@ def _encode_ids(
         future_exog = future_exog[fx_codes >= 0].assign(series_id=fx_codes[fx_codes >= 0])
     if pins:
         pins = {int(labels.get_loc(sid)): m for sid, m in pins.items() if sid in labels}
-    return labels, history, future_exog, pins
+    if pin_weights:
+        pin_weights = {
+            int(labels.get_loc(sid)): w for sid, w in pin_weights.items() if sid in labels
+        }
+    return labels, history, future_exog, pins, pin_weights
 
 
 def _decode_ids(frame: pd.DataFrame, labels: pd.Index) -> pd.DataFrame:
@@ -90,6 +95,7 @@ def _run_chunk(
     quantiles: Sequence[float],
     keep_all_backtest_fits: bool,
     combine_top: int,
+    pin_weights: dict[str, str] | None = None,
 ) -> PipelineResult:
     ids = np.sort(history["series_id"].unique())
     timings: dict[str, float] = {}
@@ -97,7 +103,14 @@ def _run_chunk(
     bt = backtest(history, horizon, windows, freq, candidates, future_exog)
     for k, v in bt.timings.items():
         timings[k] = timings.get(k, 0.0) + v
-    selection = select_models(bt.leaderboard, demand, pins, backtest=bt, combine_top=combine_top)
+    selection = select_models(
+        bt.leaderboard,
+        demand,
+        pins,
+        backtest=bt,
+        combine_top=combine_top,
+        pin_weights=pin_weights,
+    )
     missing = np.setdiff1d(ids, selection["series_id"].to_numpy())
     fallback_model = _best_benchmark(bt.leaderboard, ids)
     if len(missing):
@@ -188,6 +201,7 @@ def run_forecast_pipeline(
     future_exog: pd.DataFrame | None = None,
     candidates: list[Candidate] | None = None,
     pins: dict[str, str] | None = None,
+    pin_weights: dict[str, str] | None = None,
     quantiles: Sequence[float] = DEFAULT_QUANTILES,
     chunk_size: int = 5000,
     prophet_max_series: int = 3,
@@ -203,7 +217,8 @@ def run_forecast_pipeline(
     on_promotion, event, indicators); ``future_exog`` gives their values over the horizon
     (otherwise price is carried forward and the rest set to 0).  ``candidates`` defaults to
     :func:`default_candidates` with the Prophet/ARIMA caps given; Prophet and ARIMA caps and the
-    global model apply per chunk of ``chunk_size`` series.  ``pins`` force a model per series.
+    global model apply per chunk of ``chunk_size`` series.  ``pins`` force a model (or a blend,
+    weighted by ``pin_weights``) per series.
     ``max_history`` keeps only the most recent periods per series (default:
     :func:`history_periods`); the cut happens before sorting so large inputs are sorted only
     once cut.
@@ -213,7 +228,9 @@ def run_forecast_pipeline(
     if max_history is None:
         max_history = history_periods(horizon, freq, windows)
     history = history[["series_id", "ds", "y", *exog_columns(history)]]
-    labels, history, future_exog, pins = _encode_ids(history, future_exog, pins)
+    labels, history, future_exog, pins, pin_weights = _encode_ids(
+        history, future_exog, pins, pin_weights
+    )
     if max_history:
         last = history.groupby("series_id", sort=False)["ds"].transform("max")
         offset = pd.tseries.frequencies.to_offset(freq)
@@ -254,6 +271,7 @@ def run_forecast_pipeline(
             quantiles,
             keep_all_backtest_fits,
             combine_top,
+            pin_weights,
         )
         for k, v in res.timings.items():
             timings[k] = timings.get(k, 0.0) + v

@@ -242,6 +242,7 @@ def select_models(
     pins: dict[str, str] | None = None,
     backtest: BacktestResult | None = None,
     combine_top: int = 3,
+    pin_weights: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Choose a model per series.
 
@@ -252,7 +253,9 @@ def select_models(
     models a combination blends with relative ``weights``, ``score`` is the mean RMSSE/MASE
     of the choice (NaN for combinations), ``pin_cost`` is pinned score − best score and
     ``fva_vs_seasonal_naive`` is seasonal naive's backtest WAPE
-    minus the choice's (positive = the forecast adds value).
+    minus the choice's (positive = the forecast adds value).  A pin may name a blend
+    (``combo:ets+lightgbm``, as a run that keeps its models passes the current choice) with
+    its weights in ``pin_weights`` (equal when absent); its pin cost is unknown (NaN).
     """
     strategy, selection = "per_series_best", None
     n_windows = int(leaderboard["n_windows"].max()) if "n_windows" in leaderboard else 1
@@ -273,15 +276,19 @@ def select_models(
     selection["pin_cost"] = 0.0
     for sid, model in (pins or {}).items():
         row = selection["series_id"] == sid
-        if not row.any() or (sid, model) not in score.index:
+        components = model.removeprefix(COMBO_PREFIX)
+        if not row.any() or any((sid, c) not in score.index for c in components.split("+")):
             continue
-        best = score.loc[(sid, best_single.loc[sid])]
+        weights = (pin_weights or {}).get(sid) or "+".join(["1"] * (components.count("+") + 1))
+        cost = np.nan
+        if model == components:
+            cost = float(score.loc[(sid, model)] - score.loc[(sid, best_single.loc[sid])])
         selection.loc[row, ["model", "components", "weights", "pinned", "pin_cost"]] = [
             model,
-            model,
-            "1",
+            components,
+            weights,
             True,
-            float(score.loc[(sid, model)] - best),
+            cost,
         ]
     keys = pd.MultiIndex.from_arrays([selection["series_id"], selection["model"]])
     selection["score"] = score.reindex(keys).to_numpy()

@@ -24,8 +24,10 @@ def small_company(db):
     return company
 
 
-def _run_forecast(granularity: str, horizon: int, windows: int = 2):
-    params = forecast_params(granularity=granularity, horizon=horizon, windows=windows)
+def _run_forecast(granularity: str, horizon: int, windows: int = 2, reselect: bool = True):
+    params = forecast_params(
+        granularity=granularity, horizon=horizon, windows=windows, reselect=reselect
+    )
     job = job_create(kind="forecast", user=None, params=params)
     return job_execute(job_id=job.pk, work=forecast_job_work)
 
@@ -79,6 +81,24 @@ def test_forecast_job_stores_each_forecast_once_and_is_idempotent(small_company)
     # Executing a finished job again changes nothing.
     assert job_execute(job_id=second.pk, work=forecast_job_work).pk == second.pk
     assert Forecast.objects.count() == len(rows)
+
+
+def test_a_refresh_that_keeps_models_keeps_blends_with_their_weights(small_company):
+    assert _run_forecast("D", horizon=14).status == "succeeded"
+    blended, single = SeriesModel.objects.filter(granularity="D").order_by("id")[:2]
+    SeriesModel.objects.filter(pk=blended.pk).update(model="combo:ets+lightgbm", weights="3+1")
+    SeriesModel.objects.filter(pk=single.pk).update(model="naive", weights="1")
+
+    refresh = _run_forecast("D", horizon=14, reselect=False)
+    assert refresh.status == "succeeded", refresh.error
+    kept = SeriesModel.objects.get(pk=blended.pk)
+    assert (kept.model, kept.weights) == ("combo:ets+lightgbm", "3+1")
+    assert kept.blend == [("ets", 75), ("lightgbm", 25)]
+    assert SeriesModel.objects.get(pk=single.pk).model == "naive"
+    stored = Forecast.objects.filter(
+        store_id=kept.store_id, sku_id=kept.sku_id, run__job_id=refresh.pk
+    ).values_list("model", flat=True)
+    assert list(stored) == ["combo:ets+lightgbm"] * 14
 
 
 def test_forecasts_are_ordered_quantiles_and_backtest_is_stored(small_company):

@@ -33,7 +33,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep-models",
             action="store_true",
-            help="Refit each series' selected model without re-running the model selection.",
+            help=(
+                "Refit each series' selected model or blend (with its weights) without "
+                "re-running the model selection."
+            ),
         )
 
     def handle(self, *args, **options):
