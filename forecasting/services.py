@@ -226,7 +226,11 @@ def _models_to_use(series: pd.DataFrame, run: ForecastRun) -> dict[str, dict[str
         if key in known:
             current[key] = model
             weights[key] = blend_weights
-    return {"pins": {**current, **pins}, "pin_weights": {k: weights[k] for k in current}}
+    # A planner's pin wins over the kept choice, and brings no blend weights with it.
+    return {
+        "pins": {**current, **pins},
+        "pin_weights": {k: w for k, w in weights.items() if k not in pins},
+    }
 
 
 def model_pins_for(series: pd.DataFrame, granularity: str) -> dict[str, str]:
