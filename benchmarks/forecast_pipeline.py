@@ -101,7 +101,6 @@ def _forecast_on_worker(granularity: str, horizon: int, windows: int, workers: i
             time.sleep(0.5)
             job = JobRun.objects.get(pk=job.pk)
         wall = time.perf_counter() - start
-        pool.sample.stop()
     if job.status != JobStatus.SUCCEEDED:
         raise SystemExit(f"forecast failed: {job.error}")
     series = job.result["series"]

@@ -34,6 +34,7 @@ class TreeSample:
     peak_rss_mb: float = 0.0
     idle_rss_mb: float = 0.0
     _cpu: dict[int, float] = field(default_factory=dict)
+    _base_cpu: float = 0.0
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def processes(self) -> list[psutil.Process]:
@@ -42,7 +43,8 @@ class TreeSample:
         except psutil.Error:
             return []
 
-    def rss_mb(self) -> float:
+    def _measure(self) -> float:
+        """Summed RSS of the tree in MB; records each process's CPU time on the way."""
         total = 0
         for process in self.processes():
             try:
@@ -58,13 +60,13 @@ class TreeSample:
         return sum(self._cpu.values())
 
     def start(self) -> None:
-        self.idle_rss_mb = self.rss_mb()
+        self.idle_rss_mb = self._measure()
         self._base_cpu = self.cpu_seconds
         threading.Thread(target=self._run, daemon=True).start()
 
     def stop(self) -> None:
         self._stop.set()
-        self.peak_rss_mb = max(self.peak_rss_mb, self.rss_mb())
+        self.peak_rss_mb = max(self.peak_rss_mb, self._measure())
 
     @property
     def busy_cpu_seconds(self) -> float:
@@ -72,7 +74,7 @@ class TreeSample:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
-            self.peak_rss_mb = max(self.peak_rss_mb, self.rss_mb())
+            self.peak_rss_mb = max(self.peak_rss_mb, self._measure())
 
 
 class WorkerPool:

@@ -45,6 +45,11 @@ def frames_freq(granularity: str) -> str:
     return "D" if granularity == "D" else WEEK_FREQ
 
 
+def _period(freq: str) -> pd.Timedelta:
+    """The length of one period of the engine frequency ``freq`` (a day or a week)."""
+    return pd.Timedelta(days=1 if freq == "D" else 7)
+
+
 def series_id(store_id: pd.Series, sku_id: pd.Series) -> pd.Series:
     return store_id.astype(str) + ":" + sku_id.astype(str)
 
@@ -114,7 +119,7 @@ def load_series_frames(
     freq = frames_freq(granularity)
     since = None
     if max_periods:
-        since = origin - pd.Timedelta(days=max_periods * (1 if freq == "D" else 7))
+        since = origin - max_periods * _period(freq)
     facts = _sales_facts(store_ids, sku_ids, origin, since)
     if facts.empty:
         empty = pd.DataFrame(columns=["series_id", "ds", "y"])
@@ -195,7 +200,7 @@ def _regular_grid(facts: pd.DataFrame, freq: str, origin: pd.Timestamp) -> pd.Da
     """Every period from a series' first sale to the origin; missing periods are zero sales."""
     facts = facts.sort_values(["series_id", "date"])
     firsts = facts.groupby("series_id", sort=False)["date"].min()
-    step = pd.Timedelta(days=1 if freq == "D" else 7)
+    step = _period(freq)
     lengths = ((origin - firsts) // step + 1).astype(int)
     ids = np.repeat(firsts.index.to_numpy(), lengths.to_numpy())
     offsets = np.concatenate([np.arange(n) for n in lengths.to_numpy()])
@@ -220,7 +225,7 @@ def _fill_within(frame: pd.DataFrame, column: str) -> pd.Series:
 
 
 def _drop_inactive(history: pd.DataFrame, freq: str, origin: pd.Timestamp) -> pd.DataFrame:
-    step = pd.Timedelta(days=1 if freq == "D" else 7)
+    step = _period(freq)
     cutoff = origin - INACTIVE_AFTER_PERIODS["D" if freq == "D" else "W"] * step
     last_row = history[history["has_row"]].groupby("series_id")["ds"].max()
     active = last_row[last_row > cutoff].index
@@ -230,7 +235,7 @@ def _drop_inactive(history: pd.DataFrame, freq: str, origin: pd.Timestamp) -> pd
 def _future_grid(
     series: pd.DataFrame, freq: str, origin: pd.Timestamp, horizon: int
 ) -> pd.DataFrame:
-    step = pd.Timedelta(days=1 if freq == "D" else 7)
+    step = _period(freq)
     dates = origin + step * np.arange(1, horizon + 1)
     future = series.loc[series.index.repeat(horizon)].reset_index(drop=True)
     future["ds"] = np.tile(dates, len(series))

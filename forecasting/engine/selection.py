@@ -54,9 +54,9 @@ def _rank(board: pd.DataFrame) -> pd.DataFrame:
     return board.sort_values(["series_id", "score", "model"], kind="stable")
 
 
-def _equal_weights(components: pd.Series) -> pd.Series:
+def _equal_weights(components: str) -> str:
     """'1+1+…' with one weight per '+'-joined component."""
-    return components.str.count(r"\+").map(lambda k: "+".join(["1"] * (k + 1)))
+    return "+".join(["1"] * (components.count("+") + 1))
 
 
 def _per_series(board: pd.DataFrame, top: int) -> pd.DataFrame:
@@ -66,7 +66,7 @@ def _per_series(board: pd.DataFrame, top: int) -> pd.DataFrame:
     heads = ranked.groupby("series_id", sort=True).head(max(top, 1))
     comps = heads.groupby("series_id", sort=True)["model"].agg(lambda m: "+".join(sorted(m)))
     model = np.where(comps.str.contains("+", regex=False), COMBO_PREFIX + comps, comps)
-    weights = _equal_weights(comps)
+    weights = comps.map(_equal_weights)
     return pd.DataFrame(
         {
             "series_id": comps.index,
@@ -118,8 +118,8 @@ def combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> lis
 
     Weighting by evidence (Bates and Granger) keeps most of a combination's robustness while
     not letting a clearly weaker partner drag the better model down by half. (Settling
-    near-ties towards the more even blend was tried: on eight unseen synthetic companies it
-    never helped out of sample and twice lost, by up to 2.3 points of WAPE.)
+    near-ties towards the more even blend was tried on unseen synthetic companies: it never
+    helped out of sample and sometimes lost clearly.)
     """
     pair = forecasts[forecasts["model"].isin([first, second])]
     wide = (
@@ -168,7 +168,9 @@ def selected_forecasts(forecasts: pd.DataFrame, selection: pd.DataFrame) -> pd.D
     without ``weights`` weighs its components equally.
     """
     weights = (
-        selection["weights"] if "weights" in selection else _equal_weights(selection["components"])
+        selection["weights"]
+        if "weights" in selection
+        else selection["components"].map(_equal_weights)
     )
     comps = (
         selection[["series_id", "model"]]
@@ -279,7 +281,7 @@ def select_models(
         components = model.removeprefix(COMBO_PREFIX)
         if not row.any() or any((sid, c) not in score.index for c in components.split("+")):
             continue
-        weights = (pin_weights or {}).get(sid) or "+".join(["1"] * (components.count("+") + 1))
+        weights = (pin_weights or {}).get(sid) or _equal_weights(components)
         cost = np.nan
         if model == components:
             cost = float(score.loc[(sid, model)] - score.loc[(sid, best_single.loc[sid])])
