@@ -1,42 +1,19 @@
-"""Changes to users, their role, scope, password and API token; each one is audited."""
+"""Changes to users, their role, scope, password and API token.
+
+Each change is recorded in the audit log by the audit app's receivers (users, their groups,
+scopes and tokens are in ``settings.AUDITED_MODELS``), attributed to the actor of the
+request or job; accounts, the bottom app, imports no other app of ours.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.contrib.auth.models import Group, User
-from django.db import transaction
+from django.db import models, transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import PlanningScope, Role
-from audit.services import audit_record
-from masterdata.models import Category, Region
-
-USER_OBJECT_TYPE = "user"
-
-
-def user_snapshot(user: User) -> dict[str, Any]:
-    """What the audit log keeps of a user: identity, role, active flag and scope (no secrets)."""
-    roles = sorted(
-        name for name in user.groups.values_list("name", flat=True) if name in Role.values
-    )
-    try:
-        scope = user.planning_scope
-        regions = sorted(scope.regions.values_list("code", flat=True))
-        categories = sorted(scope.categories.values_list("code", flat=True))
-    except PlanningScope.DoesNotExist:
-        regions, categories = [], []
-    return {
-        "username": user.username,
-        "first_name": user.first_name,
-        "last_name": user.last_name,
-        "email": user.email,
-        "is_active": user.is_active,
-        "role": ",".join(roles),
-        "scope_regions": regions,
-        "scope_categories": categories,
-    }
 
 
 def _set_role(user: User, role: str) -> None:
@@ -52,7 +29,7 @@ def _set_role(user: User, role: str) -> None:
 
 
 def _set_scope(
-    user: User, role: str, regions: Iterable[Region], categories: Iterable[Category]
+    user: User, role: str, regions: Iterable[models.Model], categories: Iterable[models.Model]
 ) -> None:
     """Only planners are narrowed by a scope; other roles keep none, so nothing stale lingers."""
     if role != Role.PLANNER:
@@ -66,7 +43,6 @@ def _set_scope(
 @transaction.atomic
 def user_create(
     *,
-    actor: User,
     username: str,
     password: str,
     role: str,
@@ -74,9 +50,8 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     is_active: bool = True,
-    regions: Iterable[Region] = (),
-    categories: Iterable[Category] = (),
-    request=None,
+    regions: Iterable[models.Model] = (),
+    categories: Iterable[models.Model] = (),
 ) -> User:
     user = User(
         username=username,
@@ -89,81 +64,39 @@ def user_create(
     user.save()
     _set_role(user, role)
     _set_scope(user, role, regions, categories)
-    audit_record(
-        user=actor,
-        action="create",
-        obj_type=USER_OBJECT_TYPE,
-        obj_id=user.pk,
-        obj_repr=user.username,
-        after=user_snapshot(user),
-        request=request,
-    )
     return user
 
 
 @transaction.atomic
 def user_update(
     *,
-    actor: User,
     user: User,
     role: str,
     email: str = "",
     first_name: str = "",
     last_name: str = "",
     is_active: bool = True,
-    regions: Iterable[Region] = (),
-    categories: Iterable[Category] = (),
-    request=None,
+    regions: Iterable[models.Model] = (),
+    categories: Iterable[models.Model] = (),
 ) -> User:
     user = User.objects.select_for_update().get(pk=user.pk)
-    before = user_snapshot(user)
     user.email, user.first_name, user.last_name = email, first_name, last_name
     user.is_active = is_active
     user.save(update_fields=["email", "first_name", "last_name", "is_active"])
     _set_role(user, role)
     _set_scope(user, role, regions, categories)
-    after = user_snapshot(user)
-    if after != before:
-        audit_record(
-            user=actor,
-            action="update",
-            obj_type=USER_OBJECT_TYPE,
-            obj_id=user.pk,
-            obj_repr=user.username,
-            before=before,
-            after=after,
-            request=request,
-        )
     return user
 
 
 @transaction.atomic
-def user_set_password(*, actor: User, user: User, password: str, request=None) -> None:
-    """Reset a password; the audit entry records that it changed, never the password."""
+def user_set_password(*, user: User, password: str) -> None:
+    """Reset a password; the audit log records that it changed, never the password or hash."""
     user.set_password(password)
     user.save(update_fields=["password"])
-    audit_record(
-        user=actor,
-        action="password_reset",
-        obj_type=USER_OBJECT_TYPE,
-        obj_id=user.pk,
-        obj_repr=user.username,
-        after={"password": "changed"},
-        request=request,
-    )
 
 
 @transaction.atomic
-def token_regenerate(*, user: User, request=None) -> Token:
+def token_regenerate(*, user: User) -> Token:
     """Replace the user's API token: the old one stops working at once."""
-    had_token = Token.objects.filter(user=user).delete()[0] > 0
-    token = Token.objects.create(user=user)
-    audit_record(
-        user=user,
-        action="token_regenerate" if had_token else "token_create",
-        obj_type="api_token",
-        obj_id=user.pk,
-        obj_repr=user.username,
-        request=request,
-    )
-    return token
+    Token.objects.filter(user=user).delete()
+    return Token.objects.create(user=user)

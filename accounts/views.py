@@ -48,10 +48,8 @@ def user_create(request):
     form = UserForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         user = services.user_create(
-            actor=request.user,
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password1"],
-            request=request,
             **form.service_kwargs(),
         )
         messages.success(request, f"User {user.username} created.")
@@ -65,16 +63,9 @@ def user_edit(request, pk: int):
     editing = get_object_or_404(User, pk=pk)
     form = UserForm(request.POST or None, instance=editing, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        services.user_update(
-            actor=request.user, user=editing, request=request, **form.service_kwargs()
-        )
+        services.user_update(user=editing, **form.service_kwargs())
         if form.cleaned_data["password1"]:
-            services.user_set_password(
-                actor=request.user,
-                user=editing,
-                password=form.cleaned_data["password1"],
-                request=request,
-            )
+            services.user_set_password(user=editing, password=form.cleaned_data["password1"])
         messages.success(request, f"User {editing.username} saved.")
         return redirect("accounts:users")
     return render(request, "accounts/user_form.html", {"form": form, "editing": editing})
@@ -85,7 +76,7 @@ def user_edit(request, pk: int):
 def token(request):
     """Any user's own API token, for ERP/CRM integrations acting as that user."""
     if request.method == "POST":
-        services.token_regenerate(user=request.user, request=request)
+        services.token_regenerate(user=request.user)
         messages.success(request, "A new API token was issued; the previous one no longer works.")
         return redirect("accounts:token")
     current = Token.objects.filter(user=request.user).first()

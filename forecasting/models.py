@@ -223,6 +223,15 @@ class ModelPin(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        """How the audit log names a pin."""
+        target = (
+            f"category {self.category.code}"
+            if self.category_id
+            else f"series {self.store.code} × {self.sku.code}"
+        )
+        return f"{self.model} pinned for {target} ({self.get_granularity_display().lower()})"
+
 
 class AccuracyRecord(models.Model):
     """Forecast accuracy against actuals for one day's comparison, kept over time.

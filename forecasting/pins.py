@@ -1,8 +1,9 @@
-"""Pinning a model for a series or a whole category, and clearing a pin; both audited.
+"""Pinning a model for a series or a whole category, and clearing a pin.
 
 A pin overrides the automatic model selection from the next forecast run on. Views look
 objects up through the user's scope (404 outside it); these services check again inside
-the transaction, so a pin can never be written for series the user may not plan.
+the transaction, so a pin can never be written for series the user may not plan. The audit
+app records every pin change (``settings.AUDITED_MODELS``).
 """
 
 from __future__ import annotations
@@ -11,21 +12,9 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from accounts.scoping import visible_categories, visible_skus, visible_stores
-from audit.services import audit_record, audit_snapshot
 from forecasting.models import Granularity, ModelPin
 from forecasting.selectors import may_pin_categories, pin_candidates, pins_for_user
 from masterdata.models import SKU, Category, Store
-
-PIN_FIELDS = ["granularity", "model", "store", "sku", "category"]
-
-
-def _describe(pin: ModelPin) -> str:
-    target = (
-        f"category {pin.category.code}"
-        if pin.category_id
-        else f"series {pin.store.code} × {pin.sku.code}"
-    )
-    return f"{pin.model} pinned for {target} ({pin.get_granularity_display().lower()})"
 
 
 def _check_target(*, user, store: Store | None, sku: SKU | None, category: Category | None) -> None:
@@ -59,7 +48,6 @@ def model_pin_set(
     store: Store | None = None,
     sku: SKU | None = None,
     category: Category | None = None,
-    request=None,
 ) -> ModelPin:
     """Pin ``model`` for one series (``store`` and ``sku``) or a whole ``category``;
     a second pin for the same target replaces the first."""
@@ -69,42 +57,16 @@ def model_pin_set(
         raise ValueError(f"{model!r} is not a model the forecasts were scored with.")
     _check_target(user=user, store=store, sku=sku, category=category)
     target = {"granularity": granularity, "store": store, "sku": sku, "category": category}
-    pin = ModelPin.objects.select_for_update().filter(**target).first()
-    before = audit_snapshot(pin, PIN_FIELDS) if pin else None
-    if pin is None:
-        pin = ModelPin(**target)
+    pin = ModelPin.objects.select_for_update().filter(**target).first() or ModelPin(**target)
     pin.model = model
     pin.created_by = user
     pin.save()
-    audit_record(
-        user=user,
-        action="update" if before else "create",
-        obj_type="model_pin",
-        obj_id=pin.pk,
-        obj_repr=_describe(pin),
-        before=before,
-        after=audit_snapshot(pin, PIN_FIELDS),
-        request=request,
-    )
     return pin
 
 
 @transaction.atomic
-def model_pin_clear(*, user, pin: ModelPin, request=None) -> None:
+def model_pin_clear(*, user, pin: ModelPin) -> None:
     """Remove a pin; the series go back to the automatic selection at the next run."""
     if not pins_for_user(user).filter(pk=pin.pk).exists():
         raise PermissionDenied("That pin is outside your planning scope.")
-    before = audit_snapshot(pin, PIN_FIELDS)
-    description = _describe(pin)
-    pin_id = pin.pk
     pin.delete()
-    audit_record(
-        user=user,
-        action="delete",
-        obj_type="model_pin",
-        obj_id=pin_id,
-        obj_repr=description,
-        before=before,
-        after=None,
-        request=request,
-    )

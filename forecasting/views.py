@@ -109,7 +109,6 @@ def pin_set(request):
             user=request.user,
             granularity=data["granularity"],
             model=data["model"],
-            request=request,
             **target,
         )
     except (ValueError, PermissionDenied) as exc:
@@ -128,7 +127,7 @@ def pin_set(request):
 def pin_clear(request, pk: int):
     pin = get_object_or_404(selectors.pins_for_user(request.user), pk=pk)
     back = request.POST.get("next", "")
-    model_pin_clear(user=request.user, pin=pin, request=request)
+    model_pin_clear(user=request.user, pin=pin)
     messages.success(
         request, f"Pin of {pin.model} removed; the next forecast run selects the model again."
     )

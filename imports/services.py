@@ -82,6 +82,7 @@ def import_files(
     progress(40, f"Read {report.rows_read:,} rows; checking master data")
     check_references(batch, report, create_missing=create_missing, hint=hint)
     if not report.is_valid and not skip_invalid:
+        _record_rejected(report, user=user, fmt=fmt, job_id=job_id)
         progress(100, f"{len(report.errors):,} problems found; nothing written")
         return report
     progress(50, "Writing")
@@ -109,6 +110,25 @@ def import_rows(*, kind: str, rows: list[dict[str, Any]], user) -> ImportReport:
     if report.is_valid:
         _write(batch.clean(), report, user=user, fmt=f"api:{kind}", job_id=None, progress=_quiet)
     return report
+
+
+def _record_rejected(report: ImportReport, *, user, fmt: str, job_id: int | None) -> None:
+    """Who tried to import what, and why it was refused: nothing was written."""
+    audit_record(
+        user=user,
+        action="import_rejected",
+        obj_type="import",
+        obj_id=job_id or "",
+        obj_repr=f"{fmt} import",
+        after={
+            "format": fmt,
+            "files": report.files,
+            "rows_read": report.rows_read,
+            "problems": len(report.errors),
+            "rows_rejected": len(report.bad_rows()),
+            "rows_written": 0,
+        },
+    )
 
 
 def _text_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:

@@ -31,7 +31,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Role
-from audit.services import audit_record, audit_snapshot
+from audit.context import audit_context
 from jobs.limits import JobLimitExceeded, ResourceWatch
 from jobs.models import FINISHED_STATUSES, JobLimit, JobRun, JobStatus, Notification
 from jobs.selectors import job_limits
@@ -162,7 +162,7 @@ def job_execute(*, job_id: int, work: Callable[[JobRun, Progress], dict | None])
     watch = ResourceWatch(job.time_limit_s, job.memory_limit_mb)
     status, error, result, stop_reason = JobStatus.SUCCEEDED, "", None, ""
     try:
-        with watch:
+        with watch, audit_context(actor=job.created_by, request_id=f"job-{job.pk}"):
             outcome = work(job, Progress(job))
         if outcome is not None:
             result = json.loads(json.dumps(outcome, cls=DjangoJSONEncoder))
@@ -294,42 +294,17 @@ def _delete_files(files: list[Path]) -> None:
 
 
 @transaction.atomic
-def job_limit_set(
-    *, kind: str, time_limit_s: int, memory_limit_mb: int, user: User, request=None
-) -> JobLimit:
+def job_limit_set(*, kind: str, time_limit_s: int, memory_limit_mb: int) -> JobLimit:
     """Set the limits for one kind of job; runs created from now on get them."""
-    fields = ["kind", "time_limit_s", "memory_limit_mb"]
-    limit = JobLimit.objects.select_for_update().filter(kind=kind).first()
-    before = audit_snapshot(limit, fields) if limit else None
     limit, _ = JobLimit.objects.update_or_create(
         kind=kind, defaults={"time_limit_s": time_limit_s, "memory_limit_mb": memory_limit_mb}
-    )
-    audit_record(
-        user=user,
-        action="job_limit.set",
-        obj_type="jobs.JobLimit",
-        obj_id=limit.pk,
-        obj_repr=str(limit),
-        before=before,
-        after=audit_snapshot(limit, fields),
-        request=request,
     )
     return limit
 
 
 @transaction.atomic
-def job_limit_reset(*, limit: JobLimit, user: User, request=None) -> None:
+def job_limit_reset(*, limit: JobLimit) -> None:
     """Drop an admin's limits for a kind, so its runs get the defaults again."""
-    before = audit_snapshot(limit, ["kind", "time_limit_s", "memory_limit_mb"])
-    audit_record(
-        user=user,
-        action="job_limit.reset",
-        obj_type="jobs.JobLimit",
-        obj_id=limit.pk,
-        obj_repr=str(limit),
-        before=before,
-        request=request,
-    )
     limit.delete()
 
 

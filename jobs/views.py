@@ -125,13 +125,13 @@ def notifications(request):
 def job_limits(request):
     if request.method == "POST" and "reset" in request.POST:
         limit = get_object_or_404(JobLimit, kind=request.POST["reset"])
-        job_limit_reset(limit=limit, user=request.user, request=request)
+        job_limit_reset(limit=limit)
         messages.success(request, f"Limits for {limit.kind} are back to the defaults.")
         return redirect("jobs:limits")
     if request.method == "POST":
         form = JobLimitForm(request.POST)
         if form.is_valid():
-            limit = job_limit_set(user=request.user, request=request, **form.cleaned_data)
+            limit = job_limit_set(**form.cleaned_data)
             messages.success(
                 request,
                 f"Limits for {limit.kind} saved: {limit.time_limit_s} s and "

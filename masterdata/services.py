@@ -1,4 +1,5 @@
-"""Admin edits of master data, each audited with the fields before and after."""
+"""Admin edits of master data. The audit app records each change (stores and SKUs are in
+``settings.AUDITED_MODELS``) with the fields before and after and who made it."""
 
 from __future__ import annotations
 
@@ -6,63 +7,27 @@ from typing import Any
 
 from django.db import models, transaction
 
-from audit.services import audit_record, audit_snapshot
 from masterdata.forms import SKU_FIELDS, STORE_FIELDS
 from masterdata.models import SKU, Store
 
 
-def _update_audited(
-    *,
-    actor,
-    instance: models.Model,
-    fields: list[str],
-    changes: dict[str, Any],
-    obj_type: str,
-    request,
-) -> models.Model:
-    """Lock the row, apply ``changes``, validate, save and audit in one transaction."""
+def _update(*, instance: models.Model, fields: list[str], changes: dict[str, Any]) -> models.Model:
+    """Lock the row, apply ``changes`` (only ``fields`` may change), validate and save."""
     locked = type(instance).objects.select_for_update().get(pk=instance.pk)
-    before = audit_snapshot(locked, fields)
     for name, value in changes.items():
         if name not in fields:
-            raise ValueError(f"{obj_type} field {name!r} cannot be edited here.")
+            raise ValueError(f"{type(instance).__name__} field {name!r} cannot be edited here.")
         setattr(locked, name, value)
     locked.full_clean()
     locked.save(update_fields=list(changes))
-    after = audit_snapshot(locked, fields)
-    if after != before:
-        audit_record(
-            user=actor,
-            action="update",
-            obj_type=obj_type,
-            obj_id=locked.pk,
-            obj_repr=str(locked),
-            before=before,
-            after=after,
-            request=request,
-        )
     return locked
 
 
 @transaction.atomic
-def store_update(*, actor, store: Store, changes: dict[str, Any], request=None) -> Store:
-    return _update_audited(
-        actor=actor,
-        instance=store,
-        fields=STORE_FIELDS,
-        changes=changes,
-        obj_type="store",
-        request=request,
-    )
+def store_update(*, store: Store, changes: dict[str, Any]) -> Store:
+    return _update(instance=store, fields=STORE_FIELDS, changes=changes)
 
 
 @transaction.atomic
-def sku_update(*, actor, sku: SKU, changes: dict[str, Any], request=None) -> SKU:
-    return _update_audited(
-        actor=actor,
-        instance=sku,
-        fields=SKU_FIELDS,
-        changes=changes,
-        obj_type="sku",
-        request=request,
-    )
+def sku_update(*, sku: SKU, changes: dict[str, Any]) -> SKU:
+    return _update(instance=sku, fields=SKU_FIELDS, changes=changes)

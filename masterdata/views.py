@@ -85,9 +85,7 @@ def store_edit(request, code: str):
     store = get_object_or_404(selectors.store_list(request.user), code=code)
     form = StoreForm(request.POST or None, instance=store)
     if request.method == "POST" and form.is_valid():
-        services.store_update(
-            actor=request.user, store=store, changes=form.cleaned_data, request=request
-        )
+        services.store_update(store=store, changes=form.cleaned_data)
         messages.success(request, f"Store {store.code} saved.")
         return redirect("masterdata:store", code=store.code)
     return render(request, "masterdata/edit.html", {"form": form, "object": store, "kind": "store"})
@@ -99,7 +97,7 @@ def sku_edit(request, code: str):
     sku = get_object_or_404(selectors.sku_list(request.user), code=code)
     form = SKUForm(request.POST or None, instance=sku)
     if request.method == "POST" and form.is_valid():
-        services.sku_update(actor=request.user, sku=sku, changes=form.cleaned_data, request=request)
+        services.sku_update(sku=sku, changes=form.cleaned_data)
         messages.success(request, f"SKU {sku.code} saved.")
         return redirect("masterdata:sku", code=sku.code)
     return render(request, "masterdata/edit.html", {"form": form, "object": sku, "kind": "SKU"})

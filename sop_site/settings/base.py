@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -139,6 +140,38 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
     "sop_site.staticfinders.VendoredPackageFinder",
 ]
+
+# The audit log records every change of these models (see audit/registry.py for the options).
+AUDITED_MODELS = {
+    "auth.User": {
+        "object_type": "user",
+        "fields": [
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+        ],
+        "secret": ["password"],
+        "m2m": ["groups"],
+    },
+    "accounts.PlanningScope": {"object_type": "planning_scope", "m2m": ["regions", "categories"]},
+    "authtoken.Token": {
+        "object_type": "api_token",
+        "fields": ["user", "created"],
+        "secret": ["key"],
+        "identity": "user",
+    },
+    "masterdata.Store": {"object_type": "store"},
+    "masterdata.SKU": {"object_type": "sku"},
+    "jobs.JobLimit": {"object_type": "job_limit"},
+    "forecasting.ModelPin": {
+        "object_type": "model_pin",
+        "fields": ["granularity", "model", "store", "sku", "category", "created_by"],
+    },
+}
 
 # Uploads: imports stream to a temporary file above 5 MB and are refused above the limit.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)

@@ -17,12 +17,8 @@ def test_role_groups_exist_with_schedule_rights_for_admins(db):
 
 
 def test_admin_made_in_the_app_edits_schedules_and_a_planner_cannot(client, admin_user):
-    admin = user_create(
-        actor=admin_user, username="ops", role=Role.ADMIN, password="a-long-enough-secret-9"
-    )
-    planner = user_create(
-        actor=admin_user, username="plan", role=Role.PLANNER, password="a-long-enough-secret-9"
-    )
+    admin = user_create(username="ops", role=Role.ADMIN, password="a-long-enough-secret-9")
+    planner = user_create(username="plan", role=Role.PLANNER, password="a-long-enough-secret-9")
     client.force_login(admin)
     response = client.get(SCHEDULES)
     assert response.status_code == 200

@@ -9,23 +9,22 @@ from django.db import transaction
 from django.test import RequestFactory
 from django.urls import reverse
 
+from audit.context import audit_context
 from audit.models import AuditEntry
 from audit.services import audit_record
 from tests.factories import UserFactory
 
 
 def test_record_copies_username_and_serialises_values(admin_user):
-    request = RequestFactory().get("/", HTTP_X_REQUEST_ID="req-42")
-    entry = audit_record(
-        user=admin_user,
-        action="update",
-        obj_type="sku",
-        obj_id=7,
-        obj_repr="COLA",
-        before={"price": decimal.Decimal("1.50")},
-        after={"launched_on": dt.date(2025, 1, 2)},
-        request=request,
-    )
+    with audit_context(actor=admin_user, request_id="req-42"):
+        entry = audit_record(
+            action="update",
+            obj_type="sku",
+            obj_id=7,
+            obj_repr="COLA",
+            before={"price": decimal.Decimal("1.50")},
+            after={"launched_on": dt.date(2025, 1, 2)},
+        )
     entry.refresh_from_db()
     assert (entry.username, entry.object_id, entry.request_id) == ("admin", "7", "req-42")
     assert entry.before == {"price": "1.50"}

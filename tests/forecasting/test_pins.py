@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from audit.context import audit_context
 from audit.models import AuditEntry
 from forecasting.models import ModelPin
 from forecasting.pins import model_pin_clear, model_pin_set
@@ -34,8 +35,9 @@ def test_planner_pins_a_series_and_it_is_audited(client, scoped_world):
 def test_pinning_again_replaces_the_pin_and_records_before_and_after(scoped_world, admin_user):
     store, sku = scoped_world["store_in"], scoped_world["sku_in"]
     LeaderboardEntryFactory(store=store, sku=sku, model="ets")
-    model_pin_set(user=admin_user, granularity="D", model="naive", store=store, sku=sku)
-    model_pin_set(user=admin_user, granularity="D", model="ets", store=store, sku=sku)
+    with audit_context(actor=admin_user):
+        model_pin_set(user=admin_user, granularity="D", model="naive", store=store, sku=sku)
+        model_pin_set(user=admin_user, granularity="D", model="ets", store=store, sku=sku)
     assert list(ModelPin.objects.values_list("model", flat=True)) == ["ets"]
     update = AuditEntry.objects.filter(object_type="model_pin").order_by("id").last()
     assert update.action == "update"

@@ -83,7 +83,7 @@ date,store,sku,quantity,price
     assert (file, 2) not in rows
     assert report.rows_read == 7 and report.rows_written == 0
     assert not SalesFact.objects.exists()
-    assert not AuditEntry.objects.exists()
+    assert list(AuditEntry.objects.values_list("action", flat=True)) == ["import_rejected"]
 
 
 def test_skip_invalid_writes_the_good_rows(world, tmp_path):

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from accounts.models import Role
+from audit.context import audit_context
 from audit.models import AuditEntry
 from jobs.models import JobLimit, JobRun, JobStatus, Notification
 from jobs.services import (
@@ -308,12 +309,13 @@ def test_job_limit_set_applies_to_new_runs_and_is_audited(admin_user, settings):
     settings.JOB_DEFAULT_TIME_LIMIT_S = 3600
     assert job_create(kind="import", user=admin_user).time_limit_s == 3600
 
-    job_limit_set(kind="import", time_limit_s=120, memory_limit_mb=512, user=admin_user)
-    job_limit_set(kind="import", time_limit_s=300, memory_limit_mb=1024, user=admin_user)
+    with audit_context(actor=admin_user):
+        job_limit_set(kind="import", time_limit_s=120, memory_limit_mb=512)
+        job_limit_set(kind="import", time_limit_s=300, memory_limit_mb=1024)
 
     job = job_create(kind="import", user=admin_user)
     assert (job.time_limit_s, job.memory_limit_mb) == (300, 1024)
-    entry = AuditEntry.objects.filter(action="job_limit.set").order_by("-id").first()
+    entry = AuditEntry.objects.filter(object_type="job_limit").order_by("-id").first()
     assert entry.before["time_limit_s"] == 120
     assert entry.after["time_limit_s"] == 300
     assert entry.username == admin_user.username
