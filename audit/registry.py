@@ -27,11 +27,21 @@ SECRET_SHOWN_AS = "changed"  # noqa: S105 (a marker, not a password)
 OPTIONS = {"object_type", "fields", "secret", "m2m", "identity"}
 
 
+class _SnapshotEncoder(DjangoJSONEncoder):
+    """Dates, decimals and UUIDs as Django writes them; any other value (a time zone) as text."""
+
+    def default(self, o: Any) -> Any:
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)
+
+
 def json_safe(value: Any) -> Any:
-    """Dates, decimals and UUIDs as JSON text, so any snapshot fits a JSONField."""
+    """``value`` as JSON-ready data, so any snapshot fits a JSONField."""
     if value is None:
         return None
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(value, cls=_SnapshotEncoder))
 
 
 @dataclass(frozen=True)

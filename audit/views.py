@@ -5,7 +5,6 @@ from django.shortcuts import render
 
 from accounts.roles import ADMIN_ROLES, role_required
 from audit.forms import AuditFilterForm
-from audit.models import AuditEntry
 from audit.selectors import audit_entries, entry_changes
 
 PAGE_SIZE = 50
@@ -15,7 +14,7 @@ PAGE_SIZE = 50
 def audit_list(request):
     form = AuditFilterForm(request.GET or None)
     if form.is_bound and not form.is_valid():
-        entries = AuditEntry.objects.none()
+        entries = audit_entries().none()
     else:
         entries = audit_entries(**form.selector_filters())
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))

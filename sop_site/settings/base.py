@@ -171,6 +171,24 @@ AUDITED_MODELS = {
         "object_type": "model_pin",
         "fields": ["granularity", "model", "store", "sku", "category", "created_by"],
     },
+    # The forecast schedules, edited in Django admin; beat's own run counters are left out.
+    "django_celery_beat.PeriodicTask": {
+        "object_type": "schedule",
+        "fields": [
+            "name",
+            "task",
+            "interval",
+            "crontab",
+            "args",
+            "kwargs",
+            "enabled",
+            "one_off",
+            "start_time",
+            "expires",
+            "description",
+        ],
+    },
+    "django_celery_beat.CrontabSchedule": {"object_type": "crontab"},
 }
 
 # Uploads: imports stream to a temporary file above 5 MB and are refused above the limit.

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.urls import reverse
+from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from accounts.models import Role
 from audit.context import audit_context
@@ -129,3 +130,17 @@ def test_a_change_rolled_back_leaves_no_entry(admin_user):
         raise RuntimeError("the rest of the change failed")
     assert Store.objects.get(pk=store.pk).name == "Kept"
     assert not AuditEntry.objects.exists()
+
+
+def test_a_schedule_change_is_recorded_with_values_json_cannot_hold_as_text(admin_user):
+    crontab = CrontabSchedule.objects.create(minute="0", hour="4", timezone="Europe/Paris")
+    task = PeriodicTask.objects.create(name="nightly", task="noop", crontab=crontab)
+    with audit_context(actor=admin_user):
+        crontab.hour = "5"
+        crontab.save()
+        task.enabled = False
+        task.save()
+    entries = {e.object_type: e for e in AuditEntry.objects.all()}
+    assert (entries["crontab"].before["hour"], entries["crontab"].after["hour"]) == ("4", "5")
+    assert entries["crontab"].after["timezone"] == "Europe/Paris"
+    assert entries["schedule"].after["enabled"] is False
