@@ -1,4 +1,4 @@
-"""The home page at ``/``, and the data overview and its chart JSON under ``/data/``.
+"""The home page at ``/``; the data overview, store pages and chart JSON under ``/data/``.
 
 ``data_urlpatterns`` join the store and SKU pages in the ``masterdata`` namespace (composed
 in ``sop_site/urls.py``), so ``/data/`` and its URL names stay what links and clients know.
@@ -15,4 +15,5 @@ urlpatterns = [
 data_urlpatterns = [
     path("", views.data_overview, name="overview"),
     path("weekly-sales.json", views.weekly_sales, name="weekly_sales"),
+    path("stores/<str:code>/", views.store_detail, name="store"),
 ]

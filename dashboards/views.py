@@ -33,11 +33,11 @@ def home(request):
     return render(request, HOME_TEMPLATES.get(role, "dashboards/home.html"), context)
 
 
-def _chart_options(request) -> dict:
+def _chart_options(request, default_group: str = "region") -> dict:
     return masterdata_selectors.chart_options(
         request.GET,
         default_measure=lambda: selectors.default_measure(request.user),
-        default_group="region",
+        default_group=default_group,
     )
 
 
@@ -57,9 +57,8 @@ def data_overview(request):
 
 @role_required(*READ_ROLES)
 def weekly_sales(request):
-    """JSON for the weekly sales charts. Without ``store``/``sku`` it is the scope's chart,
-    read from the summaries; a store or SKU code (within scope) narrows it to that one's
-    facts, as on the store and SKU pages."""
+    """JSON for the weekly sales charts: the scope's or one store's (``store``) from the
+    summaries; one SKU's (``sku``, with or without ``store``) from its facts."""
     store = sku = None
     if request.GET.get("store"):
         stores = masterdata_selectors.store_list(request.user)
@@ -67,8 +66,9 @@ def weekly_sales(request):
     if request.GET.get("sku"):
         skus = masterdata_selectors.sku_list(request.user)
         sku = get_object_or_404(skus, code=request.GET["sku"])
-    if store is None and sku is None:
-        return JsonResponse(selectors.weekly_sales(request.user, **_chart_options(request)))
+    if sku is None:
+        chart = selectors.weekly_sales(request.user, store=store, **_chart_options(request))
+        return JsonResponse(chart)
     options = masterdata_selectors.chart_options(
         request.GET,
         default_measure=lambda: masterdata_selectors.default_measure(request.user),
@@ -76,3 +76,14 @@ def weekly_sales(request):
     )
     chart = masterdata_selectors.weekly_sales(request.user, store=store, sku=sku, **options)
     return JsonResponse(chart)
+
+
+@role_required(*READ_ROLES)
+def store_detail(request, code: str):
+    store = get_object_or_404(masterdata_selectors.store_list(request.user), code=code)
+    options = _chart_options(request, default_group="category")
+    context = {
+        **selectors.store_page(request.user, store=store),
+        **selectors.weekly_chart(request.user, store=store, **options),
+    }
+    return render(request, "dashboards/store.html", context)

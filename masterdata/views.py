@@ -1,4 +1,5 @@
-"""Store and SKU pages and their admin edits (the data overview is a dashboard)."""
+"""SKU pages and the store and SKU admin edits (the data overview and store pages are
+dashboards, read from summary tables)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,18 +20,6 @@ def _chart_context(
         default_group=default_group,
     )
     return selectors.weekly_chart(request.user, store=store, sku=sku, **options)
-
-
-@role_required(*READ_ROLES)
-def store_detail(request, code: str):
-    store = get_object_or_404(selectors.store_list(request.user), code=code)
-    context = {
-        "store": store,
-        "coverage": selectors.history_coverage(request.user, store=store).get(store.pk, {}),
-        "top_skus": selectors.top_skus_at_store(request.user, store=store),
-        **_chart_context(request, store=store, default_group="category"),
-    }
-    return render(request, "masterdata/store.html", context)
 
 
 @role_required(*READ_ROLES)
