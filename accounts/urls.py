@@ -1,4 +1,4 @@
-"""Log-in, log-out, the home page, user administration and the API token page."""
+"""Log-in, log-out, user administration and the API token page."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -16,7 +16,6 @@ account_patterns = (
 )
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include(account_patterns)),

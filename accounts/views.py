@@ -1,4 +1,4 @@
-"""The role home pages, user administration and the API token page."""
+"""User administration and the API token page (the home pages are in ``dashboards``)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,32 +9,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts import selectors, services
 from accounts.forms import UserForm
-from accounts.models import Role
-from accounts.roles import ADMIN_ROLES, primary_role, role_required
-from masterdata.selectors import weekly_chart
-
-HOME_TEMPLATES = {
-    Role.PLANNER: "accounts/home_planner.html",
-    Role.ADMIN: "accounts/home_admin.html",
-    Role.EXECUTIVE: "accounts/home_executive.html",
-}
-
-
-@login_required
-def home(request):
-    role = primary_role(request.user)
-    if role == Role.ADMIN:
-        context = selectors.admin_home()
-    elif role == Role.PLANNER:
-        context = selectors.planner_home(request.user)
-    elif role == Role.EXECUTIVE:
-        context = {
-            **selectors.executive_home(request.user),
-            **weekly_chart(request.user, group_by="region", measure="value"),
-        }
-    else:
-        context = {}
-    return render(request, HOME_TEMPLATES.get(role, "accounts/home.html"), context)
+from accounts.roles import ADMIN_ROLES, role_required
 
 
 @role_required(*ADMIN_ROLES)

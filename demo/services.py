@@ -26,6 +26,7 @@ from history.models import (
     SalesFact,
     SupplyOrder,
 )
+from history.signals import facts_changed
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
 ProgressCallback = Callable[[float, str], None]
@@ -142,6 +143,7 @@ def demo_company_load(
 
     report(95, "Anomaly ground truth")
     written["anomaly_labels"] = _replace_labels(company.anomaly_labels, store_ids, sku_ids)
+    facts_changed.send(sender=SalesFact, written=written, store_ids=None)
     report(100, "Demo company loaded")
     return written
 

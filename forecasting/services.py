@@ -40,6 +40,7 @@ from forecasting.models import (
     SeriesModel,
 )
 from forecasting.models import Forecast as ForecastRow
+from forecasting.signals import forecast_finished
 from history.bulk import UpsertTarget, upsert_frame
 from jobs.limits import return_freed_memory
 from jobs.models import JobRun
@@ -434,4 +435,5 @@ def forecast_run_finish(*, run: ForecastRun) -> dict:
         "chunk_seconds": [c.seconds for c in chunks.order_by("index")],
     }
     run.save(update_fields=["series_count", "chunks_done", "summary"])
+    forecast_finished.send(sender=ForecastRun, run=run)
     return run.summary

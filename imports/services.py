@@ -29,6 +29,7 @@ from history.models import (
     SalesFact,
     SupplyOrder,
 )
+from history.signals import facts_changed
 from imports.batch import (
     UNASSIGNED_REGION,
     UNCATEGORISED,
@@ -280,6 +281,7 @@ def _write(
             "rows_rejected": len(report.bad_rows()),
         },
     )
+    facts_changed.send(sender=SalesFact, written=report.written, store_ids=set(stores.values()))
 
 
 def _codes(frames: dict[str, pd.DataFrame], table: str, column: str) -> set[str]:

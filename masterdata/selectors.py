@@ -7,7 +7,8 @@ calls see only their regions and category subtrees, and other objects are simply
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal
 
 import pandas as pd
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
@@ -82,24 +83,6 @@ def history_coverage(
     return {row.pop("store_id"): row for row in rows}
 
 
-def stores_with_coverage(user) -> list[Store]:
-    """The visible stores, each carrying its ``coverage`` dict (empty when it has no sales)."""
-    coverage = history_coverage(user)
-    stores = list(store_list(user))
-    for store in stores:
-        store.coverage = coverage.get(store.pk, {})
-    return stores
-
-
-def coverage_span(stores: list[Store]) -> dict[str, dt.date | None]:
-    """The first and last sales date over stores from ``stores_with_coverage``."""
-    covered = [store.coverage for store in stores if store.coverage]
-    return {
-        "first_date": min((c["first_date"] for c in covered), default=None),
-        "last_date": max((c["last_date"] for c in covered), default=None),
-    }
-
-
 def sales_in_scope(user) -> QuerySet[SalesFact]:
     return SalesFact.objects.filter(fact_scope_q(user))
 
@@ -144,6 +127,39 @@ def _complete_weeks(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~frame["week"].isin(partial)]
 
 
+def weekly_chart_series(
+    rows: Iterable[tuple], *, group_by: GroupBy, measure: Measure
+) -> dict[str, Any]:
+    """Pivot weekly totals into one series per region or category branch for Plotly.
+
+    ``rows`` are ``(week, group, total, days)``: the week's first day, the region name or
+    the category id, the week's total and its number of dates with that measure. Shared by
+    the live reads here and the summary-table reads of the dashboards.
+    """
+    frame = _complete_weeks(
+        pd.DataFrame.from_records(list(rows), columns=["week", "group", "total", "days"])
+    )
+    if frame.empty:
+        return {"group_by": group_by, "measure": measure, "weeks": [], "series": []}
+    if group_by == "category":
+        frame["group"] = frame["group"].map(_category_groups())
+    frame["week"] = pd.to_datetime(frame["week"]).dt.strftime("%Y-%m-%d")
+    table = frame.pivot_table(index="week", columns="group", values="total", aggfunc="sum")
+    table = table.sort_index()
+    return {
+        "group_by": group_by,
+        "measure": measure,
+        "weeks": table.index.tolist(),
+        "series": [
+            {
+                "name": str(name),
+                "values": [None if pd.isna(v) else round(float(v), 2) for v in table[name]],
+            }
+            for name in sorted(table.columns, key=str)
+        ],
+    }
+
+
 def weekly_sales(
     user,
     *,
@@ -169,28 +185,32 @@ def weekly_sales(
         .annotate(week=TruncWeek("date"))
         .values("week", key)
         .annotate(total=Sum(column), days=Count("date", distinct=True))
+        .values_list("week", key, "total", "days")
         .order_by()
     )
-    frame = _complete_weeks(
-        pd.DataFrame.from_records(list(rows), columns=["week", key, "total", "days"])
-    )
-    if frame.empty:
-        return {"group_by": group_by, "measure": measure, "weeks": [], "series": []}
-    if group_by == "category":
-        frame[key] = frame[key].map(_category_groups())
-    frame["week"] = pd.to_datetime(frame["week"]).dt.strftime("%Y-%m-%d")
-    table = frame.pivot_table(index="week", columns=key, values="total", aggfunc="sum").sort_index()
+    return weekly_chart_series(rows, group_by=group_by, measure=measure)
+
+
+def chart_options(
+    query: Mapping[str, str], *, default_measure: Callable[[], Measure], default_group: str
+) -> dict[str, str]:
+    """The chart's grouping and measure from a query string, falling back to defaults
+    (``default_measure`` is called only when the query names none, as it reads the data)."""
+    group_by = query.get("by")
+    measure = query.get("measure")
     return {
-        "group_by": group_by,
-        "measure": measure,
-        "weeks": table.index.tolist(),
-        "series": [
-            {
-                "name": str(name),
-                "values": [None if pd.isna(v) else round(float(v), 2) for v in table[name]],
-            }
-            for name in sorted(table.columns, key=str)
-        ],
+        "group_by": group_by if group_by in GROUP_BY_CHOICES else default_group,
+        "measure": measure if measure in MEASURE_CHOICES else default_measure(),
+    }
+
+
+def chart_context(chart: dict, *, group_by: str, measure: str) -> dict:
+    """Everything the ``masterdata/_weekly_chart.html`` partial needs around ``chart``."""
+    return {
+        "chart": chart,
+        "chart_options": {"group_by": group_by, "measure": measure},
+        "group_by_choices": GROUP_BY_CHOICES,
+        "measure_choices": MEASURE_CHOICES,
     }
 
 
@@ -203,12 +223,8 @@ def weekly_chart(
     sku: SKU | None = None,
 ) -> dict:
     """Everything the ``masterdata/_weekly_chart.html`` partial needs, for any page."""
-    return {
-        "chart": weekly_sales(user, group_by=group_by, measure=measure, store=store, sku=sku),
-        "chart_options": {"group_by": group_by, "measure": measure},
-        "group_by_choices": GROUP_BY_CHOICES,
-        "measure_choices": MEASURE_CHOICES,
-    }
+    chart = weekly_sales(user, group_by=group_by, measure=measure, store=store, sku=sku)
+    return chart_context(chart, group_by=group_by, measure=measure)
 
 
 def top_skus_at_store(user, *, store: Store, limit: int = 15) -> list[dict]:

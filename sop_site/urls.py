@@ -4,9 +4,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from dashboards.urls import data_urlpatterns
+from masterdata.urls import urlpatterns as masterdata_urlpatterns
+
 urlpatterns = [
+    path("", include("dashboards.urls")),
     path("", include("accounts.urls")),
-    path("data/", include("masterdata.urls")),
+    # /data/: the data overview (a dashboard) and the store and SKU pages, one namespace.
+    path("data/", include((data_urlpatterns + masterdata_urlpatterns, "masterdata"))),
     path("imports/", include("imports.urls")),
     path("jobs/", include("jobs.urls")),
     path("audit/", include("audit.urls")),

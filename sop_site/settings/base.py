@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "imports",
     "demo",
     "forecasting",
+    "dashboards",
 ]
 
 MIDDLEWARE = [

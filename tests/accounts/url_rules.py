@@ -1,4 +1,4 @@
-"""Permission rules of the accounts pages: home, log-in/out, users admin, API token."""
+"""Permission rules of the accounts pages: log-in/out, users admin, API token."""
 
 from tests.permissions import ADMIN_ONLY, ALL_ROLES, UrlRule
 
@@ -11,7 +11,6 @@ NEW_USER = {
 }
 
 URL_RULES = [
-    UrlRule("home", ALL_ROLES),
     # A logged-in user opening the log-in page is sent home.
     UrlRule("login", ALL_ROLES, public=True, status=302),
     UrlRule("logout", ALL_ROLES, method="POST", status=302),

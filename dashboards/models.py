@@ -1,0 +1,77 @@
+"""Summary tables of the sales facts that pages read often, refreshed when facts change.
+
+Both are keyed by store and by the SKU's own category, the two keys a planner's scope
+filters on (a region is a set of stores, a category scope a set of categories), so a scoped
+planner's figures come from the same rows as everybody else's, filtered exactly like the
+facts. Summing a cell's columns over any set of cells gives what the same aggregate over the
+facts would: counts and sums add up, and a date belongs to one day row.
+"""
+
+from django.db import models
+
+from accounts.scoping import visible_categories, visible_stores
+from masterdata.models import Category, Store
+
+
+class SummaryQuerySet(models.QuerySet):
+    def visible_to(self, user) -> models.QuerySet:
+        """The cells of the stores and categories ``user`` sees: exactly the cells their
+        visible facts add up to (a fact's store is in scope and its SKU's category is)."""
+        return self.filter(store__in=visible_stores(user), category__in=visible_categories(user))
+
+
+class DailySales(models.Model):
+    """The sales of one category in one store on one day (or week, for weekly sources).
+
+    ``unit_rows`` and ``value_rows`` count the facts carrying a quantity or a value, so
+    "weeks with units" and "days with value" read as ``unit_rows > 0`` / ``value_rows > 0``;
+    ``sold_rows`` counts the facts that sold something (a positive quantity, or a positive
+    value where no quantity is known), the definition of a day with sales.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    rows = models.PositiveIntegerField()
+    unit_rows = models.PositiveIntegerField()
+    units = models.FloatField(null=True)
+    value_rows = models.PositiveIntegerField()
+    value = models.FloatField(null=True)
+    sold_rows = models.PositiveIntegerField()
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "category", "date"], name="daily_sales_one_per_cell"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["date"], name="daily_sales_date_idx"),
+            models.Index(fields=["category", "date"], name="daily_sales_category_idx"),
+        ]
+
+
+class SeriesCoverage(models.Model):
+    """How much history one category has at one store: series (SKUs sold), first and last date.
+
+    Each SKU has one category, so the series of several categories add up.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    series = models.PositiveIntegerField()
+    first_date = models.DateField()
+    last_date = models.DateField()
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "category"], name="series_coverage_one_per_cell"
+            )
+        ]

@@ -1,0 +1,264 @@
+"""What the home pages and the data overview show, read from the summary tables.
+
+Every figure that sums sales comes from ``DailySales`` or ``SeriesCoverage`` filtered by the
+user's scope (see ``dashboards.models``), a few thousand rows instead of millions of facts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.contrib.auth.models import User
+from django.db.models import Count, Max, Min, Q, Sum
+
+from accounts.models import Role
+from accounts.scoping import is_scoped, visible_skus, visible_stores
+from accounts.selectors import scope_summary
+from dashboards.models import DailySales, SeriesCoverage
+from jobs.models import JobRun
+from masterdata.models import SKU, Category, Region, Store, Warehouse
+from masterdata.selectors import (
+    GroupBy,
+    Measure,
+    chart_context,
+    store_list,
+    top_skus_at_store,
+    weekly_chart_series,
+)
+
+KPI_WINDOW_DAYS = 28
+# 52 weeks back, so the same weekdays are compared (a weekend-heavy retail pattern lines up).
+YEAR_AGO_DAYS = 364
+
+
+def last_sales_date(user: User) -> dt.date | None:
+    """The latest day with sales the user can see: how fresh the data is."""
+    return DailySales.objects.visible_to(user).aggregate(last=Max("date"))["last"]
+
+
+def planner_home(user: User) -> dict[str, Any]:
+    return {
+        "scoped": is_scoped(user),
+        "scope": scope_summary(user),
+        "store_count": visible_stores(user).count(),
+        "sku_count": visible_skus(user).count(),
+        "last_sales_date": last_sales_date(user),
+        "jobs": JobRun.objects.filter(created_by=user)[:6],
+    }
+
+
+def admin_home() -> dict[str, Any]:
+    counts = {
+        "Regions": Region.objects.count(),
+        "Warehouses": Warehouse.objects.count(),
+        "Stores": Store.objects.count(),
+        "Categories": Category.objects.count(),
+        "SKUs": SKU.objects.count(),
+    }
+    users_by_role = dict(
+        User.objects.filter(is_active=True, groups__name__in=Role.values)
+        .values_list("groups__name")
+        .annotate(n=Count("id", distinct=True))
+    )
+    sales = DailySales.objects.aggregate(rows=Sum("rows"), last=Max("date"))
+    return {
+        "counts": counts,
+        "sales_rows": sales["rows"] or 0,
+        "last_sales_date": sales["last"],
+        "imports": JobRun.objects.filter(kind__startswith="import").select_related("created_by")[
+            :5
+        ],
+        "jobs": JobRun.objects.select_related("created_by")[:8],
+        "users_by_role": [(label, users_by_role.get(value, 0)) for value, label in Role.choices],
+        "inactive_users": User.objects.filter(is_active=False).count(),
+    }
+
+
+@dataclass(frozen=True)
+class RegionSales:
+    """Sales of one region over the last four weeks and the same weeks a year earlier."""
+
+    region: str
+    value: float | None
+    value_last_year: float | None
+    units: float | None
+    units_last_year: float | None
+
+    @staticmethod
+    def _change(now: float | None, before: float | None) -> float | None:
+        if now is None or not before:
+            return None
+        return (now - before) / abs(before) * 100
+
+    @property
+    def value_change_pct(self) -> float | None:
+        return self._change(self.value, self.value_last_year)
+
+    @property
+    def units_change_pct(self) -> float | None:
+        return self._change(self.units, self.units_last_year)
+
+
+def executive_home(user: User) -> dict[str, Any]:
+    """Headline KPIs: the last four weeks of data against the same four weeks a year earlier.
+
+    The window ends at the latest sales date rather than today, so a history loaded in bulk
+    still shows meaningful numbers. One aggregate query groups both periods by region.
+    """
+    end = last_sales_date(user)
+    if end is None:
+        return {"end": None, "regions": [], "total": None}
+    start = end - dt.timedelta(days=KPI_WINDOW_DAYS - 1)
+    ly_start, ly_end = (
+        start - dt.timedelta(days=YEAR_AGO_DAYS),
+        end - dt.timedelta(days=YEAR_AGO_DAYS),
+    )
+    now, year_ago = Q(date__gte=start, date__lte=end), Q(date__gte=ly_start, date__lte=ly_end)
+    rows = (
+        DailySales.objects.visible_to(user)
+        .filter(now | year_ago)
+        .values("store__region__name")
+        .annotate(
+            value_now=Sum("value", filter=now),
+            value_ly=Sum("value", filter=year_ago),
+            units_now=Sum("units", filter=now),
+            units_ly=Sum("units", filter=year_ago),
+        )
+        .order_by("store__region__name")
+    )
+    regions = [
+        RegionSales(
+            r["store__region__name"], r["value_now"], r["value_ly"], r["units_now"], r["units_ly"]
+        )
+        for r in rows
+    ]
+
+    def total(attr: str) -> float | None:
+        values = [getattr(r, attr) for r in regions if getattr(r, attr) is not None]
+        return sum(values) if values else None
+
+    return {
+        "end": end,
+        "start": start,
+        "ly_start": ly_start,
+        "ly_end": ly_end,
+        "regions": regions,
+        "total": RegionSales(
+            "All regions",
+            total("value"),
+            total("value_last_year"),
+            total("units"),
+            total("units_last_year"),
+        ),
+    }
+
+
+def default_measure(user: User) -> Measure:
+    """Units when any visible sales carry quantities; value for value-only sources."""
+    with_units = DailySales.objects.visible_to(user).filter(unit_rows__gt=0)
+    return "units" if with_units.exists() else "value"
+
+
+def weekly_sales(
+    user: User,
+    *,
+    group_by: GroupBy = "region",
+    measure: Measure = "units",
+    store: Store | None = None,
+) -> dict:
+    """The weekly sales chart of the user's scope (or of one store in it), from the day cells.
+
+    The same figures as ``masterdata.selectors.weekly_sales`` over the facts: a cell carries
+    a measure when one of its facts does, and a date counts once per week and group.
+    """
+    key = "store__region__name" if group_by == "region" else "category_id"
+    column, present = ("units", "unit_rows") if measure == "units" else ("value", "value_rows")
+    cells = DailySales.objects.visible_to(user)
+    if store is not None:
+        cells = cells.filter(store=store)
+    # Day totals per group (a few thousand rows), then weeks in pandas: counting the days of
+    # a week as the day rows of the group is exact, and spares the database a DISTINCT sort.
+    days = pd.DataFrame.from_records(
+        list(
+            cells.filter(**{f"{present}__gt": 0})
+            .values("date", key)
+            .annotate(total=Sum(column))
+            .values_list("date", key, "total")
+            .order_by()
+        ),
+        columns=["date", "group", "total"],
+    )
+    dates = pd.to_datetime(days["date"])
+    days["week"] = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.date
+    weeks = days.groupby(["week", "group"], as_index=False).agg(
+        total=("total", "sum"), days=("date", "count")
+    )
+    rows = weeks[["week", "group", "total", "days"]].itertuples(index=False, name=None)
+    return weekly_chart_series(rows, group_by=group_by, measure=measure)
+
+
+def weekly_chart(
+    user: User,
+    *,
+    group_by: GroupBy = "region",
+    measure: Measure = "units",
+    store: Store | None = None,
+) -> dict:
+    """Everything the ``masterdata/_weekly_chart.html`` partial needs, from the summaries."""
+    chart = weekly_sales(user, group_by=group_by, measure=measure, store=store)
+    return chart_context(chart, group_by=group_by, measure=measure)
+
+
+def history_coverage(user: User, *, store: Store | None = None) -> dict[int, dict[str, Any]]:
+    """Per store in scope: first and last sales date, days with sales and store×SKU series."""
+    cells, coverage_cells = (
+        DailySales.objects.visible_to(user),
+        SeriesCoverage.objects.visible_to(user),
+    )
+    if store is not None:
+        cells, coverage_cells = cells.filter(store=store), coverage_cells.filter(store=store)
+    # The (store, date) pairs with sales, a few thousand rows, counted here: cheaper than
+    # COUNT(DISTINCT date), which sorts every day cell.
+    sold = cells.filter(sold_rows__gt=0).values_list("store_id", "date").distinct().order_by()
+    days = Counter(store_id for store_id, _ in sold)
+    rows = (
+        coverage_cells.values("store_id")
+        .annotate(first_date=Min("first_date"), last_date=Max("last_date"), series=Sum("series"))
+        .order_by()
+    )
+    coverage = {}
+    for row in rows:
+        store_id = row.pop("store_id")
+        coverage[store_id] = {**row, "days_with_sales": days.get(store_id, 0)}
+    return coverage
+
+
+def stores_with_coverage(user: User) -> list[Store]:
+    """The visible stores, each carrying its ``coverage`` dict (empty when it has no sales)."""
+    coverage = history_coverage(user)
+    stores = list(store_list(user))
+    for store in stores:
+        store.coverage = coverage.get(store.pk, {})
+    return stores
+
+
+def coverage_span(stores: list[Store]) -> dict[str, dt.date | None]:
+    """The first and last sales date over stores from ``stores_with_coverage``."""
+    covered = [store.coverage for store in stores if store.coverage]
+    return {
+        "first_date": min((c["first_date"] for c in covered), default=None),
+        "last_date": max((c["last_date"] for c in covered), default=None),
+    }
+
+
+def store_page(user: User, *, store: Store) -> dict[str, Any]:
+    """A store's coverage (from the summaries) and its best sellers (from its facts)."""
+    return {
+        "store": store,
+        "coverage": history_coverage(user, store=store).get(store.pk, {}),
+        "top_skus": top_skus_at_store(user, store=store),
+    }

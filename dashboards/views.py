@@ -1,0 +1,89 @@
+"""The role home pages, the data overview and the weekly sales JSON behind their charts."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+
+from accounts.models import Role
+from accounts.roles import READ_ROLES, primary_role, role_required
+from dashboards import selectors
+from masterdata import selectors as masterdata_selectors
+
+HOME_TEMPLATES = {
+    Role.PLANNER: "dashboards/home_planner.html",
+    Role.ADMIN: "dashboards/home_admin.html",
+    Role.EXECUTIVE: "dashboards/home_executive.html",
+}
+
+
+@login_required
+def home(request):
+    role = primary_role(request.user)
+    if role == Role.ADMIN:
+        context = selectors.admin_home()
+    elif role == Role.PLANNER:
+        context = selectors.planner_home(request.user)
+    elif role == Role.EXECUTIVE:
+        context = {
+            **selectors.executive_home(request.user),
+            **selectors.weekly_chart(request.user, group_by="region", measure="value"),
+        }
+    else:
+        context = {}
+    return render(request, HOME_TEMPLATES.get(role, "dashboards/home.html"), context)
+
+
+def _chart_options(request, default_group: str = "region") -> dict:
+    return masterdata_selectors.chart_options(
+        request.GET,
+        default_measure=lambda: selectors.default_measure(request.user),
+        default_group=default_group,
+    )
+
+
+@role_required(*READ_ROLES)
+def data_overview(request):
+    sku_counts = masterdata_selectors.sku_counts_by_category(request.user)
+    stores = selectors.stores_with_coverage(request.user)
+    context = {
+        "stores": stores,
+        "history": selectors.coverage_span(stores),
+        "sku_counts": sku_counts,
+        "sku_total": sum(row["skus"] for row in sku_counts),
+        **selectors.weekly_chart(request.user, **_chart_options(request)),
+    }
+    return render(request, "dashboards/data_overview.html", context)
+
+
+@role_required(*READ_ROLES)
+def weekly_sales(request):
+    """JSON for the weekly sales charts: the scope's or one store's (``store``) from the
+    summaries; one SKU's (``sku``, with or without ``store``) from its facts."""
+    store = sku = None
+    if request.GET.get("store"):
+        stores = masterdata_selectors.store_list(request.user)
+        store = get_object_or_404(stores, code=request.GET["store"])
+    if request.GET.get("sku"):
+        skus = masterdata_selectors.sku_list(request.user)
+        sku = get_object_or_404(skus, code=request.GET["sku"])
+    if sku is None:
+        chart = selectors.weekly_sales(request.user, store=store, **_chart_options(request))
+        return JsonResponse(chart)
+    options = masterdata_selectors.chart_options(
+        request.GET,
+        default_measure=lambda: masterdata_selectors.default_measure(request.user),
+        default_group="region",
+    )
+    chart = masterdata_selectors.weekly_sales(request.user, store=store, sku=sku, **options)
+    return JsonResponse(chart)
+
+
+@role_required(*READ_ROLES)
+def store_detail(request, code: str):
+    store = get_object_or_404(masterdata_selectors.store_list(request.user), code=code)
+    options = _chart_options(request, default_group="category")
+    context = {
+        **selectors.store_page(request.user, store=store),
+        **selectors.weekly_chart(request.user, store=store, **options),
+    }
+    return render(request, "dashboards/store.html", context)
