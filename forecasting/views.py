@@ -86,9 +86,7 @@ def explorer(request):
         "explorer_query": selection.query_string(),
     }
     if selection.is_single_series:
-        context["explanation"] = series_explanation(
-            user=request.user, selection=selection
-        )
+        context["explanation"] = series_explanation(user=request.user, selection=selection)
     else:
         context["breakdown"] = aggregate_breakdown(user=request.user, selection=selection)
     if request.htmx:

@@ -111,13 +111,19 @@ def _run_chunk(
     ids = np.sort(history["series_id"].unique())
     timings: dict[str, float] = {}
     demand = classify_demand(history)
-    bt = backtest(history, horizon, config.windows, config.granularity, candidates, future_exog)
-    _add_timings(timings, bt.timings)
+    backtested = backtest(
+        history, horizon, config.windows, config.granularity, candidates, future_exog
+    )
+    _add_timings(timings, backtested.timings)
     selection = select_models(
-        bt.leaderboard, demand, dict(pins), backtest=bt, combine_top=config.combine_top
+        backtested.leaderboard,
+        demand,
+        dict(pins),
+        backtest=backtested,
+        combine_top=config.combine_top,
     )
     too_short = np.setdiff1d(ids, selection["series_id"].to_numpy())
-    best_benchmark = _best_benchmark(bt.leaderboard, ids)
+    best_benchmark = _best_benchmark(backtested.leaderboard, ids)
     if len(too_short):
         benchmark_names = best_benchmark.loc[too_short]
         unscored = pd.DataFrame(
@@ -178,15 +184,15 @@ def _run_chunk(
         )
     selection["fallback_reason"] = selection["series_id"].map(reason).astype(object).fillna("")
     chosen = selected_forecasts(final, selection)
-    backtest_chosen = selected_forecasts(bt.forecasts, selection)
+    backtest_chosen = selected_forecasts(backtested.forecasts, selection)
     chosen = add_intervals(chosen, backtest_chosen, history, config.quantiles)
     if config.keep_all_backtest_fits:
-        fits = pd.concat([bt.forecasts, backtest_chosen], ignore_index=True)
+        fits = pd.concat([backtested.forecasts, backtest_chosen], ignore_index=True)
     else:
-        snaive = bt.forecasts[bt.forecasts["model"] == "seasonal_naive"]
+        snaive = backtested.forecasts[backtested.forecasts["model"] == "seasonal_naive"]
         fits = pd.concat([backtest_chosen, snaive], ignore_index=True)
     fits = fits[list(BACKTEST_FIT_COLUMNS)]
-    return ForecastResults(chosen, bt.leaderboard, selection, fits, timings)
+    return ForecastResults(chosen, backtested.leaderboard, selection, fits, timings)
 
 
 def _run_implausible(
