@@ -36,10 +36,6 @@ class SeriesFrames:
     granularity: Granularity
     origin: pd.Timestamp
 
-    @property
-    def freq(self) -> str:
-        return self.granularity.freq
-
 
 def series_id(store_id: pd.Series, sku_id: pd.Series) -> pd.Series:
     return store_id.astype(str) + ":" + sku_id.astype(str)

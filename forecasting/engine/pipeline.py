@@ -4,6 +4,7 @@ classify → backtest every candidate → select per series → refit on full hi
 → guard-rails → prediction intervals.  Series are processed in chunks of ``chunk_size`` (the
 global model is trained per chunk), so calling the pipeline on disjoint subsets of series — as
 the service does when it fans chunks out to workers — gives the same kind of result.
+Series with absurd history (:mod:`.plausibility`) form a chunk of their own.
 """
 
 from __future__ import annotations
@@ -107,6 +108,11 @@ def _run_chunk(
     candidates: list[Candidate],
     pins: Mapping[int, Blend],
 ) -> ForecastResults:
+    """Backtest, select, refit and forecast one chunk of series (ids already encoded).
+
+    Series too short to backtest get their best benchmark; a selected model that cannot
+    forecast a series at refit is replaced by the best benchmark, with the reason kept.
+    """
     horizon = config.horizon
     ids = np.sort(history["series_id"].unique())
     timings: dict[str, float] = {}
