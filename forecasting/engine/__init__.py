@@ -16,7 +16,7 @@ Public API, all over long frames with ``series_id, ds, y`` (+ numeric exogenous 
 from .backtest import BacktestResult, backtest, default_candidates
 from .blend import Blend
 from .classify import classify_demand
-from .granularity import DAILY, WEEKLY, Granularity, granularity_for_freq, granularity_of
+from .granularity import DAILY, WEEKLY, Granularity, granularity_of
 from .hierarchy import aggregate
 from .intervals import add_intervals, lead_time_demand
 from .metrics import accuracy, bias, mape_nonzero, mase, naive_scales, rmsse, wape
@@ -42,7 +42,6 @@ __all__ = [
     "bias",
     "classify_demand",
     "default_candidates",
-    "granularity_for_freq",
     "granularity_of",
     "lead_time_demand",
     "mape_nonzero",

@@ -25,7 +25,6 @@ class Granularity:
     """A forecast grain; ``code`` is the value stored in the database ("D" or "W")."""
 
     code: str
-    label: str
     period_days: int
     season: int
     default_horizon: int
@@ -71,7 +70,6 @@ class Granularity:
 
 DAILY = Granularity(
     code="D",
-    label="Daily",
     period_days=1,
     season=7,
     default_horizon=56,
@@ -82,7 +80,6 @@ DAILY = Granularity(
 )
 WEEKLY = Granularity(
     code="W",
-    label="Weekly",
     period_days=7,
     season=52,
     default_horizon=39,
@@ -105,15 +102,3 @@ def granularity_of(code: str) -> Granularity:
         if granularity.code == code:
             return granularity
     raise ValueError(f"granularity must be D (daily) or W (weekly), not {code!r}")
-
-
-def granularity_for_freq(freq: str) -> Granularity:
-    """The granularity of a pandas frequency: ``"D"``, or ``"W"``/``"W-FRI"``-style weekly."""
-    code = freq.upper()
-    if code == "D":
-        return DAILY
-    if code == "W":
-        return WEEKLY
-    if code.startswith("W-") and code[2:] in WEEKDAY_CODES:
-        return WEEKLY.ending_on(WEEKDAY_CODES.index(code[2:]))
-    raise ValueError(f"the engine forecasts daily or weekly series, not frequency {freq!r}")

@@ -5,18 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from forecasting.engine import DAILY, WEEKLY, Blend, granularity_for_freq, granularity_of
+from forecasting.engine import DAILY, WEEKLY, Blend, granularity_of
 
 
-def test_granularity_is_looked_up_by_its_stored_code_and_its_frequency() -> None:
+def test_granularity_is_looked_up_by_its_stored_code() -> None:
     assert granularity_of("D") is DAILY and granularity_of("W") is WEEKLY
-    assert (DAILY.freq, WEEKLY.freq) == ("D", "W-SUN")
-    assert granularity_for_freq("W-FRI") == WEEKLY.ending_on(4)
-    assert granularity_for_freq("W-FRI").freq == "W-FRI"
+    assert (DAILY.freq, WEEKLY.freq, WEEKLY.ending_on(4).freq) == ("D", "W-SUN", "W-FRI")
     with pytest.raises(ValueError):
         granularity_of("M")
     with pytest.raises(ValueError):
-        granularity_for_freq("MS")
+        WEEKLY.ending_on(7)
 
 
 def test_weeks_end_on_the_company_weekday() -> None:
