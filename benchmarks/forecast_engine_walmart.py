@@ -24,10 +24,19 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from forecasting.engine import naive_scales, run_forecast_pipeline
+from forecasting.engine import (
+    DAILY,
+    WEEKLY,
+    Granularity,
+    PipelineConfig,
+    naive_scales,
+    run_forecast_pipeline,
+)
 from forecasting.engine.backtest import default_candidates, make_task
-from forecasting.engine.frames import drop_last_periods, season_length
+from forecasting.engine.frames import drop_last_periods
 from forecasting.engine.guardrails import run_candidates
+
+FRIDAY = 4
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -117,16 +126,15 @@ def score(frame: pd.DataFrame, scales: pd.DataFrame) -> dict[str, float]:
     }
 
 
-def evaluate(history: pd.DataFrame, horizon: int, freq: str, windows: int, **kw) -> None:
+def evaluate(history: pd.DataFrame, horizon: int, granularity: Granularity, windows: int) -> None:
     train = drop_last_periods(history, horizon)
     actual = history.merge(train[["series_id", "ds"]], how="left", indicator=True)
     actual = actual[actual["_merge"] == "left_only"][["series_id", "ds", "y"]]
     actual = actual.rename(columns={"y": "actual"})
     n = train["series_id"].nunique()
     start = time.perf_counter()
-    res = run_forecast_pipeline(
-        train, horizon, freq, windows=windows, future_exog=history.drop(columns="y"), **kw
-    )
+    config = PipelineConfig(granularity=granularity, horizon=horizon, windows=windows)
+    res = run_forecast_pipeline(train, config, future_exog=history.drop(columns="y"))
     elapsed = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"series={n} pipeline {elapsed:.1f}s = {n / elapsed:.1f} series/s, peak RSS {rss:.0f} MB")
@@ -140,12 +148,10 @@ def evaluate(history: pd.DataFrame, horizon: int, freq: str, windows: int, **kw)
         .to_dict(),
     )
     print("fallbacks:", (res.selection["fallback_reason"] != "").sum())
-    scales = naive_scales(train, season_length(freq))
+    scales = naive_scales(train, granularity.season)
     rows = {"selection": score(res.forecasts.merge(actual, on=["series_id", "ds"]), scales)}
-    task = make_task(train, horizon, freq, history.drop(columns="y"))
-    cands = default_candidates(
-        prophet_max_series=0, arima_max_series=kw.get("arima_max_series", 10)
-    )
+    task = make_task(train, horizon, granularity, history.drop(columns="y"))
+    cands = default_candidates(prophet_max_series=0, arima_max_series=config.arima_max_series)
     run = run_candidates(task, cands)
     snaive = run.forecasts[run.forecasts["model"] == "seasonal_naive"].set_index(
         ["series_id", "ds"]
@@ -172,14 +178,15 @@ def evaluate(history: pd.DataFrame, horizon: int, freq: str, windows: int, **kw)
 def main() -> None:
     which = sys.argv[1] if len(sys.argv) > 1 else "walmart"
     if which == "walmart":
-        evaluate(fill_weekly(load_walmart()), 13, "W-FRI", 4)
+        evaluate(fill_weekly(load_walmart()), 13, WEEKLY.ending_on(FRIDAY), 4)
     elif which == "aisop":
-        evaluate(load_aisop(), 28, "D", 3)
+        evaluate(load_aisop(), 28, DAILY, 3)
     else:
         n = int(sys.argv[2]) if len(sys.argv) > 2 else 30000
         hist = synthetic(n)
         start = time.perf_counter()
-        res = run_forecast_pipeline(hist, 28, "D", windows=3, prophet_max_series=0)
+        config = PipelineConfig(granularity=DAILY, horizon=28, windows=3, prophet_max_series=0)
+        res = run_forecast_pipeline(hist, config)
         elapsed = time.perf_counter() - start
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(

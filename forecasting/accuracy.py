@@ -13,21 +13,18 @@ import numpy as np
 import pandas as pd
 from django.db import transaction
 
-from forecasting.history_frames import last_actual_date, week_ending
+from forecasting.engine.granularity import granularity_of
+from forecasting.history_frames import last_actual_date
 from forecasting.models import AccuracyRecord, BacktestPoint, Forecast
 from history.bulk import UpsertTarget, frame_from_query, upsert_frame
 from masterdata.models import SKU, Store
 
-LEAD_BUCKETS = {
-    "D": [(1, 7, "1-7 d"), (8, 14, "8-14 d"), (15, 28, "15-28 d"), (29, 10_000, "29+ d")],
-    "W": [(1, 4, "1-4 wk"), (5, 13, "5-13 wk"), (14, 26, "14-26 wk"), (27, 10_000, "27+ wk")],
-}
 LEVELS = ("total", "region", "category", "region_category", "store")
 
 
 def lead_bucket(lead: pd.Series, granularity: str) -> pd.Series:
     labels = pd.Series("", index=lead.index, dtype=object)
-    for low, high, label in LEAD_BUCKETS[granularity]:
+    for low, high, label in granularity_of(granularity).lead_buckets:
         labels[(lead >= low) & (lead <= high)] = label
     return labels
 
@@ -130,8 +127,7 @@ def _actuals(granularity: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Dat
     facts["date"] = pd.to_datetime(facts["date"], format="%Y-%m-%d")
     quantity = pd.to_numeric(facts["quantity"], errors="coerce")
     facts["actual"] = quantity.fillna(pd.to_numeric(facts["revenue"], errors="coerce"))
-    if granularity == "W":
-        facts["date"] = week_ending(facts["date"])
+    facts["date"] = granularity_of(granularity).period_end(facts["date"])
     return facts.groupby(["store_id", "sku_id", "date"], as_index=False)["actual"].sum()
 
 
@@ -164,7 +160,7 @@ def live_accuracy_refresh(*, granularity: str) -> int:
     )
     points = points.merge(actuals, on=["store_id", "sku_id", "date"], how="left")
     points["actual"] = points["actual"].fillna(0.0)
-    step = 1 if granularity == "D" else 7
+    step = granularity_of(granularity).period_days
     points["lead"] = ((points["date"] - points["origin"]).dt.days // step).astype(int)
     points = points[np.isfinite(points["forecast"])]
     _write(level_sums(points, granularity), AccuracyRecord.Source.LIVE)

@@ -48,7 +48,7 @@ class SeriesModelSerializer(serializers.ModelSerializer):
             "sku",
             "granularity",
             "model",
-            "weights",
+            "blend",
             "demand_class",
             "adi",
             "cv2",

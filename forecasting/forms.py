@@ -6,8 +6,9 @@ from __future__ import annotations
 from django import forms
 
 from accounts.scoping import visible_categories, visible_regions, visible_skus, visible_stores
+from forecasting.explorer import SeriesFilter
 from forecasting.models import AccuracyRecord, Granularity
-from forecasting.selectors import SeriesFilter, pin_candidates
+from forecasting.selectors import pin_candidates
 
 MEMBER_FIELDS = ("store", "sku", "category", "region")
 

@@ -5,8 +5,8 @@ regular grid; this module builds it in a handful of queries per chunk of stores:
 
 * the measure ``y`` is units sold, or the net sales value for sources that only have value
   (Walmart's ``Weekly_Sales``);
-* daily facts are summed to weeks (ending Sunday) for weekly forecasts; weekly sources are
-  used as they are and cannot be forecast daily;
+* daily facts are summed to weeks (ending on the granularity's week-ending day, Sunday) for
+  weekly forecasts; weekly sources are used as they are and cannot be forecast daily;
 * inside a series' life, a missing period means no sales (0); a series whose last sale is
   long before the origin is treated as discontinued and not forecast;
 * drivers: shelf price (carried forward), promotion flag, calendar event flag (company-wide,
@@ -20,13 +20,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from forecasting.engine.granularity import Granularity, granularity_of
 from history.bulk import frame_from_copy, frame_from_query
 from history.models import CalendarEvent, Grain, Indicator, Promotion, SalesFact
 from masterdata.models import Store
-
-WEEK_FREQ = "W-SUN"
-# A series with no sales row in this many periods before the origin is taken as discontinued.
-INACTIVE_AFTER_PERIODS = {"D": 56, "W": 8}
 
 
 @dataclass(frozen=True)
@@ -36,18 +33,8 @@ class SeriesFrames:
     history: pd.DataFrame
     future_exog: pd.DataFrame
     series: pd.DataFrame  # series_id, store_id, sku_id
-    freq: str
+    granularity: Granularity
     origin: pd.Timestamp
-
-
-def frames_freq(granularity: str) -> str:
-    """The pandas frequency of the engine frames of a granularity (weeks end on Sunday)."""
-    return "D" if granularity == "D" else WEEK_FREQ
-
-
-def _period(freq: str) -> pd.Timedelta:
-    """The length of one period of the engine frequency ``freq`` (a day or a week)."""
-    return pd.Timedelta(days=1 if freq == "D" else 7)
 
 
 def series_id(store_id: pd.Series, sku_id: pd.Series) -> pd.Series:
@@ -69,18 +56,12 @@ def last_actual_date(granularity: str) -> pd.Timestamp | None:
     if grain is None:
         return None
     last = pd.Timestamp(SalesFact.objects.filter(grain=grain).latest("date").date)
-    if granularity == "W" and grain == Grain.DAY:
-        # Only complete weeks count: a week ending Sunday after the last actual is partial.
-        return last if last.day_of_week == 6 else last - pd.Timedelta(days=last.day_of_week + 1)
-    if granularity == "W":
-        # A weekly fact covers its whole week, whichever weekday dates it (Walmart: Friday).
-        return week_ending(pd.Series([last])).iloc[0]
-    return last
-
-
-def week_ending(dates: pd.Series) -> pd.Series:
-    """The Sunday that ends each date's week: the date every weekly period is keyed by."""
-    return dates + pd.to_timedelta((6 - dates.dt.day_of_week) % 7, unit="D")
+    target = granularity_of(granularity)
+    if grain == Grain.DAY:
+        # Only complete weeks count: a week ending after the last actual is partial.
+        return target.last_complete_period(last)
+    # A weekly fact covers its whole week, whichever weekday dates it (Walmart: Friday).
+    return target.period_end(pd.Series([last])).iloc[0]
 
 
 def store_ids_with_sales() -> list[int]:
@@ -114,39 +95,39 @@ def load_series_frames(
     see ``history_periods``): a company with years of daily facts need not read them all.
     """
     grain = source_grain()
-    if granularity == "D" and grain == Grain.WEEK:
+    target = granularity_of(granularity)
+    if not target.is_weekly and grain == Grain.WEEK:
         raise ValueError("The sales history is weekly; daily forecasts need daily sales.")
-    freq = frames_freq(granularity)
     since = None
     if max_periods:
-        since = origin - max_periods * _period(freq)
+        since = origin - max_periods * target.period
     facts = _sales_facts(store_ids, sku_ids, origin, since)
     if facts.empty:
         empty = pd.DataFrame(columns=["series_id", "ds", "y"])
         return SeriesFrames(
-            empty, empty, pd.DataFrame(columns=["series_id", "store_id", "sku_id"]), freq, origin
+            empty, empty, pd.DataFrame(columns=["series_id", "store_id", "sku_id"]), target, origin
         )
-    if granularity == "W" and grain == Grain.DAY:
-        facts = _to_weeks(facts)
-    elif granularity == "W":
-        # Weekly sources date weeks by any weekday (Walmart: Friday); align to week ending Sunday.
-        facts["date"] = week_ending(facts["date"])
-    history = _regular_grid(facts, freq, origin)
-    history = _drop_inactive(history, freq, origin)
+    if target.is_weekly and grain == Grain.DAY:
+        facts = _to_weeks(facts, target)
+    elif target.is_weekly:
+        # Weekly sources date weeks by any weekday (Walmart: Friday); align to the week's end.
+        facts["date"] = target.period_end(facts["date"])
+    history = _regular_grid(facts, target, origin)
+    history = _drop_inactive(history, target, origin)
     series = (
         history[["series_id", "store_id", "sku_id"]]
         .drop_duplicates("series_id")
         .reset_index(drop=True)
     )
-    future = _future_grid(series, freq, origin, horizon)
-    history, future = _add_drivers(history, future, freq, origin, horizon)
+    future = _future_grid(series, target, origin, horizon)
+    history, future = _add_drivers(history, future, target)
     columns = ["series_id", "ds", "y", "price", "on_promotion", "event"]
     extra = [c for c in history.columns if c.startswith("ind_")]
     return SeriesFrames(
         history=history[columns + extra].reset_index(drop=True),
         future_exog=future[[c for c in columns if c != "y"] + extra].reset_index(drop=True),
         series=series,
-        freq=freq,
+        granularity=target,
         origin=origin,
     )
 
@@ -189,18 +170,20 @@ def _sales_facts(
     return facts[["series_id", "store_id", "sku_id", "date", "y", "price", "on_promotion"]]
 
 
-def _to_weeks(facts: pd.DataFrame) -> pd.DataFrame:
-    facts["date"] = week_ending(facts["date"])
+def _to_weeks(facts: pd.DataFrame, granularity: Granularity) -> pd.DataFrame:
+    facts["date"] = granularity.period_end(facts["date"])
     return facts.groupby(
         ["series_id", "store_id", "sku_id", "date"], as_index=False, observed=True
     ).agg(y=("y", "sum"), price=("price", "mean"), on_promotion=("on_promotion", "max"))
 
 
-def _regular_grid(facts: pd.DataFrame, freq: str, origin: pd.Timestamp) -> pd.DataFrame:
+def _regular_grid(
+    facts: pd.DataFrame, granularity: Granularity, origin: pd.Timestamp
+) -> pd.DataFrame:
     """Every period from a series' first sale to the origin; missing periods are zero sales."""
     facts = facts.sort_values(["series_id", "date"])
     firsts = facts.groupby("series_id", sort=False)["date"].min()
-    step = _period(freq)
+    step = granularity.period
     lengths = ((origin - firsts) // step + 1).astype(int)
     ids = np.repeat(firsts.index.to_numpy(), lengths.to_numpy())
     offsets = np.concatenate([np.arange(n) for n in lengths.to_numpy()])
@@ -224,48 +207,45 @@ def _fill_within(frame: pd.DataFrame, column: str) -> pd.Series:
     return filled.fillna(filled.groupby(frame["series_id"], sort=False).bfill())
 
 
-def _drop_inactive(history: pd.DataFrame, freq: str, origin: pd.Timestamp) -> pd.DataFrame:
-    step = _period(freq)
-    cutoff = origin - INACTIVE_AFTER_PERIODS["D" if freq == "D" else "W"] * step
+def _drop_inactive(
+    history: pd.DataFrame, granularity: Granularity, origin: pd.Timestamp
+) -> pd.DataFrame:
+    """Drop series whose last sale is ``inactive_after`` periods or more before the origin."""
+    cutoff = origin - granularity.inactive_after * granularity.period
     last_row = history[history["has_row"]].groupby("series_id")["ds"].max()
     active = last_row[last_row > cutoff].index
     return history[history["series_id"].isin(active)].drop(columns="has_row")
 
 
 def _future_grid(
-    series: pd.DataFrame, freq: str, origin: pd.Timestamp, horizon: int
+    series: pd.DataFrame, granularity: Granularity, origin: pd.Timestamp, horizon: int
 ) -> pd.DataFrame:
-    step = _period(freq)
-    dates = origin + step * np.arange(1, horizon + 1)
+    dates = origin + granularity.period * np.arange(1, horizon + 1)
     future = series.loc[series.index.repeat(horizon)].reset_index(drop=True)
     future["ds"] = np.tile(dates, len(series))
     return future
 
 
 def _add_drivers(
-    history: pd.DataFrame, future: pd.DataFrame, freq: str, origin: pd.Timestamp, horizon: int
+    history: pd.DataFrame, future: pd.DataFrame, granularity: Granularity
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     stores = pd.DataFrame(Store.objects.values("id", "region_id")).rename(
         columns={"id": "store_id"}
     )
     last_price = history.groupby("series_id")["price"].last()
     future["price"] = future["series_id"].map(last_price)
-    future["on_promotion"] = _planned_promotions(future, freq)
+    future["on_promotion"] = _planned_promotions(future, granularity)
     both = pd.concat([history.assign(_part="h"), future.assign(_part="f")], ignore_index=True)
     both = both.merge(stores, on="store_id", how="left")
-    both["event"] = _event_flags(both, freq)
-    both = _indicator_columns(both, freq)
+    both["event"] = _event_flags(both, granularity)
+    both = _indicator_columns(both, granularity)
     both = both.drop(columns="region_id")
     history = both[both["_part"] == "h"].drop(columns="_part")
     future = both[both["_part"] == "f"].drop(columns=["_part", "y"])
     return history, future
 
 
-def _period_end(dates: pd.Series, freq: str) -> pd.Series:
-    return dates if freq == "D" else week_ending(dates)
-
-
-def _planned_promotions(future: pd.DataFrame, freq: str) -> np.ndarray:
+def _planned_promotions(future: pd.DataFrame, granularity: Granularity) -> np.ndarray:
     """1 where a promotion already planned in the database covers the period."""
     start, end = future["ds"].min(), future["ds"].max()
     promos = pd.DataFrame(
@@ -276,7 +256,7 @@ def _planned_promotions(future: pd.DataFrame, freq: str) -> np.ndarray:
     flags = np.zeros(len(future))
     if promos.empty:
         return flags
-    period_start = future["ds"] - pd.Timedelta(days=0 if freq == "D" else 6)
+    period_start = future["ds"] - (granularity.period - pd.Timedelta(days=1))
     for promo in promos.itertuples(index=False):
         mask = (period_start <= pd.Timestamp(promo.end_date)) & (
             future["ds"] >= pd.Timestamp(promo.start_date)
@@ -289,11 +269,11 @@ def _planned_promotions(future: pd.DataFrame, freq: str) -> np.ndarray:
     return flags
 
 
-def _event_flags(frame: pd.DataFrame, freq: str) -> np.ndarray:
+def _event_flags(frame: pd.DataFrame, granularity: Granularity) -> np.ndarray:
     events = pd.DataFrame(CalendarEvent.objects.values("date", "region_id", "store_id"))
     if events.empty:
         return np.zeros(len(frame))
-    events["date"] = _period_end(pd.to_datetime(events["date"]), freq)
+    events["date"] = granularity.period_end(pd.to_datetime(events["date"]))
     flags = np.zeros(len(frame))
     company = set(events.loc[events["region_id"].isna() & events["store_id"].isna(), "date"])
     flags[frame["ds"].isin(company).to_numpy()] = 1.0
@@ -314,7 +294,7 @@ def _event_flags(frame: pd.DataFrame, freq: str) -> np.ndarray:
     return flags
 
 
-def _indicator_columns(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
+def _indicator_columns(frame: pd.DataFrame, granularity: Granularity) -> pd.DataFrame:
     """External indicators as ``ind_<name>`` columns, store-level first, else region-level,
     carried forward into the horizon (the latest known value)."""
     values = pd.DataFrame(
@@ -322,7 +302,7 @@ def _indicator_columns(frame: pd.DataFrame, freq: str) -> pd.DataFrame:
     )
     if values.empty:
         return frame
-    values["date"] = _period_end(pd.to_datetime(values["date"]), freq)
+    values["date"] = granularity.period_end(pd.to_datetime(values["date"]))
     for name, group in values.groupby("name"):
         column = f"ind_{name}"[:40]
         filled = np.full(len(frame), np.nan)

@@ -9,12 +9,14 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from forecasting.engine.selection import COMBO_PREFIX
+from forecasting.engine.blend import Blend
 from jobs.models import JobRun
 from masterdata.models import SKU, Category, Store
 
 
 class Granularity(models.TextChoices):
+    """The stored codes of :mod:`forecasting.engine.granularity`'s DAILY and WEEKLY."""
+
     DAILY = "D", "Daily"
     WEEKLY = "W", "Weekly"
 
@@ -105,11 +107,9 @@ class SeriesModel(models.Model):
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
     sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
     granularity = models.CharField(max_length=1, choices=Granularity.choices)
-    model = models.CharField(max_length=120)
-    weights = models.CharField(
-        max_length=60,
-        blank=True,
-        help_text="Relative weights of a blend's components, e.g. 1+3 for combo:ets+lightgbm.",
+    model = models.CharField(max_length=120, help_text="The name of the blend below.")
+    blend = models.JSONField(
+        help_text='The model or blend, e.g. {"models": ["ets", "lightgbm"], "weights": [1, 3]}.'
     )
     demand_class = models.CharField(max_length=12, blank=True)
     adi = models.FloatField(null=True, blank=True)
@@ -130,16 +130,14 @@ class SeriesModel(models.Model):
         ]
 
     @property
-    def blend(self) -> list[tuple[str, int]]:
-        """A blend's components with their rounded percentage shares; empty for one model."""
-        if not self.model.startswith(COMBO_PREFIX):
-            return []
-        names = self.model.removeprefix(COMBO_PREFIX).split("+")
-        weights = [float(w) for w in self.weights.split("+")] if self.weights else []
-        if len(weights) != len(names):
-            weights = [1.0] * len(names)
-        total = sum(weights)
-        return [(name, round(100 * w / total)) for name, w in zip(names, weights, strict=True)]
+    def chosen(self) -> Blend:
+        return Blend.from_json(self.blend)
+
+    @property
+    def blend_shares(self) -> list[tuple[str, int]]:
+        """A blend's models with their rounded percentage shares; empty for one model."""
+        chosen = self.chosen
+        return [] if chosen.is_single else chosen.shares()
 
 
 class LeaderboardEntry(models.Model):

@@ -9,6 +9,7 @@ for the same origin, overwrites the same rows: forecasts are stored once.
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -22,10 +23,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from forecasting import accuracy
-from forecasting.engine.pipeline import history_periods, run_forecast_pipeline
+from forecasting.engine.blend import Blend
+from forecasting.engine.granularity import granularity_of
+from forecasting.engine.pipeline import PipelineConfig, history_periods, run_forecast_pipeline
+from forecasting.engine.results import FORECAST_COLUMNS, ForecastResults
 from forecasting.history_frames import (
     SeriesFrames,
-    frames_freq,
     last_actual_date,
     load_series_frames,
     series_counts_by_store,
@@ -34,7 +37,6 @@ from forecasting.models import (
     BacktestPoint,
     ForecastChunk,
     ForecastRun,
-    Granularity,
     LeaderboardEntry,
     ModelPin,
     SeriesModel,
@@ -49,8 +51,6 @@ from masterdata.models import SKU
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_HORIZON = {"D": 56, "W": 39}
-DEFAULT_WINDOWS = {"D": 3, "W": 4}
 CHUNK_SERIES = 4000
 # A chunk claimed this long ago by a worker that has not finished it is taken as lost.
 STALE_CHUNK_AFTER = timedelta(minutes=30)
@@ -64,13 +64,11 @@ def forecast_params(
     reselect: bool = True,
 ) -> dict:
     """Validated job parameters, with the product's defaults filled in."""
-    if granularity not in Granularity.values:
-        raise ValueError(f"granularity must be D (daily) or W (weekly), not {granularity!r}")
-    horizon = horizon or DEFAULT_HORIZON[granularity]
-    windows = windows or DEFAULT_WINDOWS[granularity]
-    limit = 120 if granularity == "D" else 60
-    if not 1 <= horizon <= limit:
-        raise ValueError(f"horizon must be between 1 and {limit} periods")
+    grain = granularity_of(granularity)
+    horizon = horizon or grain.default_horizon
+    windows = windows or grain.default_windows
+    if not 1 <= horizon <= grain.max_horizon:
+        raise ValueError(f"horizon must be between 1 and {grain.max_horizon} periods")
     if not 1 <= windows <= 8:
         raise ValueError("windows must be between 1 and 8")
     return {
@@ -185,24 +183,24 @@ def forecast_chunk_process(*, chunk: ForecastChunk) -> int:
 
 
 def _chunk_forecast_and_write(*, run: ForecastRun, store_ids: list[int]) -> int:
+    granularity = granularity_of(run.granularity)
     frames = load_series_frames(
         granularity=run.granularity,
         store_ids=store_ids,
         horizon=run.horizon,
         origin=pd.Timestamp(run.origin),
-        max_periods=history_periods(run.horizon, frames_freq(run.granularity), run.windows),
+        max_periods=history_periods(run.horizon, granularity, run.windows),
     )
     if frames.series.empty:
         return 0
     return_freed_memory()  # the read's transient copies, before the engine's peak
-    result = run_forecast_pipeline(
-        frames.history,
+    config = PipelineConfig(
+        granularity=frames.granularity,
         horizon=run.horizon,
-        freq=frames.freq,
         windows=run.windows,
-        future_exog=frames.future_exog,
-        **_models_to_use(frames.series, run),
+        pins=_models_to_use(frames.series, run),
     )
+    result = run_forecast_pipeline(frames.history, config, future_exog=frames.future_exog)
     pinned = set(model_pins_for(frames.series, run.granularity))
     result.selection["pinned"] = result.selection["series_id"].isin(pinned)
     with transaction.atomic():
@@ -210,28 +208,25 @@ def _chunk_forecast_and_write(*, run: ForecastRun, store_ids: list[int]) -> int:
     return len(frames.series)
 
 
-def _models_to_use(series: pd.DataFrame, run: ForecastRun) -> dict[str, dict[str, str]]:
-    """Models the engine must use (its ``pins`` and ``pin_weights``): planners' pins, and,
-    when the run keeps the current selection (the daily refresh), each series' previously
-    selected model or blend with its weights."""
-    pins = model_pins_for(series, run.granularity)
+def _models_to_use(series: pd.DataFrame, run: ForecastRun) -> dict[str, Blend]:
+    """Models the engine must use per series: planners' pins, and, when the run keeps the
+    current selection (the daily refresh), each series' previously selected model or blend
+    with its weights."""
+    planned = model_pins_for(series, run.granularity)
+    pins = {sid: Blend.from_name(model) for sid, model in planned.items()}
     if run.job is None or run.job.params.get("reselect", True):
-        return {"pins": pins, "pin_weights": {}}
+        return pins
     kept = SeriesModel.objects.filter(
         granularity=run.granularity, store_id__in=series["store_id"].unique().tolist()
-    ).values_list("store_id", "sku_id", "model", "weights")
+    ).values_list("store_id", "sku_id", "blend")
     known = set(series["series_id"])
-    current, weights = {}, {}
-    for store, sku, model, blend_weights in kept:
+    current = {}
+    for store, sku, blend in kept:
         key = f"{store}:{sku}"
         if key in known:
-            current[key] = model
-            weights[key] = blend_weights
-    # A planner's pin wins over the kept choice, and brings no blend weights with it.
-    return {
-        "pins": {**current, **pins},
-        "pin_weights": {k: w for k, w in weights.items() if k not in pins},
-    }
+            current[key] = Blend.from_json(blend)
+    # A planner's pin wins over the kept choice.
+    return {**current, **pins}
 
 
 def model_pins_for(series: pd.DataFrame, granularity: str) -> dict[str, str]:
@@ -268,13 +263,15 @@ def _with_keys(frame: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     return keyed.drop(columns="series_id")
 
 
-def forecast_results_write(*, run: ForecastRun, frames: SeriesFrames, result) -> None:
+def forecast_results_write(
+    *, run: ForecastRun, frames: SeriesFrames, result: ForecastResults
+) -> None:
     """Write one chunk's forecasts, selection, leaderboard and backtest fits in bulk."""
     granularity = run.granularity
     series = frames.series
     store_ids = [int(s) for s in series["store_id"].unique()]
 
-    forecasts = _with_keys(result.forecasts, series)
+    forecasts = _with_keys(result.forecasts[list(FORECAST_COLUMNS)], series)
     forecasts = forecasts.rename(columns={"ds": "date"})
     forecasts["granularity"] = granularity
     forecasts["origin"] = pd.Timestamp(run.origin)
@@ -302,12 +299,14 @@ def forecast_results_write(*, run: ForecastRun, frames: SeriesFrames, result) ->
     selection = _with_keys(result.selection, series)
     selection["granularity"] = granularity
     selection["run_id"] = run.pk
+    # JSON text with sorted keys: an unchanged choice compares equal and is not rewritten.
+    selection["blend"] = [json.dumps(b.to_json(), sort_keys=True) for b in selection["blend"]]
     columns = [
         "store_id",
         "sku_id",
         "granularity",
         "model",
-        "weights",
+        "blend",
         "demand_class",
         "adi",
         "cv2",
@@ -322,7 +321,6 @@ def forecast_results_write(*, run: ForecastRun, frames: SeriesFrames, result) ->
             selection[column] = None
     selection["fallback_reason"] = selection["fallback_reason"].fillna("").astype(str).str[:300]
     selection["demand_class"] = selection["demand_class"].fillna("").astype(str)
-    selection["weights"] = selection["weights"].fillna("").astype(str)
     selection["pinned"] = selection["pinned"].fillna(False).astype(bool)
     upsert_frame(
         UpsertTarget(SeriesModel, ["store_id", "sku_id", "granularity"]), selection[columns]

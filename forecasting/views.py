@@ -13,6 +13,19 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.roles import PLANNING_ROLES, READ_ROLES, has_role, role_required
 from accounts.scoping import visible_skus
 from forecasting import selectors
+from forecasting.accuracy_pages import (
+    ACCURACY_TARGET,
+    AccuracyFilter,
+    accuracy_defaults,
+    accuracy_exceptions,
+    accuracy_overview,
+)
+from forecasting.explorer import (
+    SeriesFilter,
+    aggregate_breakdown,
+    explorer_chart,
+    series_explanation,
+)
 from forecasting.forms import AccuracyForm, ExplorerForm, PinForm, RunForm
 from forecasting.models import Granularity
 from forecasting.pins import model_pin_clear, model_pin_set
@@ -31,7 +44,7 @@ def _default_granularity() -> str:
     return Granularity.DAILY
 
 
-def _selection_title(selection: selectors.SeriesFilter) -> str:
+def _selection_title(selection: SeriesFilter) -> str:
     parts = [
         f"{label} {member.code}"
         for label, member in (
@@ -45,7 +58,7 @@ def _selection_title(selection: selectors.SeriesFilter) -> str:
     return " × ".join(parts) if parts else "All series in your scope"
 
 
-def _explorer_url(selection: selectors.SeriesFilter) -> str:
+def _explorer_url(selection: SeriesFilter) -> str:
     return f"{reverse('forecasting:explorer')}?{selection.query_string()}"
 
 
@@ -67,17 +80,15 @@ def explorer(request):
         "title": _selection_title(selection),
         "granularity_label": Granularity(selection.granularity).label,
         "origin": origin,
-        "chart": selectors.explorer_chart(user=request.user, selection=selection),
+        "chart": explorer_chart(user=request.user, selection=selection),
         "run_form": RunForm(initial={"granularity": selection.granularity}),
         "may_pin_categories": selectors.may_pin_categories(request.user),
         "explorer_query": selection.query_string(),
     }
     if selection.is_single_series:
-        context["explanation"] = selectors.series_explanation(
-            user=request.user, selection=selection
-        )
+        context["explanation"] = series_explanation(user=request.user, selection=selection)
     else:
-        context["breakdown"] = selectors.aggregate_breakdown(user=request.user, selection=selection)
+        context["breakdown"] = aggregate_breakdown(user=request.user, selection=selection)
     if request.htmx:
         return render(request, "forecasting/explorer.html#result", context)
     skus = visible_skus(request.user)
@@ -103,7 +114,7 @@ def pin_set(request):
     target = (
         {"category": sku.category} if data["target"] == "category" else {"store": store, "sku": sku}
     )
-    selection = selectors.SeriesFilter(granularity=data["granularity"], store=store, sku=sku)
+    selection = SeriesFilter(granularity=data["granularity"], store=store, sku=sku)
     try:
         pin = model_pin_set(
             user=request.user,
@@ -158,7 +169,7 @@ def run(request):
 @role_required(*READ_ROLES)
 @require_GET
 def accuracy(request):
-    defaults = selectors.accuracy_defaults(user=request.user)
+    defaults = accuracy_defaults(user=request.user)
     data = {
         "source": request.GET.get("source") or defaults.source,
         "granularity": request.GET.get("granularity") or defaults.granularity,
@@ -167,13 +178,13 @@ def accuracy(request):
     if not form.is_valid():
         form = AccuracyForm({"source": defaults.source, "granularity": defaults.granularity})
         form.is_valid()
-    chosen = selectors.AccuracyFilter(**form.cleaned_data)
+    chosen = AccuracyFilter(**form.cleaned_data)
     context = {
         "form": form,
         "accuracy": chosen,
-        "overview": selectors.accuracy_overview(user=request.user, accuracy=chosen),
-        "exceptions": selectors.accuracy_exceptions(user=request.user, accuracy=chosen),
-        "target": selectors.ACCURACY_TARGET,
+        "overview": accuracy_overview(user=request.user, accuracy=chosen),
+        "exceptions": accuracy_exceptions(user=request.user, accuracy=chosen),
+        "target": ACCURACY_TARGET,
         "may_plan": has_role(request.user, *PLANNING_ROLES),
         "run_form": RunForm(initial={"granularity": chosen.granularity}),
     }

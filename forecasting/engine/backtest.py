@@ -19,10 +19,10 @@ from .frames import (
     exog_columns,
     future_frame,
     last_periods,
-    season_length,
     sort_history,
     with_future_exog,
 )
+from .granularity import Granularity
 from .guardrails import run_candidates
 from .metrics import error_table, naive_scales, ratio
 from .models import Candidate, ForecastTask
@@ -68,12 +68,12 @@ def default_candidates(
 def make_task(
     train: pd.DataFrame,
     horizon: int,
-    freq: str,
+    granularity: Granularity,
     exog_source: pd.DataFrame | None,
 ) -> ForecastTask:
     """Build the task for one origin: future grid plus exogenous values known in advance."""
-    future = with_future_exog(train, future_frame(train, horizon, freq), exog_source)
-    return ForecastTask(train, future, horizon, freq, season_length(freq), classify_demand(train))
+    future = with_future_exog(train, future_frame(train, horizon, granularity.freq), exog_source)
+    return ForecastTask(train, future, horizon, granularity, classify_demand(train))
 
 
 def leaderboard_from_errors(errors: pd.DataFrame) -> pd.DataFrame:
@@ -92,7 +92,7 @@ def backtest(
     history: pd.DataFrame,
     horizon: int,
     windows: int,
-    freq: str,
+    granularity: Granularity,
     candidates: list[Candidate] | None = None,
     future_exog: pd.DataFrame | None = None,
     step: int | None = None,
@@ -105,7 +105,7 @@ def backtest(
     history = sort_history(history)
     candidates = candidates if candidates is not None else default_candidates()
     step = step or horizon
-    season = season_length(freq)
+    season = granularity.season
     exog_cols = exog_columns(history)
     # Only the test windows look exogenous values up: keep those rows, not the whole history.
     exog_source = last_periods(
@@ -123,7 +123,7 @@ def backtest(
         train = train[train["series_id"].isin(counts[counts >= 2].index)]
         if train.empty:
             continue
-        task = make_task(train, horizon, freq, exog_source)
+        task = make_task(train, horizon, granularity, exog_source)
         run = run_candidates(task, candidates)
         for name, sec in run.timings.items():
             timings[name] = timings.get(name, 0.0) + sec

@@ -17,10 +17,11 @@ import numpy as np
 import pandas as pd
 
 from .backtest import default_candidates, make_task
-from .frames import drop_last_periods, season_length
+from .frames import drop_last_periods
+from .granularity import Granularity
 from .guardrails import run_candidates
 from .metrics import naive_scales
-from .pipeline import run_forecast_pipeline
+from .pipeline import PipelineConfig, run_forecast_pipeline
 
 SELECTION = "selection"
 
@@ -55,7 +56,7 @@ def _score(points: pd.DataFrame, scales: pd.Series) -> dict[str, float]:
 def holdout_evaluation(
     history: pd.DataFrame,
     horizon: int,
-    freq: str,
+    granularity: Granularity,
     windows: int,
     prophet_max_series: int = 3,
     arima_max_series: int = 10,
@@ -71,18 +72,17 @@ def holdout_evaluation(
     holdout = holdout.loc[holdout["_merge"] == "left_only", ["series_id", "ds", "y"]]
     holdout = holdout.rename(columns={"y": "actual"})
     drivers = history.drop(columns="y")
-    scales = naive_scales(train, season_length(freq))["mase_scale"]
+    scales = naive_scales(train, granularity.season)["mase_scale"]
 
     started = time.perf_counter()
-    result = run_forecast_pipeline(
-        train,
-        horizon,
-        freq,
+    config = PipelineConfig(
+        granularity=granularity,
+        horizon=horizon,
         windows=windows,
-        future_exog=drivers,
         prophet_max_series=prophet_max_series,
         arima_max_series=arima_max_series,
     )
+    result = run_forecast_pipeline(train, config, future_exog=drivers)
     rows = {
         SELECTION: {
             **_score(result.forecasts.merge(holdout, on=["series_id", "ds"]), scales),
@@ -91,7 +91,7 @@ def holdout_evaluation(
         }
     }
 
-    task = make_task(train, horizon, freq, drivers)
+    task = make_task(train, horizon, granularity, drivers)
     run = run_candidates(
         task,
         default_candidates(

@@ -1,7 +1,7 @@
 """Shared helpers for the long ``series_id, ds, y`` frame the whole engine speaks.
 
 Every public function of the engine takes and returns long frames; these helpers keep the
-conventions (sorting, season length, future dates, exogenous columns) in one place.
+conventions (sorting, future dates, exogenous columns) in one place.
 """
 
 from __future__ import annotations
@@ -10,23 +10,6 @@ import numpy as np
 import pandas as pd
 
 CARRY_FORWARD_EXOG = ("price",)
-
-
-def season_length(freq: str) -> int:
-    """Return the dominant season length for a pandas frequency string.
-
-    Daily data repeats weekly (7), weekly data yearly (52), monthly yearly (12).
-    """
-    code = freq.upper()
-    if code.startswith("W"):
-        return 52
-    if code.startswith("M"):
-        return 12
-    if code.startswith("Q"):
-        return 4
-    if code.startswith("H"):
-        return 24
-    return 7
 
 
 def sort_history(history: pd.DataFrame) -> pd.DataFrame:

@@ -183,8 +183,7 @@ def lightgbm_predict(task: ForecastTask, **params: object) -> pd.DataFrame:
         task.history,
         task.future[task.future["step"] <= near],
         near,
-        task.freq,
-        task.season,
+        task.granularity,
         task.demand,
     )
     first = direct_forecast(near_task, **params).rename(columns={"forecast": "near"})

@@ -36,7 +36,7 @@ def _subtask(task: ForecastTask, ids: np.ndarray) -> ForecastTask:
         task.demand[task.demand["series_id"].isin(ids)] if not task.demand.empty else task.demand
     )
     return ForecastTask(
-        task.history[keep_h], task.future[keep_f], task.horizon, task.freq, task.season, demand
+        task.history[keep_h], task.future[keep_f], task.horizon, task.granularity, demand
     )
 
 

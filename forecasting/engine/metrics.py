@@ -1,8 +1,7 @@
 """Forecast accuracy metrics over long frames of actual vs forecast.
 
 All per-series functions take a frame with ``series_id``, ``actual`` and ``forecast`` columns
-and return a Series indexed by ``series_id``; ``*_total`` variants pool every row, which is how
-planners read WAPE/bias for a whole portfolio.  Scaled errors (MASE, RMSSE) need the in-sample
+and return a Series indexed by ``series_id``.  Scaled errors (MASE, RMSSE) need the in-sample
 scale of the training part, see :func:`naive_scales`.
 """
 
@@ -44,12 +43,6 @@ def wape(frame: pd.DataFrame) -> pd.Series:
     return ratio(g["abs_err"], g["abs_act"])
 
 
-def wape_total(frame: pd.DataFrame) -> float:
-    """WAPE pooled over all rows (volume-weighted portfolio error)."""
-    err = np.abs(frame["forecast"].to_numpy(float) - frame["actual"].to_numpy(float)).sum()
-    return ratio(err, np.abs(frame["actual"].to_numpy(float)).sum())
-
-
 def accuracy(frame: pd.DataFrame) -> pd.Series:
     """Forecast accuracy as planners quote it: 1 - WAPE."""
     return 1.0 - wape(frame)
@@ -59,12 +52,6 @@ def bias(frame: pd.DataFrame) -> pd.Series:
     """Signed bias per series: sum(f-a) / sum|a|; positive means over-forecasting."""
     g = _grouped(frame).sum()
     return ratio(g["err"], g["abs_act"])
-
-
-def bias_total(frame: pd.DataFrame) -> float:
-    """Bias pooled over all rows."""
-    err = (frame["forecast"].to_numpy(float) - frame["actual"].to_numpy(float)).sum()
-    return ratio(err, np.abs(frame["actual"].to_numpy(float)).sum())
 
 
 def mape_nonzero(frame: pd.DataFrame) -> pd.Series:

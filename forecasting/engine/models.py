@@ -17,6 +17,7 @@ import pandas as pd
 from .classify import INTERMITTENT_CLASSES
 from .ets import holt_winters_forecast
 from .frames import future_frame, last_periods, tail_matrix
+from .granularity import Granularity
 
 BENCHMARKS = ("naive", "seasonal_naive", "moving_average")
 
@@ -33,9 +34,16 @@ class ForecastTask:
     history: pd.DataFrame
     future: pd.DataFrame
     horizon: int
-    freq: str
-    season: int
+    granularity: Granularity
     demand: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def freq(self) -> str:
+        return self.granularity.freq
+
+    @property
+    def season(self) -> int:
+        return self.granularity.season
 
 
 @dataclass(frozen=True)

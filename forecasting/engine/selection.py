@@ -20,10 +20,11 @@ import numpy as np
 import pandas as pd
 
 from .backtest import BacktestResult
+from .blend import Blend
 from .classify import INTERMITTENT_CLASSES
 from .models import BENCHMARKS
 
-COMBO_PREFIX = "combo:"
+SELECTION_KEYS = ["series_id", "model", "blend"]
 # A model must cover this share of series to be applied to all of them (the rest keep their
 # per-series best): ETS and the global model skip only series too short to fit.
 GLOBAL_MIN_COVERAGE = 0.8
@@ -54,25 +55,16 @@ def _rank(board: pd.DataFrame) -> pd.DataFrame:
     return board.sort_values(["series_id", "score", "model"], kind="stable")
 
 
-def _equal_weights(components: str) -> str:
-    """'1+1+…' with one weight per '+'-joined component."""
-    return "+".join(["1"] * (components.count("+") + 1))
-
-
 def _per_series(board: pd.DataFrame, top: int) -> pd.DataFrame:
-    """``series_id, model, components, weights``: components is a '+'-joined model list and
-    weights the '+'-joined relative weight of each (equal here)."""
+    """``series_id, model, blend``: each series' top ``top`` models weighed equally."""
     ranked = _rank(board)
     heads = ranked.groupby("series_id", sort=True).head(max(top, 1))
-    comps = heads.groupby("series_id", sort=True)["model"].agg(lambda m: "+".join(sorted(m)))
-    model = np.where(comps.str.contains("+", regex=False), COMBO_PREFIX + comps, comps)
-    weights = comps.map(_equal_weights)
+    blends = heads.groupby("series_id", sort=True)["model"].agg(Blend.equal)
     return pd.DataFrame(
         {
-            "series_id": comps.index,
-            "model": model,
-            "components": comps.to_numpy(),
-            "weights": weights.to_numpy(),
+            "series_id": blends.index,
+            "model": [blend.name for blend in blends],
+            "blend": blends.to_numpy(),
         }
     )
 
@@ -99,17 +91,13 @@ def _global_ranking(board: pd.DataFrame, errors: pd.DataFrame | None) -> list[st
     return list(wape.index)
 
 
-def _global(board: pd.DataFrame, components: list[str], weights: list[int]) -> pd.DataFrame:
-    """Every series gets the weighted mean of ``components``; a series that lacks one keeps
-    its own best."""
+def _global(board: pd.DataFrame, blend: Blend) -> pd.DataFrame:
+    """Every series gets ``blend``; a series that lacks one of its models keeps its own best."""
     own = _per_series(board, 1).set_index("series_id")
-    have = board[board["model"].isin(components)].groupby("series_id")["model"].nunique()
-    covered = have[have == len(components)].index
-    order = np.argsort(components)
-    joined = "+".join(components[i] for i in order)
-    own.loc[covered, "model"] = COMBO_PREFIX + joined if len(components) > 1 else joined
-    own.loc[covered, "components"] = joined
-    own.loc[covered, "weights"] = "+".join(str(weights[i]) for i in order)
+    have = board[board["model"].isin(blend.models)].groupby("series_id")["model"].nunique()
+    covered = have[have == len(blend.models)].index
+    own.loc[covered, "model"] = blend.name
+    own.loc[covered, "blend"] = blend
     return own.reset_index()
 
 
@@ -149,40 +137,34 @@ def _global_choice(
     A benchmark is used alone when it ranks first; otherwise the two best non-benchmark
     models are blended with backtest-fitted weights (which may give one of them everything).
     """
-    empty = pd.DataFrame(columns=["series_id", "model", "components", "weights"])
     ranking = _global_ranking(board, errors)
     if not ranking:
-        return empty
+        return pd.DataFrame(columns=SELECTION_KEYS)
     fitted = [m for m in ranking if m not in BENCHMARKS][:2]
     if ranking[0] in BENCHMARKS or len(fitted) < 2 or forecasts is None:
-        return _global(board, ranking[:1], [1])
+        return _global(board, Blend.single(ranking[0]))
     weights = combination_weights(forecasts, *fitted)
     kept = [(m, w) for m, w in zip(fitted, weights, strict=True) if w > 0]
-    return _global(board, [m for m, _ in kept], [w for _, w in kept])
+    return _global(board, Blend(tuple(m for m, _ in kept), tuple(w for _, w in kept)))
 
 
 def selected_forecasts(forecasts: pd.DataFrame, selection: pd.DataFrame) -> pd.DataFrame:
-    """Forecast rows of the selection (combinations weighted), model column = selected name.
+    """Forecast rows of the selection (blends weighted), model column = selected name.
 
-    Works on backtest forecasts (with ``window``) and on final forecasts alike; a selection
-    without ``weights`` weighs its components equally.
+    Works on backtest forecasts (with ``window``) and on final forecasts alike; ``selection``
+    has ``series_id, model, blend``.
     """
-    weights = (
-        selection["weights"]
-        if "weights" in selection
-        else selection["components"].map(_equal_weights)
-    )
-    comps = (
+    components = (
         selection[["series_id", "model"]]
         .assign(
-            component=selection["components"].str.split("+", regex=False),
-            weight=weights.str.split("+", regex=False),
+            component=[list(blend.models) for blend in selection["blend"]],
+            weight=[list(blend.weights) for blend in selection["blend"]],
         )
         .explode(["component", "weight"])
     )
-    comps["weight"] = comps["weight"].astype(float)
+    components["weight"] = components["weight"].astype(float)
     picked = forecasts.merge(
-        comps.rename(columns={"model": "selected"}),
+        components.rename(columns={"model": "selected"}),
         left_on=["series_id", "model"],
         right_on=["series_id", "component"],
     )
@@ -241,23 +223,21 @@ def _validated_strategy(
 def select_models(
     leaderboard: pd.DataFrame,
     demand: pd.DataFrame | None = None,
-    pins: dict[str, str] | None = None,
+    pins: dict[str, Blend] | None = None,
     backtest: BacktestResult | None = None,
     combine_top: int = 3,
-    pin_weights: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """Choose a model per series.
 
     With only ``leaderboard`` (from :func:`backtest`) the per-series best is returned.  With the
     full ``backtest`` result and at least two windows, the strategy is validated as described in
-    the module docstring.  Returns ``series_id, model, components, weights, demand_class,
-    score, strategy, pinned, pin_cost, fva_vs_seasonal_naive`` where ``components`` lists the
-    models a combination blends with relative ``weights``, ``score`` is the mean RMSSE/MASE
-    of the choice (NaN for combinations), ``pin_cost`` is pinned score − best score and
-    ``fva_vs_seasonal_naive`` is seasonal naive's backtest WAPE
-    minus the choice's (positive = the forecast adds value).  A pin may name a blend
-    (``combo:ets+lightgbm``, as a run that keeps its models passes the current choice) with
-    its weights in ``pin_weights`` (equal when absent); its pin cost is unknown (NaN).
+    the module docstring.  Returns ``series_id, model, blend, demand_class, score, strategy,
+    pinned, pin_cost, fva_vs_seasonal_naive`` where ``blend`` is the :class:`Blend` chosen
+    and ``model`` its name, ``score`` is the mean RMSSE/MASE of the choice (NaN for blends),
+    ``pin_cost`` is pinned score − best score and ``fva_vs_seasonal_naive`` is seasonal
+    naive's backtest WAPE minus the choice's (positive = the forecast adds value).  A pin
+    may be a blend (as a run that keeps its models passes the current choice); its pin cost
+    is unknown (NaN).
     """
     strategy, selection = "per_series_best", None
     n_windows = int(leaderboard["n_windows"].max()) if "n_windows" in leaderboard else 1
@@ -276,22 +256,17 @@ def select_models(
     wape = full.set_index(["series_id", "model"])["wape"]
     selection["pinned"] = False
     selection["pin_cost"] = 0.0
-    for sid, model in (pins or {}).items():
+    for sid, blend in (pins or {}).items():
         row = selection["series_id"] == sid
-        components = model.removeprefix(COMBO_PREFIX)
-        if not row.any() or any((sid, c) not in score.index for c in components.split("+")):
+        if not row.any() or any((sid, m) not in score.index for m in blend.models):
             continue
-        weights = (pin_weights or {}).get(sid) or _equal_weights(components)
         cost = np.nan
-        if model == components:
-            cost = float(score.loc[(sid, model)] - score.loc[(sid, best_single.loc[sid])])
-        selection.loc[row, ["model", "components", "weights", "pinned", "pin_cost"]] = [
-            model,
-            components,
-            weights,
-            True,
-            cost,
-        ]
+        if blend.is_single:
+            cost = float(score.loc[(sid, blend.name)] - score.loc[(sid, best_single.loc[sid])])
+        selection.loc[row, "model"] = blend.name
+        selection.loc[row, "blend"] = blend
+        selection.loc[row, "pinned"] = True
+        selection.loc[row, "pin_cost"] = cost
     keys = pd.MultiIndex.from_arrays([selection["series_id"], selection["model"]])
     selection["score"] = score.reindex(keys).to_numpy()
     if backtest is not None:
@@ -318,8 +293,7 @@ def select_models(
     cols = [
         "series_id",
         "model",
-        "components",
-        "weights",
+        "blend",
         "demand_class",
         "score",
         "strategy",

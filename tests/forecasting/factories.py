@@ -4,6 +4,7 @@ import datetime as dt
 
 import factory
 
+from forecasting.engine.blend import Blend
 from forecasting.models import (
     AccuracyRecord,
     BacktestPoint,
@@ -62,6 +63,7 @@ class SeriesModelFactory(factory.django.DjangoModelFactory):
     sku = factory.SubFactory(SKUFactory)
     granularity = "D"
     model = "ets"
+    blend = factory.LazyAttribute(lambda row: Blend.from_name(row.model).to_json())
     demand_class = "smooth"
     adi = 1.05
     cv2 = 0.21

@@ -1,4 +1,4 @@
-"""Guard-rails, leakage-free backtesting, selection with pins, reconciliation, the pipeline."""
+"""Guard-rails, leakage-free backtesting, selection with pins, aggregation, the pipeline."""
 
 from __future__ import annotations
 
@@ -7,15 +7,17 @@ import pandas as pd
 import pytest
 
 from forecasting.engine import (
+    DAILY,
+    Blend,
     Candidate,
     ForecastTask,
+    PipelineConfig,
+    aggregate,
     backtest,
-    reconcile,
     run_forecast_pipeline,
     select_models,
 )
 from forecasting.engine.global_model import global_candidates
-from forecasting.engine.hierarchy import node_map
 from forecasting.engine.intermittent import intermittent_candidates
 from forecasting.engine.models import benchmark_candidates
 from tests.forecasting.test_engine_basics import make_series, mixed_daily_frame
@@ -49,7 +51,7 @@ def test_guardrails_replace_failing_candidates(mixed_daily: pd.DataFrame) -> Non
         Candidate("failing", _failing),
         Candidate("garbage", _garbage),
     ]
-    res = backtest(mixed_daily, horizon=7, windows=1, freq="D", candidates=cands)
+    res = backtest(mixed_daily, horizon=7, windows=1, granularity=DAILY, candidates=cands)
     fb = res.fallbacks.set_index(["model", "series_id"])["fallback_reason"]
     assert fb.loc[("failing", "smooth")].startswith("fit failed: RuntimeError")
     assert "non-finite" in fb.loc[("garbage", "smooth")]
@@ -72,7 +74,7 @@ def test_backtest_sees_only_data_up_to_cutoff(mixed_daily: pd.DataFrame) -> None
         mixed_daily,
         horizon=7,
         windows=3,
-        freq="D",
+        granularity=DAILY,
         candidates=[*benchmark_candidates(), Candidate("spy", spy)],
     )
     cutoffs = res.forecasts.groupby("window")["cutoff"].max().sort_values()
@@ -87,13 +89,13 @@ def test_backtest_forecasts_do_not_change_when_future_data_changes(
     mixed_daily: pd.DataFrame,
 ) -> None:
     horizon, windows = 7, 2
-    base = backtest(mixed_daily, horizon, windows, "D", fast_candidates())
+    base = backtest(mixed_daily, horizon, windows, DAILY, fast_candidates())
     cutoff = base.forecasts.loc[base.forecasts["window"] == 0, "cutoff"].max()
     tampered = mixed_daily.copy()
     after = tampered["ds"] > cutoff
     tampered.loc[after, "y"] = tampered.loc[after, "y"] * 100 + 1000
     tampered.loc[after, "on_promotion"] = 1.0 - tampered.loc[after, "on_promotion"]
-    other = backtest(tampered, horizon, windows, "D", fast_candidates())
+    other = backtest(tampered, horizon, windows, DAILY, fast_candidates())
     keys = ["series_id", "model", "ds"]
     a = base.forecasts[base.forecasts["window"] == 0].sort_values(keys)
     b = other.forecasts[other.forecasts["window"] == 0].sort_values(keys)
@@ -101,14 +103,14 @@ def test_backtest_forecasts_do_not_change_when_future_data_changes(
 
 
 def test_leaderboard_and_pins(mixed_daily: pd.DataFrame) -> None:
-    res = backtest(mixed_daily, 7, 3, "D", fast_candidates())
+    res = backtest(mixed_daily, 7, 3, DAILY, fast_candidates())
     board = res.leaderboard
     assert {"rmsse", "mase", "wape", "bias", "n"} <= set(board.columns)
     assert (
         board.groupby("series_id")["model"].apply(set).map(lambda m: "seasonal_naive" in m)
     ).all()
     free = select_models(board, pins=None, backtest=res)
-    pinned = select_models(board, pins={"smooth": "naive"}, backtest=res)
+    pinned = select_models(board, pins={"smooth": Blend.single("naive")}, backtest=res)
     row = pinned.set_index("series_id").loc["smooth"]
     assert row["model"] == "naive" and bool(row["pinned"])
     best = board[board["series_id"] == "smooth"]["rmsse"].min()
@@ -119,73 +121,41 @@ def test_leaderboard_and_pins(mixed_daily: pd.DataFrame) -> None:
     assert free["fva_vs_seasonal_naive"].notna().all()
 
 
-def _hierarchy() -> tuple[pd.DataFrame, pd.DataFrame]:
-    hier = pd.DataFrame(
-        {
-            "series_id": ["a", "b", "c", "d"],
-            "store": ["s1", "s1", "s2", "s2"],
-            "region": ["r1", "r1", "r1", "r2"],
-        }
-    )
-    ds = pd.date_range("2024-01-01", periods=5, freq="D")
+def test_aggregate_sums_children_with_a_coherent_band() -> None:
     rng = np.random.default_rng(3)
-    fc = pd.DataFrame(
+    dates = pd.date_range("2024-01-01", periods=5, freq="D")
+    series = pd.DataFrame(
         {
-            "series_id": np.repeat(hier["series_id"], 5),
-            "ds": np.tile(ds, 4),
+            "store": np.repeat(["s1", "s1", "s2", "s2"], 5),
+            "region": np.repeat(["r1", "r1", "r1", "r2"], 5),
+            "date": np.tile(dates, 4),
             "forecast": rng.random(20) * 10,
         }
     )
-    return hier, fc
-
-
-def _assert_coherent(out: pd.DataFrame, hier: pd.DataFrame) -> None:
-    members = node_map(hier)
-    bottom = (
-        out[out["level"] == "series_id"].drop(columns="level").rename(columns={"node": "series_id"})
-    )
-    expect = bottom.merge(members, on="series_id").groupby(["node", "ds"])["forecast"].sum()
-    got = out.set_index(["node", "ds"])["forecast"]
-    np.testing.assert_allclose(
-        got.loc[expect.index].to_numpy(), expect.to_numpy(), rtol=0, atol=1e-9
-    )
-
-
-def test_reconcile_bottom_up_and_mint(mixed_daily: pd.DataFrame) -> None:
-    hier, fc = _hierarchy()
-    bu = reconcile(fc, hier)
-    _assert_coherent(bu, hier)
-    total = bu[bu["node"] == "total"].set_index("ds")["forecast"]
-    np.testing.assert_allclose(
-        total.to_numpy(), fc.groupby("ds")["forecast"].sum().to_numpy(), atol=1e-9
-    )
-    rng = np.random.default_rng(4)
-    base = bu.rename(columns={"node": "series_id"})[["series_id", "ds", "forecast"]].copy()
-    base["forecast"] += rng.normal(0, 1, len(base))
-    nodes = base["series_id"].unique()
-    res_ds = pd.date_range("2023-01-01", periods=30, freq="D")
-    resid = pd.DataFrame(
-        {
-            "series_id": np.repeat(nodes, 30),
-            "ds": np.tile(res_ds, len(nodes)),
-            "resid": rng.normal(0, 1, 30 * len(nodes)),
-        }
-    )
-    mint = reconcile(base, hier, method="mint_shrink", residuals=resid)
-    _assert_coherent(mint, hier)
-    assert set(mint["node"]) == set(nodes)
+    series["p50"] = series["forecast"]
+    series["p10"] = series["forecast"] * 0.5
+    series["p90"] = series["forecast"] * 1.5
+    for by in (["store"], ["region"], []):
+        out = aggregate(series, by).set_index([*by, "date"])
+        expect = series.groupby([*by, "date"])["forecast"].sum()
+        np.testing.assert_allclose(out.loc[expect.index, "forecast"], expect, atol=1e-9)
+        assert (out["p10"] <= out["p50"]).all() and (out["p50"] <= out["p90"]).all()
+        # Independent children: the sum's band is narrower than the sum of their bands.
+        widths = (
+            (series["p90"] - series["p10"])
+            .groupby([series[c] for c in by] + [series["date"]])
+            .sum()
+        )
+        assert ((out["p90"] - out["p10"]).loc[widths.index] <= widths + 1e-9).all()
 
 
 def test_pipeline_small_mixed_set(mixed_daily: pd.DataFrame) -> None:
     calls: list[float] = []
+    config = PipelineConfig(
+        granularity=DAILY, horizon=14, windows=3, candidates=fast_candidates(), chunk_size=2
+    )
     res = run_forecast_pipeline(
-        mixed_daily,
-        horizon=14,
-        freq="D",
-        windows=3,
-        candidates=fast_candidates(),
-        chunk_size=2,
-        progress=lambda f, msg: calls.append(f),
+        mixed_daily, config, progress=lambda fraction, message: calls.append(fraction)
     )
     ids = set(mixed_daily["series_id"])
     assert set(res.forecasts["series_id"]) == ids
@@ -214,14 +184,28 @@ def test_pipeline_future_exog_and_short_series() -> None:
         ]
     )
     fut = make_series("p", np.zeros(7), start="2022-05-03", on_promotion=promo[n:])
-    res = run_forecast_pipeline(
-        hist,
-        horizon=7,
-        freq="D",
-        windows=2,
-        future_exog=fut.drop(columns="y"),
-        candidates=fast_candidates(),
-    )
+    config = PipelineConfig(granularity=DAILY, horizon=7, windows=2, candidates=fast_candidates())
+    res = run_forecast_pipeline(hist, config, future_exog=fut.drop(columns="y"))
     assert set(res.forecasts["series_id"]) == {"p", "short"}
     assert res.forecasts[["forecast", "p10", "p90"]].notna().all().all()
     assert res.selection.set_index("series_id").loc["short", "strategy"] == "too short to backtest"
+
+
+@pytest.mark.parametrize("absurd", [1e308, np.inf, np.nan])
+def test_an_absurd_series_cannot_move_the_other_forecasts(
+    mixed_daily: pd.DataFrame, absurd: float
+) -> None:
+    config = PipelineConfig(granularity=DAILY, horizon=7, windows=2, candidates=fast_candidates())
+    spiked = mixed_daily.copy()
+    spiked.loc[spiked[spiked["series_id"] == "smooth"].index[-10], "y"] = absurd
+    with_spike = run_forecast_pipeline(spiked, config)
+    without = run_forecast_pipeline(mixed_daily[mixed_daily["series_id"] != "smooth"], config)
+
+    others = with_spike.forecasts[with_spike.forecasts["series_id"] != "smooth"]
+    pd.testing.assert_frame_equal(others.reset_index(drop=True), without.forecasts)
+    flagged = with_spike.selection.set_index("series_id").loc["smooth"]
+    assert flagged["fallback_reason"].startswith("history has 1 implausible value")
+    own = with_spike.forecasts[with_spike.forecasts["series_id"] == "smooth"]
+    typical = mixed_daily.loc[mixed_daily["series_id"] == "smooth", "y"].max()
+    assert np.isfinite(own[["forecast", "p10", "p50", "p90"]]).all().all()
+    assert own["p90"].max() < 10 * typical

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.engine import select_models, selected_forecasts
+from forecasting.engine import Blend, select_models, selected_forecasts
 from forecasting.engine.backtest import BacktestResult, leaderboard_from_errors
 from forecasting.engine.ets import holt_winters_forecast
 from forecasting.engine.global_model import build_features
@@ -71,17 +71,12 @@ def test_selected_forecasts_weigh_components() -> None:
             "forecast": [10.0, 20.0],
         }
     )
-    selection = pd.DataFrame(
-        {
-            "series_id": ["s"],
-            "model": ["combo:ets+lightgbm"],
-            "components": ["ets+lightgbm"],
-            "weights": ["1+3"],
-        }
-    )
+    weighted = Blend(("ets", "lightgbm"), (1, 3))
+    selection = pd.DataFrame({"series_id": ["s"], "model": [weighted.name], "blend": [weighted]})
     out = selected_forecasts(forecasts, selection)
     assert out["forecast"].tolist() == [pytest.approx(17.5)]
-    equal = selected_forecasts(forecasts, selection.drop(columns="weights"))
+    assert out["model"].tolist() == ["combo:ets+lightgbm"]
+    equal = selected_forecasts(forecasts, selection.assign(blend=[Blend.from_name(weighted.name)]))
     assert equal["forecast"].tolist() == [pytest.approx(15.0)]
 
 
@@ -124,7 +119,7 @@ def test_selection_blends_two_models_whose_errors_cancel() -> None:
     selection = select_models(bt.leaderboard, backtest=bt)
     assert (selection["strategy"] == "global").all()
     assert (selection["model"] == "combo:ets+lightgbm").all()
-    assert (selection["weights"] == "2+2").all()
+    assert (selection["blend"] == Blend(("ets", "lightgbm"), (2, 2))).all()
     picked = selected_forecasts(bt.forecasts, selection)
     blended = (picked["forecast"] - picked["actual"]).abs().sum() / picked["actual"].sum()
     assert blended < 0.01

@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from demo.engine import generate_company
 from demo.services import demo_company_load
+from forecasting.engine.blend import Blend
 from forecasting.history_frames import last_actual_date, load_series_frames
 from forecasting.models import BacktestPoint, Forecast, ForecastRun, ModelPin, SeriesModel
 from forecasting.services import forecast_job_work, forecast_params, plan_chunks
@@ -86,10 +87,13 @@ def test_forecast_job_stores_each_forecast_once_and_is_idempotent(small_company)
 def test_a_refresh_that_keeps_models_keeps_blends_with_their_weights(small_company):
     assert _run_forecast("D", horizon=14).status == "succeeded"
     blended, single, overruled = SeriesModel.objects.filter(granularity="D").order_by("id")[:3]
+    weighted = Blend(("ets", "lightgbm"), (3, 1))
     SeriesModel.objects.filter(pk__in=[blended.pk, overruled.pk]).update(
-        model="combo:ets+lightgbm", weights="3+1"
+        model=weighted.name, blend=weighted.to_json()
     )
-    SeriesModel.objects.filter(pk=single.pk).update(model="naive", weights="1")
+    SeriesModel.objects.filter(pk=single.pk).update(
+        model="naive", blend=Blend.single("naive").to_json()
+    )
     ModelPin.objects.create(
         granularity="D", store_id=overruled.store_id, sku_id=overruled.sku_id, model="ets"
     )
@@ -97,11 +101,11 @@ def test_a_refresh_that_keeps_models_keeps_blends_with_their_weights(small_compa
     refresh = _run_forecast("D", horizon=14, reselect=False)
     assert refresh.status == "succeeded", refresh.error
     kept = SeriesModel.objects.get(pk=blended.pk)
-    assert (kept.model, kept.weights) == ("combo:ets+lightgbm", "3+1")
-    assert kept.blend == [("ets", 75), ("lightgbm", 25)]
+    assert (kept.model, kept.chosen) == ("combo:ets+lightgbm", weighted)
+    assert kept.blend_shares == [("ets", 75), ("lightgbm", 25)]
     assert SeriesModel.objects.get(pk=single.pk).model == "naive"
     pinned = SeriesModel.objects.get(pk=overruled.pk)  # a planner's pin wins over the kept blend
-    assert (pinned.model, pinned.weights, pinned.pinned) == ("ets", "1", True)
+    assert (pinned.model, pinned.chosen, pinned.pinned) == ("ets", Blend.single("ets"), True)
     stored = Forecast.objects.filter(
         store_id=kept.store_id, sku_id=kept.sku_id, run__job_id=refresh.pk
     ).values_list("model", flat=True)

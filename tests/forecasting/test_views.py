@@ -290,3 +290,17 @@ def test_live_exceptions_compare_stored_forecasts_with_actuals(client, scoped_wo
     rows = response.context["exceptions"]["worst_error"]
     assert [(r["store"], r["sku"]) for r in rows] == [("N1", "COLA")]
     assert rows[0]["wape"] == pytest.approx(0.5) and rows[0]["bias"] == pytest.approx(-0.5)
+
+
+def test_accuracy_opens_on_figures_the_user_may_see(
+    client, admin_user, scoped_world, accuracy_records
+):
+    # Live figures exist only for the company total and a cell outside the planner's scope.
+    for level, key in (("total", "all"), ("region_category", "SOUTH|SNACKS")):
+        AccuracyRecordFactory(source=AccuracyRecord.Source.LIVE, level=level, key=key)
+    client.force_login(scoped_world["scoped_planner"])
+    chosen = client.get(reverse("forecasting:accuracy")).context["accuracy"]
+    assert (chosen.source, chosen.granularity) == ("backtest", "D")
+    client.force_login(admin_user)
+    chosen = client.get(reverse("forecasting:accuracy")).context["accuracy"]
+    assert (chosen.source, chosen.granularity) == ("live", "D")

@@ -43,7 +43,7 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        result = holdout_evaluation(frames.history, horizon, frames.freq, options["windows"])
+        result = holdout_evaluation(frames.history, horizon, frames.granularity, options["windows"])
         table = result.table
         if options["json"]:
             self.stdout.write(
