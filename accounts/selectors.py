@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import User
 from django.db.models import QuerySet
+from rest_framework.authtoken.models import Token
 
 from accounts.models import PlanningScope
 
@@ -24,3 +25,8 @@ def scope_summary(user: User) -> dict[str, list[str]]:
         "regions": [r.name for r in scope.regions.all()],
         "categories": [c.name for c in scope.categories.all()],
     }
+
+
+def api_token_of(user: User) -> Token | None:
+    """The user's current API token, if one was issued."""
+    return Token.objects.filter(user=user).first()

@@ -5,7 +5,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
-from rest_framework.authtoken.models import Token
 
 from accounts import selectors, services
 from accounts.forms import UserForm
@@ -54,5 +53,5 @@ def token(request):
         services.token_regenerate(user=request.user)
         messages.success(request, "A new API token was issued; the previous one no longer works.")
         return redirect("accounts:token")
-    current = Token.objects.filter(user=request.user).first()
+    current = selectors.api_token_of(request.user)
     return render(request, "accounts/token.html", {"token": current})
