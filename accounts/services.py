@@ -10,6 +10,7 @@ from django.db import transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import PlanningScope, Role
+from accounts.versions import check_version, version_of
 from audit.services import audit_record
 from masterdata.models import Category, Region
 
@@ -37,6 +38,11 @@ def user_snapshot(user: User) -> dict[str, Any]:
         "scope_regions": regions,
         "scope_categories": categories,
     }
+
+
+def user_version(user: User) -> str:
+    """The version an edit form carries, so a stale save of this user is refused."""
+    return version_of(user_snapshot(user))
 
 
 def _set_role(user: User, role: str) -> None:
@@ -114,9 +120,13 @@ def user_update(
     regions: Iterable[Region] = (),
     categories: Iterable[Category] = (),
     request=None,
+    expected_version: str | None = None,
 ) -> User:
+    """Change a user's details, role and scope; with ``expected_version`` (an edit form's)
+    a user changed since the form was shown is not written (``StaleEdit``)."""
     user = User.objects.select_for_update().get(pk=user.pk)
     before = user_snapshot(user)
+    check_version(expected=expected_version, current=before)
     user.email, user.first_name, user.last_name = email, first_name, last_name
     user.is_active = is_active
     user.save(update_fields=["email", "first_name", "last_name", "is_active"])

@@ -11,6 +11,7 @@ from accounts import selectors, services
 from accounts.forms import UserForm
 from accounts.models import Role
 from accounts.roles import ADMIN_ROLES, primary_role, role_required
+from accounts.versions import StaleEdit
 from masterdata.selectors import weekly_chart
 
 HOME_TEMPLATES = {
@@ -30,7 +31,7 @@ def home(request):
     elif role == Role.EXECUTIVE:
         context = {
             **selectors.executive_home(request.user),
-            **weekly_chart(request.user, group_by="region", measure="value"),
+            **weekly_chart(request.scope, group_by="region", measure="value"),
         }
     else:
         context = {}
@@ -65,9 +66,20 @@ def user_edit(request, pk: int):
     editing = get_object_or_404(User, pk=pk)
     form = UserForm(request.POST or None, instance=editing, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        services.user_update(
-            actor=request.user, user=editing, request=request, **form.service_kwargs()
-        )
+        try:
+            services.user_update(
+                actor=request.user,
+                user=editing,
+                request=request,
+                expected_version=form.cleaned_data["version"],
+                **form.service_kwargs(),
+            )
+        except StaleEdit:
+            # Someone saved this user meanwhile: show the current values, save nothing.
+            editing = get_object_or_404(User, pk=pk)
+            form = UserForm(instance=editing, actor=request.user)
+            context = {"form": form, "editing": editing, "stale": True}
+            return render(request, "accounts/user_form.html", context, status=409)
         if form.cleaned_data["password1"]:
             services.user_set_password(
                 actor=request.user,

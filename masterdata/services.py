@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models, transaction
 
+from accounts.versions import check_version, row_values
 from audit.services import audit_record, audit_snapshot
 from masterdata.forms import SKU_FIELDS, STORE_FIELDS
 from masterdata.models import SKU, Store
@@ -19,9 +20,15 @@ def _update_audited(
     changes: dict[str, Any],
     obj_type: str,
     request,
+    expected_version: str | None,
 ) -> models.Model:
-    """Lock the row, apply ``changes``, validate, save and audit in one transaction."""
+    """Lock the row, apply ``changes``, validate, save and audit in one transaction.
+
+    With ``expected_version`` (an edit form's), a row changed since the form was shown is
+    not written: ``StaleEdit`` carries its current values instead.
+    """
     locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    check_version(expected=expected_version, current=row_values(locked, fields))
     before = audit_snapshot(locked, fields)
     for name, value in changes.items():
         if name not in fields:
@@ -45,7 +52,14 @@ def _update_audited(
 
 
 @transaction.atomic
-def store_update(*, actor, store: Store, changes: dict[str, Any], request=None) -> Store:
+def store_update(
+    *,
+    actor,
+    store: Store,
+    changes: dict[str, Any],
+    request=None,
+    expected_version: str | None = None,
+) -> Store:
     return _update_audited(
         actor=actor,
         instance=store,
@@ -53,11 +67,19 @@ def store_update(*, actor, store: Store, changes: dict[str, Any], request=None) 
         changes=changes,
         obj_type="store",
         request=request,
+        expected_version=expected_version,
     )
 
 
 @transaction.atomic
-def sku_update(*, actor, sku: SKU, changes: dict[str, Any], request=None) -> SKU:
+def sku_update(
+    *,
+    actor,
+    sku: SKU,
+    changes: dict[str, Any],
+    request=None,
+    expected_version: str | None = None,
+) -> SKU:
     return _update_audited(
         actor=actor,
         instance=sku,
@@ -65,4 +87,5 @@ def sku_update(*, actor, sku: SKU, changes: dict[str, Any], request=None) -> SKU
         changes=changes,
         obj_type="sku",
         request=request,
+        expected_version=expected_version,
     )

@@ -8,8 +8,9 @@ app_name = "masterdata"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("weekly-sales.json", views.weekly_sales, name="weekly_sales"),
-    path("stores/<str:code>/", views.store_detail, name="store"),
-    path("stores/<str:code>/edit/", views.store_edit, name="store_edit"),
-    path("skus/<str:code>/", views.sku_detail, name="sku"),
-    path("skus/<str:code>/edit/", views.sku_edit, name="sku_edit"),
+    # By id, so that any stored code works, even one with "/" from an older import.
+    path("stores/<int:pk>/", views.store_detail, name="store"),
+    path("stores/<int:pk>/edit/", views.store_edit, name="store_edit"),
+    path("skus/<int:pk>/", views.sku_detail, name="sku"),
+    path("skus/<int:pk>/edit/", views.sku_edit, name="sku_edit"),
 ]

@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
 from accounts.roles import user_roles
+from accounts.services import user_version
 from audit.models import AuditEntry
 from jobs.models import JobRun
 from tests.conftest import PASSWORD
@@ -89,6 +90,7 @@ def test_admin_edits_role_and_resets_password(client, admin_user):
             "is_active": "on",
             "password1": "new-sturdy-Passphrase-5",
             "password2": "new-sturdy-Passphrase-5",
+            "version": user_version(user),
         },
     )
     assert response.status_code == 302
@@ -102,7 +104,8 @@ def test_admin_edits_role_and_resets_password(client, admin_user):
 def test_admin_cannot_demote_themselves(client, admin_user):
     client.force_login(admin_user)
     response = client.post(
-        reverse("accounts:user_edit", args=[admin_user.pk]), {"role": "planner", "is_active": "on"}
+        reverse("accounts:user_edit", args=[admin_user.pk]),
+        {"role": "planner", "is_active": "on", "version": user_version(admin_user)},
     )
     assert response.status_code == 200
     assert "cannot remove your own admin role" in response.content.decode()

@@ -5,6 +5,7 @@ import datetime as dt
 from django.urls import reverse
 
 from audit.models import AuditEntry
+from masterdata.forms import SKUForm, StoreForm
 from tests.factories import SalesFactFactory
 
 
@@ -46,7 +47,7 @@ def test_sku_page_lists_stores_selling_it(client, scoped_world, admin_user):
         store=scoped_world["store_out"], sku=scoped_world["sku_in"], date=dt.date(2025, 1, 6)
     )
     client.force_login(admin_user)
-    response = client.get(reverse("masterdata:sku", args=["COLA"]))
+    response = client.get(reverse("masterdata:sku", args=[scoped_world["sku_in"].pk]))
     assert [s.code for s in response.context["stores"]] == ["S1"]
 
 
@@ -54,12 +55,13 @@ def test_admin_edits_store_and_the_change_is_audited(client, scoped_world, admin
     store = scoped_world["store_in"]
     client.force_login(admin_user)
     response = client.post(
-        reverse("masterdata:store_edit", args=[store.code]),
+        reverse("masterdata:store_edit", args=[store.pk]),
         {
             "name": "Northgate",
             "region": store.region_id,
             "store_format": "hyper",
             "floor_area_m2": "5200",
+            "version": StoreForm(instance=store).initial["version"],
         },
     )
     assert response.status_code == 302
@@ -74,13 +76,14 @@ def test_sku_edit_explains_a_discontinuation_before_launch(client, scoped_world,
     sku = scoped_world["sku_in"]
     client.force_login(admin_user)
     response = client.post(
-        reverse("masterdata:sku_edit", args=[sku.code]),
+        reverse("masterdata:sku_edit", args=[sku.pk]),
         {
             "name": sku.name,
             "category": sku.category_id,
             "lead_time_days": "7",
             "min_order_qty": "1",
             "case_pack": "1",
+            "version": SKUForm(instance=sku).initial["version"],
             "launched_on": "2025-03-01",
             "discontinued_on": "2025-02-01",
         },
@@ -92,11 +95,12 @@ def test_sku_edit_rejects_a_negative_price(client, scoped_world, admin_user):
     sku = scoped_world["sku_in"]
     client.force_login(admin_user)
     response = client.post(
-        reverse("masterdata:sku_edit", args=[sku.code]),
+        reverse("masterdata:sku_edit", args=[sku.pk]),
         {
             "name": sku.name,
             "category": sku.category_id,
             "unit_price": "-1",
+            "version": SKUForm(instance=sku).initial["version"],
             "lead_time_days": "7",
             "min_order_qty": "1",
             "case_pack": "1",
