@@ -88,10 +88,10 @@ class FactViewSet(ScopedReadViewSet):
 
     def get_queryset(self):
         if self.action != "list":
-            return self.fact_selector(self.request.scope)
+            return self.fact_selector(self.scope)
         params = FactFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
-        return self.fact_selector(self.request.scope, **params.validated_data)
+        return self.fact_selector(self.scope, **params.validated_data)
 
 
 @extend_schema_view(list=extend_schema(parameters=FACT_FILTERS))

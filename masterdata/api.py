@@ -10,6 +10,7 @@ from __future__ import annotations
 from rest_framework import serializers, viewsets
 
 from accounts.roles import READ_ROLES, HasRole
+from accounts.scoping import Scope
 from masterdata import selectors
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
@@ -79,11 +80,17 @@ class SKUSerializer(serializers.ModelSerializer):
 
 
 class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
-    """Read-only for every role; querysets go through ``self.request.scope``."""
+    """Read-only for every role; querysets go through ``self.scope``."""
 
     permission_classes = [HasRole]
     read_roles = READ_ROLES
     allowed_roles: tuple[str, ...] = ()
+
+    @property
+    def scope(self) -> Scope:
+        if getattr(self, "swagger_fake_view", False):
+            return Scope.nothing()  # the schema generator's request: only the model matters
+        return self.request.scope
 
 
 class CodeLookupViewSet(ScopedReadViewSet):
@@ -95,32 +102,32 @@ class RegionViewSet(CodeLookupViewSet):
     serializer_class = RegionSerializer
 
     def get_queryset(self):
-        return selectors.region_list(self.request.scope).order_by("code")
+        return selectors.region_list(self.scope).order_by("code")
 
 
 class WarehouseViewSet(CodeLookupViewSet):
     serializer_class = WarehouseSerializer
 
     def get_queryset(self):
-        return selectors.warehouse_list(self.request.scope).order_by("code")
+        return selectors.warehouse_list(self.scope).order_by("code")
 
 
 class StoreViewSet(CodeLookupViewSet):
     serializer_class = StoreSerializer
 
     def get_queryset(self):
-        return selectors.store_list(self.request.scope).order_by("code")
+        return selectors.store_list(self.scope).order_by("code")
 
 
 class CategoryViewSet(CodeLookupViewSet):
     serializer_class = CategorySerializer
 
     def get_queryset(self):
-        return selectors.category_list(self.request.scope).order_by("code")
+        return selectors.category_list(self.scope).order_by("code")
 
 
 class SKUViewSet(CodeLookupViewSet):
     serializer_class = SKUSerializer
 
     def get_queryset(self):
-        return selectors.sku_list(self.request.scope).order_by("code")
+        return selectors.sku_list(self.scope).order_by("code")

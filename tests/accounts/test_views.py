@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from rest_framework.authtoken.models import Token
 
@@ -131,3 +132,23 @@ def test_store_outside_any_scope_does_not_leak_on_planner_home(client, scoped_wo
     client.force_login(scoped_world["scoped_planner"])
     response = client.get(reverse("home"))
     assert response.context["store_count"] == 1
+
+
+def test_a_stale_user_edit_is_refused_and_shows_the_newer_values(admin_user, scoped_world):
+    """Two admins edit one planner's scope; the second, stale save changes nothing."""
+    planner = scoped_world["scoped_planner"]
+    first, second = Client(), Client()
+    first.force_login(admin_user)
+    second.force_login(UserFactory(username="admin2", role=Role.ADMIN))
+    url = reverse("accounts:user_edit", args=[planner.pk])
+    version = first.get(url).context["form"].initial["version"]
+    base = {"role": "planner", "is_active": "on", "version": version}
+    north, south = scoped_world["north"].pk, scoped_world["south"].pk
+    assert first.post(url, {**base, "regions": [south]}).status_code == 302
+    refused = second.post(url, {**base, "regions": [north], "first_name": "Stale"})
+    assert refused.status_code == 409
+    assert "someone else saved this user" in refused.content.decode()
+    assert refused.context["form"].initial["regions"] == [scoped_world["south"]]
+    planner.refresh_from_db()
+    assert planner.first_name == ""
+    assert list(planner.planning_scope.regions.all()) == [scoped_world["south"]]
