@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from accounts.middleware import ScopeMiddleware
+from accounts.models import Role
 from accounts.scoping import (
     Scope,
     fact_scope_q,
@@ -17,15 +18,19 @@ from accounts.scoping import (
     visible_skus,
     visible_stores,
 )
-from history.models import InventorySnapshot, SalesFact, SupplyOrder
+from forecasting.models import AccuracyRecord, ModelPin
+from forecasting.selectors import accuracy_records_for_user, pins_for_user
+from history.models import CalendarEvent, InventorySnapshot, Promotion, SalesFact, SupplyOrder
 from masterdata.models import SKU, Store, Warehouse
 from tests.factories import (
     CategoryFactory,
+    PlanningScopeFactory,
     SalesFactFactory,
     SKUFactory,
     UserFactory,
     WarehouseFactory,
 )
+from tests.forecasting.factories import ModelPinFactory
 
 KEYED_BY = ("masterdata.Store", "masterdata.SKU")
 
@@ -162,3 +167,80 @@ def test_fact_scope_filters_sales(scoped_world):
     planner = scoped_world["scoped_planner"]
     assert SalesFact.objects.filter(fact_scope_q(planner)).count() == 1
     assert SalesFact.objects.visible_to(Scope.for_user(planner)).count() == 1
+
+
+def _subjects(scoped_world, admin_user, executive):
+    region_only = PlanningScopeFactory(user=UserFactory(username="north-only", role=Role.PLANNER))
+    region_only.regions.add(scoped_world["north"])
+    category_only = PlanningScopeFactory(
+        user=UserFactory(username="drinks-only", role=Role.PLANNER)
+    )
+    category_only.categories.add(scoped_world["drinks"])
+    return [
+        scoped_world["scoped_planner"],
+        region_only.user,
+        category_only.user,
+        UserFactory(username="unscoped", role=Role.PLANNER),
+        admin_user,
+        executive,
+        UserFactory(username="nobody"),
+    ]
+
+
+def test_pins_and_accuracy_visible_to_match_the_old_selectors(scoped_world, admin_user, executive):
+    """The integrator swaps ``pins_for_user``/``accuracy_records_for_user`` for visible_to."""
+    for side in ("in", "out"):
+        ModelPinFactory(store=scoped_world[f"store_{side}"], sku=scoped_world[f"sku_{side}"])
+    for category in ("drinks", "snacks"):
+        ModelPinFactory(store=None, sku=None, category=scoped_world[category])
+    keys = {
+        "total": ["all"],
+        "region": ["NORTH", "SOUTH"],
+        "category": ["DRINKS", "SNACKS"],
+        "region_category": ["NORTH|DRINKS", "NORTH|SNACKS", "SOUTH|DRINKS", "SOUTH|SNACKS"],
+        "store": ["N1", "S1"],
+        "series": ["N1|COLA"],
+    }
+    for level, members in keys.items():
+        for key in members:
+            AccuracyRecord.objects.create(
+                granularity="D",
+                evaluated_on=dt.date(2025, 1, 6),
+                level=level,
+                key=key,
+                lead_bucket="1-7",
+                actual_sum=1,
+                forecast_sum=1,
+                abs_error_sum=0,
+                points=1,
+            )
+    for user in _subjects(scoped_world, admin_user, executive):
+        scope = Scope.for_user(user)
+        assert set(ModelPin.objects.visible_to(scope)) == set(pins_for_user(user)), user
+        for level in keys:
+            old = accuracy_records_for_user(user=user, source="live", granularity="D", level=level)
+            new = AccuracyRecord.objects.visible_to(scope).filter(
+                source="live", granularity="D", level=level
+            )
+            assert set(new) == set(old), (user, level)
+
+
+def test_promotions_and_events_for_all_stores_are_visible_to_every_role(scoped_world):
+    day = dt.date(2025, 1, 6)
+    north, south = scoped_world["north"], scoped_world["south"]
+    for code, store, sku in (
+        ("ALL", None, None),
+        ("IN", scoped_world["store_in"], scoped_world["sku_in"]),
+        ("OUT-STORE", scoped_world["store_out"], None),
+        ("OUT-SKU", None, scoped_world["sku_out"]),
+    ):
+        Promotion.objects.create(code=code, store=store, sku=sku, start_date=day, end_date=day)
+    CalendarEvent.objects.create(date=day, name="Company")
+    CalendarEvent.objects.create(date=day, name="North", region=north)
+    CalendarEvent.objects.create(date=day, name="South", region=south)
+    CalendarEvent.objects.create(date=day, name="S1 opening", store=scoped_world["store_out"])
+    scope = Scope.for_user(scoped_world["scoped_planner"])
+    assert {p.code for p in Promotion.objects.visible_to(scope)} == {"ALL", "IN"}
+    assert {e.name for e in CalendarEvent.objects.visible_to(scope)} == {"Company", "North"}
+    assert CalendarEvent.objects.visible_to(Scope.system()).count() == 4
+    assert not CalendarEvent.objects.visible_to(Scope.nothing()).exists()
