@@ -8,7 +8,8 @@ from django.contrib.auth.models import User
 
 from accounts.models import PlanningScope, Role
 from accounts.roles import primary_role
-from masterdata.models import Category, Region
+from accounts.services import user_version
+from accounts.versions import version_field
 
 
 class UserForm(forms.Form):
@@ -20,14 +21,16 @@ class UserForm(forms.Form):
     email = forms.EmailField(required=False)
     role = forms.ChoiceField(choices=Role.choices)
     is_active = forms.BooleanField(required=False, initial=True, label="Active (may log in)")
+    # Querysets are set in __init__ from the scope's own relations (accounts imports no
+    # masterdata).
     regions = forms.ModelMultipleChoiceField(
-        Region.objects.all(),
+        queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text="Planners only. None ticked means every region.",
     )
     categories = forms.ModelMultipleChoiceField(
-        Category.objects.all(),
+        queryset=None,
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=(
@@ -43,17 +46,23 @@ class UserForm(forms.Form):
     password2 = forms.CharField(
         label="Repeat password", required=False, strip=False, widget=forms.PasswordInput
     )
+    version = version_field()
 
     def __init__(self, *args, instance: User | None = None, actor: User | None = None, **kwargs):
         self.instance, self.actor = instance, actor
         if instance is not None:
             kwargs.setdefault("initial", self._initial_for(instance))
         super().__init__(*args, **kwargs)
+        for name in ("regions", "categories"):
+            related = PlanningScope._meta.get_field(name).related_model
+            self.fields[name].queryset = related._default_manager.all()
         if instance is not None:
+            self.initial["version"] = user_version(instance)
             self.fields["username"].disabled = True
             self.fields["password1"].label = "New password"
             self.fields["password1"].help_text = "Leave empty to keep the current password."
         else:
+            del self.fields["version"]
             self.fields["password1"].required = True
             self.fields["password2"].required = True
             self.fields[

@@ -1,9 +1,11 @@
-"""Roles are Django groups; a planner's scope narrows what they see to regions and categories."""
+"""Roles are Django groups; a planner's scope narrows what they see to regions and categories.
+
+Regions and categories are named by label: ``accounts`` sits below ``masterdata`` and imports
+no other app of ours.
+"""
 
 from django.conf import settings
 from django.db import models
-
-from masterdata.models import Category, Region
 
 
 class Role(models.TextChoices):
@@ -22,8 +24,8 @@ class PlanningScope(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="planning_scope"
     )
-    regions = models.ManyToManyField(Region, blank=True, related_name="+")
-    categories = models.ManyToManyField(Category, blank=True, related_name="+")
+    regions = models.ManyToManyField("masterdata.Region", blank=True, related_name="+")
+    categories = models.ManyToManyField("masterdata.Category", blank=True, related_name="+")
 
     def __str__(self) -> str:
         return f"Scope of {self.user}"

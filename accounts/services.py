@@ -8,12 +8,42 @@ request or job; accounts, the bottom app, imports no other app of ours.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import Group, User
 from django.db import models, transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import PlanningScope, Role
+from accounts.versions import check_version, version_of
+
+
+def _user_values(user: User) -> dict[str, Any]:
+    """What a user edit form shows: identity, role, active flag and scope (no secrets)."""
+    roles = sorted(
+        name for name in user.groups.values_list("name", flat=True) if name in Role.values
+    )
+    try:
+        scope = user.planning_scope
+        regions = sorted(scope.regions.values_list("code", flat=True))
+        categories = sorted(scope.categories.values_list("code", flat=True))
+    except PlanningScope.DoesNotExist:
+        regions, categories = [], []
+    return {
+        "username": user.username,
+        "first_name": user.first_name,
+        "last_name": user.last_name,
+        "email": user.email,
+        "is_active": user.is_active,
+        "role": ",".join(roles),
+        "scope_regions": regions,
+        "scope_categories": categories,
+    }
+
+
+def user_version(user: User) -> str:
+    """The version an edit form carries, so a stale save of this user is refused."""
+    return version_of(_user_values(user))
 
 
 def _set_role(user: User, role: str) -> None:
@@ -78,8 +108,12 @@ def user_update(
     is_active: bool = True,
     regions: Iterable[models.Model] = (),
     categories: Iterable[models.Model] = (),
+    expected_version: str | None = None,
 ) -> User:
+    """Change a user's details, role and scope; with ``expected_version`` (an edit form's)
+    a user changed since the form was shown is not written (``StaleEdit``)."""
     user = User.objects.select_for_update().get(pk=user.pk)
+    check_version(expected=expected_version, current=_user_values(user))
     user.email, user.first_name, user.last_name = email, first_name, last_name
     user.is_active = is_active
     user.save(update_fields=["email", "first_name", "last_name", "is_active"])

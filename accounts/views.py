@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import selectors, services
 from accounts.forms import UserForm
 from accounts.roles import ADMIN_ROLES, role_required
+from accounts.versions import StaleEdit
 
 
 @role_required(*ADMIN_ROLES)
@@ -37,7 +38,18 @@ def user_edit(request, pk: int):
     editing = get_object_or_404(User, pk=pk)
     form = UserForm(request.POST or None, instance=editing, actor=request.user)
     if request.method == "POST" and form.is_valid():
-        services.user_update(user=editing, **form.service_kwargs())
+        try:
+            services.user_update(
+                user=editing,
+                expected_version=form.cleaned_data["version"],
+                **form.service_kwargs(),
+            )
+        except StaleEdit:
+            # Someone saved this user meanwhile: show the current values, save nothing.
+            editing = get_object_or_404(User, pk=pk)
+            form = UserForm(instance=editing, actor=request.user)
+            context = {"form": form, "editing": editing, "stale": True}
+            return render(request, "accounts/user_form.html", context, status=409)
         if form.cleaned_data["password1"]:
             services.user_set_password(user=editing, password=form.cleaned_data["password1"])
         messages.success(request, f"User {editing.username} saved.")

@@ -16,17 +16,17 @@ from django.contrib.auth.models import User
 from django.db.models import Count, Max, Min, Q, Sum
 
 from accounts.models import Role
-from accounts.scoping import is_scoped, visible_skus, visible_stores
+from accounts.scoping import Scope, is_scoped, visible_skus, visible_stores
 from accounts.selectors import scope_summary
 from dashboards.models import DailySales, SeriesCoverage
 from jobs.models import JobRun
+from history.selectors import top_skus_at_store
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 from masterdata.selectors import (
     GroupBy,
     Measure,
     chart_context,
     store_list,
-    top_skus_at_store,
     weekly_chart_series,
 )
 
@@ -240,7 +240,7 @@ def history_coverage(user: User, *, store: Store | None = None) -> dict[int, dic
 def stores_with_coverage(user: User) -> list[Store]:
     """The visible stores, each carrying its ``coverage`` dict (empty when it has no sales)."""
     coverage = history_coverage(user)
-    stores = list(store_list(user))
+    stores = list(store_list(Scope.for_user(user)))
     for store in stores:
         store.coverage = coverage.get(store.pk, {})
     return stores
@@ -260,5 +260,5 @@ def store_page(user: User, *, store: Store) -> dict[str, Any]:
     return {
         "store": store,
         "coverage": history_coverage(user, store=store).get(store.pk, {}),
-        "top_skus": top_skus_at_store(user, store=store),
+        "top_skus": top_skus_at_store(Scope.for_user(user), store=store),
     }

@@ -15,5 +15,5 @@ urlpatterns = [
 data_urlpatterns = [
     path("", views.data_overview, name="overview"),
     path("weekly-sales.json", views.weekly_sales, name="weekly_sales"),
-    path("stores/<str:code>/", views.store_detail, name="store"),
+    path("stores/<int:pk>/", views.store_detail, name="store"),
 ]

@@ -1,5 +1,7 @@
 """The role home pages, the data overview and the weekly sales JSON behind their charts."""
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -43,7 +45,7 @@ def _chart_options(request, default_group: str = "region") -> dict:
 
 @role_required(*READ_ROLES)
 def data_overview(request):
-    sku_counts = masterdata_selectors.sku_counts_by_category(request.user)
+    sku_counts = masterdata_selectors.sku_counts_by_category(request.scope)
     stores = selectors.stores_with_coverage(request.user)
     context = {
         "stores": stores,
@@ -61,29 +63,30 @@ def weekly_sales(request):
     summaries; one SKU's (``sku``, with or without ``store``) from its facts."""
     store = sku = None
     if request.GET.get("store"):
-        stores = masterdata_selectors.store_list(request.user)
+        stores = masterdata_selectors.store_list(request.scope)
         store = get_object_or_404(stores, code=request.GET["store"])
     if request.GET.get("sku"):
-        skus = masterdata_selectors.sku_list(request.user)
+        skus = masterdata_selectors.sku_list(request.scope)
         sku = get_object_or_404(skus, code=request.GET["sku"])
     if sku is None:
         chart = selectors.weekly_sales(request.user, store=store, **_chart_options(request))
         return JsonResponse(chart)
     options = masterdata_selectors.chart_options(
         request.GET,
-        default_measure=lambda: masterdata_selectors.default_measure(request.user),
+        default_measure=lambda: masterdata_selectors.default_measure(request.scope),
         default_group="region",
     )
-    chart = masterdata_selectors.weekly_sales(request.user, store=store, sku=sku, **options)
+    chart = masterdata_selectors.weekly_sales(request.scope, store=store, sku=sku, **options)
     return JsonResponse(chart)
 
 
 @role_required(*READ_ROLES)
-def store_detail(request, code: str):
-    store = get_object_or_404(masterdata_selectors.store_list(request.user), code=code)
+def store_detail(request, pk: int):
+    store = get_object_or_404(masterdata_selectors.store_list(request.scope), pk=pk)
     options = _chart_options(request, default_group="category")
     context = {
         **selectors.store_page(request.user, store=store),
         **selectors.weekly_chart(request.user, store=store, **options),
+        "chart_query": urlencode({"store": store.code}),
     }
     return render(request, "dashboards/store.html", context)

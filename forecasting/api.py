@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from rest_framework import serializers
 
-from accounts.roles import READ_ROLES, HasRole
 from forecasting import selectors
 from forecasting.models import Forecast, Granularity, SeriesModel
+from masterdata.api import ScopedReadViewSet
 
 
 class ForecastSerializer(serializers.ModelSerializer):
@@ -88,12 +88,6 @@ FORECAST_FILTERS = [
         "origin", OpenApiTypes.DATE, description="Forecast origin; the latest when omitted."
     ),
 ]
-
-
-class ScopedReadViewSet(viewsets.ReadOnlyModelViewSet):
-    permission_classes = [HasRole]
-    read_roles = READ_ROLES
-    allowed_roles: tuple[str, ...] = ()
 
 
 def _by_codes(queryset, params: dict):

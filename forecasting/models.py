@@ -7,11 +7,12 @@ the same origin overwrites the same rows instead of adding new ones.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
+from accounts.scoping import Scope, require_scope
 from forecasting.engine.blend import Blend
 from jobs.models import JobRun
-from masterdata.models import SKU, Category, Store
+from masterdata.models import SKU, Category, Region, Store, StoreSKUQuerySet
 
 
 class Granularity(models.TextChoices):
@@ -83,6 +84,8 @@ class Forecast(models.Model):
     model = models.CharField(max_length=120)
     run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="+", db_index=False)
 
+    objects = StoreSKUQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -122,6 +125,8 @@ class SeriesModel(models.Model):
     fva_vs_seasonal_naive = models.FloatField(null=True, blank=True)
     run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="+")
 
+    objects = StoreSKUQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -154,6 +159,8 @@ class LeaderboardEntry(models.Model):
     windows = models.PositiveIntegerField(default=0)
     run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="+")
 
+    objects = StoreSKUQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -174,12 +181,28 @@ class BacktestPoint(models.Model):
     lead = models.PositiveIntegerField(help_text="Periods after the window's cut-off (1 = next).")
     model = models.CharField(max_length=120)
 
+    objects = StoreSKUQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["store", "sku", "granularity", "date"], name="backtest_point_unique"
             ),
         ]
+
+
+class ModelPinQuerySet(QuerySet):
+    """Series pins of series in scope; category pins of categories in scope, only for actors
+    not narrowed by region (a category pin applies in every region)."""
+
+    def visible_to(self, scope: Scope) -> QuerySet:
+        scope = require_scope(scope)
+        series = Q(category__isnull=True) & scope.q(
+            region="store__region", category="sku__category"
+        )
+        if scope.is_nothing or scope.is_region_scoped:
+            return self.filter(series)
+        return self.filter(series | (Q(category__isnull=False) & scope.q(category="category")))
 
 
 class ModelPin(models.Model):
@@ -201,6 +224,8 @@ class ModelPin(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ModelPinQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -231,6 +256,27 @@ class ModelPin(models.Model):
         return f"{self.model} pinned for {target} ({self.get_granularity_display().lower()})"
 
 
+class AccuracyRecordQuerySet(QuerySet):
+    """Records of members in scope; a scoped planner sees no total (nor series) rows, which
+    cover series outside the scope."""
+
+    def visible_to(self, scope: Scope) -> QuerySet:
+        scope = require_scope(scope)
+        if scope.is_nothing:
+            return self.none()
+        if not scope.is_scoped:
+            return self.all()
+        regions = list(Region.objects.visible_to(scope).values_list("code", flat=True))
+        categories = list(Category.objects.visible_to(scope).values_list("code", flat=True))
+        stores = Store.objects.visible_to(scope).values("code")
+        return self.filter(
+            Q(level="region", key__in=regions)
+            | Q(level="category", key__in=categories)
+            | Q(level="region_category", key__in=[f"{r}|{c}" for r in regions for c in categories])
+            | Q(level="store", key__in=stores)
+        )
+
+
 class AccuracyRecord(models.Model):
     """Forecast accuracy against actuals for one day's comparison, kept over time.
 
@@ -253,6 +299,8 @@ class AccuracyRecord(models.Model):
     forecast_sum = models.FloatField()
     abs_error_sum = models.FloatField()
     points = models.PositiveIntegerField()
+
+    objects = AccuracyRecordQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -11,19 +11,21 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from accounts.scoping import visible_categories, visible_skus, visible_stores
+from accounts.scoping import Scope
 from forecasting.models import Granularity, ModelPin
-from forecasting.selectors import may_pin_categories, pin_candidates, pins_for_user
+from forecasting.selectors import pin_candidates
 from masterdata.models import SKU, Category, Store
 
 
-def _check_target(*, user, store: Store | None, sku: SKU | None, category: Category | None) -> None:
+def _check_target(
+    *, scope: Scope, store: Store | None, sku: SKU | None, category: Category | None
+) -> None:
     if category is not None:
         if store is not None or sku is not None:
             raise ValueError("Pin either one series (store and SKU) or one category, not both.")
-        if not visible_categories(user).filter(pk=category.pk).exists():
+        if not Category.objects.visible_to(scope).filter(pk=category.pk).exists():
             raise PermissionDenied("That category is outside your planning scope.")
-        if not may_pin_categories(user):
+        if scope.is_region_scoped:
             raise PermissionDenied(
                 "A category pin applies in every region and your scope covers only some "
                 "regions; pin the series instead."
@@ -32,8 +34,8 @@ def _check_target(*, user, store: Store | None, sku: SKU | None, category: Categ
     if store is None or sku is None:
         raise ValueError("Pin a series by its store and SKU, or a whole category.")
     in_scope = (
-        visible_stores(user).filter(pk=store.pk).exists()
-        and visible_skus(user).filter(pk=sku.pk).exists()
+        Store.objects.visible_to(scope).filter(pk=store.pk).exists()
+        and SKU.objects.visible_to(scope).filter(pk=sku.pk).exists()
     )
     if not in_scope:
         raise PermissionDenied("That series is outside your planning scope.")
@@ -55,7 +57,7 @@ def model_pin_set(
         raise ValueError(f"granularity must be D (daily) or W (weekly), not {granularity!r}")
     if model not in pin_candidates(granularity=granularity):
         raise ValueError(f"{model!r} is not a model the forecasts were scored with.")
-    _check_target(user=user, store=store, sku=sku, category=category)
+    _check_target(scope=Scope.for_user(user), store=store, sku=sku, category=category)
     target = {"granularity": granularity, "store": store, "sku": sku, "category": category}
     pin = ModelPin.objects.select_for_update().filter(**target).first() or ModelPin(**target)
     pin.model = model
@@ -67,6 +69,6 @@ def model_pin_set(
 @transaction.atomic
 def model_pin_clear(*, user, pin: ModelPin) -> None:
     """Remove a pin; the series go back to the automatic selection at the next run."""
-    if not pins_for_user(user).filter(pk=pin.pk).exists():
+    if not ModelPin.objects.visible_to(Scope.for_user(user)).filter(pk=pin.pk).exists():
         raise PermissionDenied("That pin is outside your planning scope.")
     pin.delete()

@@ -5,10 +5,11 @@ ledger, and the engines work in floating point anyway.
 """
 
 from django.db import models
-from django.db.models import F, Q, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from masterdata.models import SKU, Region, Store, Warehouse
+from accounts.scoping import Scope, require_scope
+from masterdata.models import SKU, Region, Store, StoreSKUQuerySet, Warehouse
 
 
 def _scope_key() -> tuple[Coalesce, Coalesce]:
@@ -18,6 +19,46 @@ def _scope_key() -> tuple[Coalesce, Coalesce]:
     SQLite (``nulls_distinct`` exists only on PostgreSQL 15+).
     """
     return Coalesce(F("region"), Value(0)), Coalesce(F("store"), Value(0))
+
+
+class LocatedQuerySet(QuerySet):
+    """Rows at a store or at a warehouse: the location and the SKU must both be in scope."""
+
+    def visible_to(self, scope: Scope) -> QuerySet:
+        scope = require_scope(scope)
+        if scope.is_nothing:
+            return self.none()
+        at_store = Q(store__isnull=False) & scope.q(region="store__region")
+        at_warehouse = Q(store__isnull=True, warehouse__in=Warehouse.objects.visible_to(scope))
+        located = (at_store | at_warehouse) if scope.is_region_scoped else Q()
+        return self.filter(located & scope.q(category="sku__category"))
+
+
+class PromotionQuerySet(QuerySet):
+    """A promotion for every store (or SKU) is visible wherever the other key is in scope."""
+
+    def visible_to(self, scope: Scope) -> QuerySet:
+        scope = require_scope(scope)
+        if scope.is_nothing:
+            return self.none()
+        store = Q(store__isnull=True) | scope.q(region="store__region")
+        sku = Q(sku__isnull=True) | scope.q(category="sku__category")
+        return self.filter(store & sku)
+
+
+class PlaceQuerySet(QuerySet):
+    """Events and indicators of the whole company, of a region or of one store."""
+
+    def visible_to(self, scope: Scope) -> QuerySet:
+        scope = require_scope(scope)
+        if scope.is_nothing:
+            return self.none()
+        if not scope.is_region_scoped:
+            return self.all()
+        company = Q(region__isnull=True, store__isnull=True)
+        region = Q(region__isnull=False) & scope.q(region="region")
+        store = Q(store__isnull=False) & scope.q(region="store__region")
+        return self.filter(company | region | store)
 
 
 class Grain(models.TextChoices):
@@ -43,6 +84,8 @@ class SalesFact(models.Model):
     revenue = models.FloatField(null=True, blank=True)
     price = models.FloatField(null=True, blank=True)
     on_promotion = models.BooleanField(default=False)
+
+    objects = StoreSKUQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -78,6 +121,8 @@ class InventorySnapshot(models.Model):
     date = models.DateField()
     on_hand = models.FloatField()
     on_order = models.FloatField(default=0)
+
+    objects = LocatedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -123,6 +168,8 @@ class SupplyOrder(models.Model):
     quantity_ordered = models.FloatField()
     quantity_received = models.FloatField(null=True, blank=True)
 
+    objects = LocatedQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -163,6 +210,8 @@ class Promotion(models.Model):
         null=True, blank=True, help_text="Markdown or budget amount, if known."
     )
 
+    objects = PromotionQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(
@@ -190,6 +239,8 @@ class CalendarEvent(models.Model):
         Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
 
+    objects = PlaceQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.UniqueConstraint(
@@ -210,6 +261,8 @@ class Indicator(models.Model):
     )
     date = models.DateField()
     value = models.FloatField()
+
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -233,6 +286,8 @@ class AnomalyLabel(models.Model):
     magnitude = models.FloatField(null=True, blank=True)
     note = models.CharField(max_length=200, blank=True)
     source = models.CharField(max_length=20, default="demo")
+
+    objects = StoreSKUQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from django.db.models import Model
 
-from accounts.scoping import visible_regions, visible_skus, visible_stores
+from accounts.scoping import Scope
 from imports.report import ImportReport
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
@@ -103,13 +103,13 @@ def existing_codes(model: type[Model], codes: set[str]) -> set[str]:
 
 
 def check_references(
-    batch: Batch, report: ImportReport, *, create_missing: bool, hint: str, user=None
+    batch: Batch, report: ImportReport, *, create_missing: bool, hint: str, scope: Scope
 ) -> None:
     """Report every row naming master data that neither exists nor is in the batch.
 
-    With ``create_missing`` the unknown codes are queued for creation instead. With a
-    ``user`` (the API), existing stores, SKUs and regions outside the user's scope are
-    reported too.
+    With ``create_missing`` the unknown codes are queued for creation instead. Existing
+    regions, warehouses, stores and SKUs outside ``scope`` are reported too (file imports
+    and commands run with ``Scope.system()``; the API with the poster's scope).
     """
     for table, column, master in REFERENCES:
         frame = batch.frames.get(table)
@@ -127,20 +127,13 @@ def check_references(
         elif unknown.any():
             reasons = [f"{column} '{v}' does not exist ({hint})" for v in values[unknown]]
             batch.flag(table, unknown, column, reasons, report)
-        if user is not None:
-            visible = _visible_codes(master, user, named & known)
+        if not scope.is_company_wide:
+            visible = _visible_codes(master, scope, named & known)
             outside = used & ~unknown & ~values.isin(visible)
             reasons = [f"{column} '{v}' is outside your scope" for v in values[outside]]
             batch.flag(table, outside, column, reasons, report)
 
 
-def _visible_codes(master: str, user, codes: set[str]) -> set[str]:
-    if master == "stores":
-        queryset = visible_stores(user)
-    elif master == "skus":
-        queryset = visible_skus(user)
-    elif master == "regions":
-        queryset = visible_regions(user)
-    else:
-        queryset = Warehouse.objects.filter(region__in=visible_regions(user))
-    return set(queryset.filter(code__in=codes).values_list("code", flat=True))
+def _visible_codes(master: str, scope: Scope, codes: set[str]) -> set[str]:
+    visible = MASTER_MODELS[master].objects.visible_to(scope)
+    return set(visible.filter(code__in=codes).values_list("code", flat=True))

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils.text import get_valid_filename
 
+from accounts.scoping import Scope
 from audit.services import audit_record
 from history.bulk import UpsertTarget, upsert_frame
 from history.models import (
@@ -81,7 +82,7 @@ def import_files(
     progress(2, f"Reading {fmt} files")
     batch = PARSERS[fmt](expand_paths(paths), grain=grain, report=report)
     progress(40, f"Read {report.rows_read:,} rows; checking master data")
-    check_references(batch, report, create_missing=create_missing, hint=hint)
+    check_references(batch, report, create_missing=create_missing, hint=hint, scope=Scope.system())
     if not report.is_valid and not skip_invalid:
         _record_rejected(report, user=user, fmt=fmt, job_id=job_id)
         progress(100, f"{len(report.errors):,} problems found; nothing written")
@@ -107,7 +108,7 @@ def import_rows(*, kind: str, rows: list[dict[str, Any]], user) -> ImportReport:
         report.file_error(API_SOURCE, "a 'store' or a 'warehouse' field is required", "store")
         return report
     batch = batch_from_raw({kind: [raw]}, grain=None, report=report)
-    check_references(batch, report, create_missing=False, hint=HINT_API, user=user)
+    check_references(batch, report, create_missing=False, hint=HINT_API, scope=Scope.for_user(user))
     if report.is_valid:
         _write(batch.clean(), report, user=user, fmt=f"api:{kind}", job_id=None, progress=_quiet)
     return report

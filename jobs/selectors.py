@@ -8,16 +8,21 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import Role
-from accounts.roles import has_role
+from accounts.roles import user_roles
 from jobs.models import JobLimit, JobRun, Notification
 
 
 def jobs_visible_to(user) -> QuerySet[JobRun]:
-    """Admins see every job run; a planner the runs they started; anyone else none."""
+    """Admins see every job run; a planner the runs they started; anyone else none.
+
+    Job runs are the actor's own work, not regional data, so they follow the role and the
+    owner rather than the planning scope.
+    """
     runs = JobRun.objects.select_related("created_by")
-    if has_role(user, Role.ADMIN):
+    roles = user_roles(user)
+    if Role.ADMIN in roles:
         return runs
-    if has_role(user, Role.PLANNER):
+    if Role.PLANNER in roles:
         return runs.filter(created_by=user)
     return runs.none()
 

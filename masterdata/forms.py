@@ -1,8 +1,12 @@
-"""Admin forms for master data. Codes are not editable: imports and URLs key on them."""
+"""Admin forms for master data. Codes are not editable: imports key on them.
+
+Each form carries the version of the row it was shown with, so a stale save is refused.
+"""
 
 from django import forms
 from django.core.validators import MinValueValidator
 
+from accounts.versions import VersionedModelForm
 from masterdata.models import SKU, Store
 
 STORE_FIELDS = ["name", "region", "store_format", "floor_area_m2", "warehouse", "opened_on"]
@@ -22,14 +26,14 @@ SKU_FIELDS = [
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class StoreForm(forms.ModelForm):
+class StoreForm(VersionedModelForm):
     class Meta:
         model = Store
         fields = STORE_FIELDS
         widgets = {"opened_on": DATE}
 
 
-class SKUForm(forms.ModelForm):
+class SKUForm(VersionedModelForm):
     """Mirrors the SKU table's check constraints as field errors a person can act on."""
 
     class Meta:

@@ -3,10 +3,43 @@
 from django.db import models
 from django.db.models import Q
 
+from accounts.scoping import ScopedQuerySet
+
+
+class RegionQuerySet(ScopedQuerySet):
+    region_path = "id"
+
+
+class WarehouseQuerySet(ScopedQuerySet):
+    """A warehouse serves its region's stores: it is visible with its region."""
+
+    region_path = "region"
+
+
+class StoreQuerySet(ScopedQuerySet):
+    region_path = "region"
+
+
+class CategoryQuerySet(ScopedQuerySet):
+    category_path = "id"
+
+
+class SKUQuerySet(ScopedQuerySet):
+    category_path = "category"
+
+
+class StoreSKUQuerySet(ScopedQuerySet):
+    """Rows keyed by one store and one SKU (facts, forecasts): in scope when both are."""
+
+    region_path = "store__region"
+    category_path = "sku__category"
+
 
 class Region(models.Model):
     code = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=120)
+
+    objects = RegionQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -21,6 +54,8 @@ class Warehouse(models.Model):
     code = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=120)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="warehouses")
+
+    objects = WarehouseQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -42,6 +77,8 @@ class Store(models.Model):
     )
     opened_on = models.DateField(null=True, blank=True)
 
+    objects = StoreQuerySet.as_manager()
+
     class Meta:
         ordering = ["code"]
 
@@ -57,6 +94,8 @@ class Category(models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
     )
+
+    objects = CategoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]
@@ -81,6 +120,8 @@ class SKU(models.Model):
     is_active = models.BooleanField(default=True)
     launched_on = models.DateField(null=True, blank=True)
     discontinued_on = models.DateField(null=True, blank=True)
+
+    objects = SKUQuerySet.as_manager()
 
     class Meta:
         ordering = ["code"]

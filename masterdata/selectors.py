@@ -1,12 +1,12 @@
-"""Reads of master data and of the facts keyed by it, always through the user's scope.
+"""Reads of master data, always through the actor's ``Scope``.
 
-Everything here starts from ``accounts.scoping``: a scoped planner's pages, charts and API
-calls see only their regions and category subtrees, and other objects are simply absent.
+A scoped planner's pages, charts and API calls see only their regions and category
+subtrees, and other objects are simply absent. The data-overview and weekly-sales reads
+below still aggregate history's sales facts (to move out with the dashboards).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
@@ -14,14 +14,8 @@ import pandas as pd
 from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncWeek
 
-from accounts.scoping import (
-    fact_scope_q,
-    visible_categories,
-    visible_regions,
-    visible_skus,
-    visible_stores,
-)
-from history.models import InventorySnapshot, SalesFact, SupplyOrder
+from accounts.scoping import Scope
+from history.selectors import sales_in_scope
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
 GroupBy = Literal["region", "category"]
@@ -32,30 +26,29 @@ MEASURE_CHOICES: dict[str, str] = {"units": "Units", "value": "Sales value"}
 SOLD = Q(quantity__gt=0) | Q(quantity__isnull=True, revenue__gt=0)
 
 
-def region_list(user) -> QuerySet[Region]:
-    return visible_regions(user)
+def region_list(scope: Scope) -> QuerySet[Region]:
+    return Region.objects.visible_to(scope)
 
 
-def store_list(user) -> QuerySet[Store]:
-    return visible_stores(user).select_related("region", "warehouse")
+def store_list(scope: Scope) -> QuerySet[Store]:
+    return Store.objects.visible_to(scope).select_related("region", "warehouse")
 
 
-def sku_list(user) -> QuerySet[SKU]:
-    return visible_skus(user).select_related("category")
+def sku_list(scope: Scope) -> QuerySet[SKU]:
+    return SKU.objects.visible_to(scope).select_related("category")
 
 
-def warehouse_list(user) -> QuerySet[Warehouse]:
-    """Warehouses of the regions the user sees (a warehouse serves its region's stores)."""
-    return Warehouse.objects.filter(region__in=visible_regions(user)).select_related("region")
+def warehouse_list(scope: Scope) -> QuerySet[Warehouse]:
+    return Warehouse.objects.visible_to(scope).select_related("region")
 
 
-def category_list(user) -> QuerySet[Category]:
-    return visible_categories(user).select_related("parent")
+def category_list(scope: Scope) -> QuerySet[Category]:
+    return Category.objects.visible_to(scope).select_related("parent")
 
 
-def sku_counts_by_category(user) -> list[dict]:
+def sku_counts_by_category(scope: Scope) -> list[dict]:
     return list(
-        sku_list(user)
+        sku_list(scope)
         .values("category__code", "category__name")
         .annotate(skus=Count("id"), active=Count("id", filter=Q(is_active=True)))
         .order_by("category__code")
@@ -63,13 +56,13 @@ def sku_counts_by_category(user) -> list[dict]:
 
 
 def history_coverage(
-    user, *, store: Store | None = None, sku: SKU | None = None
+    scope: Scope, *, store: Store | None = None, sku: SKU | None = None
 ) -> dict[int, dict]:
     """Per store: first and last sales date, days with sales and number of store×SKU series.
 
-    One aggregate query over the user's facts, keyed by store id.
+    One aggregate query over the facts in scope, keyed by store id.
     """
-    facts = sales_in_scope(user)
+    facts = sales_in_scope(scope)
     if store is not None:
         facts = facts.filter(store=store)
     if sku is not None:
@@ -83,13 +76,9 @@ def history_coverage(
     return {row.pop("store_id"): row for row in rows}
 
 
-def sales_in_scope(user) -> QuerySet[SalesFact]:
-    return SalesFact.objects.filter(fact_scope_q(user))
-
-
-def default_measure(user) -> Measure:
+def default_measure(scope: Scope) -> Measure:
     """Units when any visible sales carry quantities; value for value-only sources."""
-    return "units" if sales_in_scope(user).filter(quantity__isnull=False).exists() else "value"
+    return "units" if sales_in_scope(scope).filter(quantity__isnull=False).exists() else "value"
 
 
 def _category_groups() -> dict[int, str]:
@@ -161,7 +150,7 @@ def weekly_chart_series(
 
 
 def weekly_sales(
-    user,
+    scope: Scope,
     *,
     group_by: GroupBy = "region",
     measure: Measure = "units",
@@ -173,7 +162,7 @@ def weekly_sales(
     One aggregate query truncates dates to the week in the database (``TruncWeek`` works on
     PostgreSQL and SQLite); pandas then pivots the rows into one series per group.
     """
-    facts = sales_in_scope(user)
+    facts = sales_in_scope(scope)
     if store is not None:
         facts = facts.filter(store=store)
     if sku is not None:
@@ -215,7 +204,7 @@ def chart_context(chart: dict, *, group_by: str, measure: str) -> dict:
 
 
 def weekly_chart(
-    user,
+    scope: Scope,
     *,
     group_by: GroupBy = "region",
     measure: Measure = "units",
@@ -223,94 +212,5 @@ def weekly_chart(
     sku: SKU | None = None,
 ) -> dict:
     """Everything the ``masterdata/_weekly_chart.html`` partial needs, for any page."""
-    chart = weekly_sales(user, group_by=group_by, measure=measure, store=store, sku=sku)
+    chart = weekly_sales(scope, group_by=group_by, measure=measure, store=store, sku=sku)
     return chart_context(chart, group_by=group_by, measure=measure)
-
-
-def top_skus_at_store(user, *, store: Store, limit: int = 15) -> list[dict]:
-    return list(
-        sales_in_scope(user)
-        .filter(store=store)
-        .values("sku__code", "sku__name")
-        .annotate(units=Sum("quantity"), value=Sum("revenue"), last_date=Max("date"))
-        .order_by("-value", "-units")[:limit]
-    )
-
-
-def sales_facts(
-    user,
-    *,
-    store: str = "",
-    sku: str = "",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> QuerySet[SalesFact]:
-    facts = (
-        sales_in_scope(user).select_related("store", "sku").order_by("date", "store_id", "sku_id")
-    )
-    return _filter_facts(
-        facts, store=store, sku=sku, date_field="date", date_from=date_from, date_to=date_to
-    )
-
-
-def _located_in_scope(user) -> Q:
-    """Facts at a store in scope, or at a warehouse of a region in scope; SKU in scope."""
-    at_store = Q(store__in=visible_stores(user))
-    at_warehouse = Q(store__isnull=True, warehouse__region__in=visible_regions(user))
-    return (at_store | at_warehouse) & Q(sku__in=visible_skus(user))
-
-
-def inventory_snapshots(
-    user,
-    *,
-    store: str = "",
-    sku: str = "",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> QuerySet[InventorySnapshot]:
-    snapshots = (
-        InventorySnapshot.objects.filter(_located_in_scope(user))
-        .select_related("store", "warehouse", "sku")
-        .order_by("date", "id")
-    )
-    return _filter_facts(
-        snapshots, store=store, sku=sku, date_field="date", date_from=date_from, date_to=date_to
-    )
-
-
-def supply_orders(
-    user,
-    *,
-    store: str = "",
-    sku: str = "",
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
-) -> QuerySet[SupplyOrder]:
-    orders = (
-        SupplyOrder.objects.filter(_located_in_scope(user))
-        .select_related("store", "warehouse", "sku")
-        .order_by("ordered_on", "id")
-    )
-    return _filter_facts(
-        orders, store=store, sku=sku, date_field="ordered_on", date_from=date_from, date_to=date_to
-    )
-
-
-def _filter_facts(
-    facts: QuerySet,
-    *,
-    store: str,
-    sku: str,
-    date_field: str,
-    date_from: dt.date | None,
-    date_to: dt.date | None,
-) -> QuerySet:
-    if store:
-        facts = facts.filter(store__code=store)
-    if sku:
-        facts = facts.filter(sku__code=sku)
-    if date_from:
-        facts = facts.filter(**{f"{date_field}__gte": date_from})
-    if date_to:
-        facts = facts.filter(**{f"{date_field}__lte": date_to})
-    return facts

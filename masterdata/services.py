@@ -7,13 +7,25 @@ from typing import Any
 
 from django.db import models, transaction
 
+from accounts.versions import check_version, row_values
 from masterdata.forms import SKU_FIELDS, STORE_FIELDS
 from masterdata.models import SKU, Store
 
 
-def _update(*, instance: models.Model, fields: list[str], changes: dict[str, Any]) -> models.Model:
-    """Lock the row, apply ``changes`` (only ``fields`` may change), validate and save."""
+def _update(
+    *,
+    instance: models.Model,
+    fields: list[str],
+    changes: dict[str, Any],
+    expected_version: str | None,
+) -> models.Model:
+    """Lock the row, apply ``changes`` (only ``fields`` may change), validate and save.
+
+    With ``expected_version`` (an edit form's), a row changed since the form was shown is
+    not written: ``StaleEdit`` carries its current values instead.
+    """
     locked = type(instance).objects.select_for_update().get(pk=instance.pk)
+    check_version(expected=expected_version, current=row_values(locked, fields))
     for name, value in changes.items():
         if name not in fields:
             raise ValueError(f"{type(instance).__name__} field {name!r} cannot be edited here.")
@@ -24,10 +36,16 @@ def _update(*, instance: models.Model, fields: list[str], changes: dict[str, Any
 
 
 @transaction.atomic
-def store_update(*, store: Store, changes: dict[str, Any]) -> Store:
-    return _update(instance=store, fields=STORE_FIELDS, changes=changes)
+def store_update(
+    *, store: Store, changes: dict[str, Any], expected_version: str | None = None
+) -> Store:
+    return _update(
+        instance=store, fields=STORE_FIELDS, changes=changes, expected_version=expected_version
+    )
 
 
 @transaction.atomic
-def sku_update(*, sku: SKU, changes: dict[str, Any]) -> SKU:
-    return _update(instance=sku, fields=SKU_FIELDS, changes=changes)
+def sku_update(*, sku: SKU, changes: dict[str, Any], expected_version: str | None = None) -> SKU:
+    return _update(
+        instance=sku, fields=SKU_FIELDS, changes=changes, expected_version=expected_version
+    )

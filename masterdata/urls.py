@@ -9,7 +9,8 @@ from django.urls import path
 from masterdata import views
 
 urlpatterns = [
-    path("stores/<str:code>/edit/", views.store_edit, name="store_edit"),
-    path("skus/<str:code>/", views.sku_detail, name="sku"),
-    path("skus/<str:code>/edit/", views.sku_edit, name="sku_edit"),
+    # By id, so that any stored code works, even one with "/" from an older import.
+    path("stores/<int:pk>/edit/", views.store_edit, name="store_edit"),
+    path("skus/<int:pk>/", views.sku_detail, name="sku"),
+    path("skus/<int:pk>/edit/", views.sku_edit, name="sku_edit"),
 ]

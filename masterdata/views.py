@@ -1,11 +1,18 @@
 """SKU pages and the store and SKU admin edits (the data overview and store pages are
-dashboards, read from summary tables)."""
+dashboards, read from summary tables).
+
+Every read goes through ``request.scope``; stores and SKUs are routed by id, so any stored
+code works in a URL. Edits are refused when the row changed since the form was shown.
+"""
+
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts.roles import ADMIN_ROLES, READ_ROLES, role_required
+from accounts.versions import StaleEdit
 from masterdata import selectors, services
 from masterdata.forms import SKUForm, StoreForm
 from masterdata.models import SKU, Store
@@ -16,42 +23,91 @@ def _chart_context(
 ) -> dict:
     options = selectors.chart_options(
         request.GET,
-        default_measure=lambda: selectors.default_measure(request.user),
+        default_measure=lambda: selectors.default_measure(request.scope),
         default_group=default_group,
     )
-    return selectors.weekly_chart(request.user, store=store, sku=sku, **options)
+    context = selectors.weekly_chart(request.scope, store=store, sku=sku, **options)
+    narrowed = {"store": store.code} if store else {"sku": sku.code} if sku else {}
+    return {**context, "chart_query": urlencode(narrowed)}
 
 
 @role_required(*READ_ROLES)
-def sku_detail(request, code: str):
-    sku = get_object_or_404(selectors.sku_list(request.user), code=code)
-    coverage = selectors.history_coverage(request.user, sku=sku)
-    stores = [s for s in selectors.store_list(request.user) if s.pk in coverage]
+def sku_detail(request, pk: int):
+    sku = get_object_or_404(selectors.sku_list(request.scope), pk=pk)
+    coverage = selectors.history_coverage(request.scope, sku=sku)
+    stores = [s for s in selectors.store_list(request.scope) if s.pk in coverage]
     for store in stores:
         store.coverage = coverage[store.pk]
     context = {"sku": sku, "stores": stores, **_chart_context(request, sku=sku)}
     return render(request, "masterdata/sku.html", context)
 
 
-@role_required(*ADMIN_ROLES)
-@require_http_methods(["GET", "POST"])
-def store_edit(request, code: str):
-    store = get_object_or_404(selectors.store_list(request.user), code=code)
-    form = StoreForm(request.POST or None, instance=store)
+def _edit(request, *, queryset, pk: int, form_class, update, kind: str, detail: str):
+    """The edit page of a store or SKU: save, or refuse a stale form showing the newer values.
+
+    On a stale save (409) the form is shown again with the current values and their version,
+    next to the values the admin had entered, so they can re-apply what still holds.
+    """
+    instance = get_object_or_404(queryset, pk=pk)
+    form = form_class(request.POST or None, instance=instance)
+    stale = None
     if request.method == "POST" and form.is_valid():
-        services.store_update(store=store, changes=form.cleaned_data)
-        messages.success(request, f"Store {store.code} saved.")
-        return redirect("masterdata:store", code=store.code)
-    return render(request, "masterdata/edit.html", {"form": form, "object": store, "kind": "store"})
+        try:
+            update(
+                instance,
+                changes=form.changes(),
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit:
+            instance = queryset.get(pk=pk)
+            stale = _stale_rows(form, instance)
+            form = form_class(instance=instance)
+        else:
+            messages.success(request, f"{kind[0].upper()}{kind[1:]} {instance.code} saved.")
+            return redirect(detail, pk=pk)
+    context = {"form": form, "object": instance, "kind": kind, "stale": stale}
+    return render(request, "masterdata/edit.html", context, status=409 if stale else 200)
+
+
+def _stale_rows(form, current) -> list[dict]:
+    """Each field whose stored value now differs from what the admin submitted."""
+    rows = []
+    for name, value in form.changes().items():
+        stored = getattr(current, form.instance._meta.get_field(name).attname)
+        if stored != getattr(value, "pk", value):
+            rows.append(
+                {
+                    "label": form.fields[name].label,
+                    "current": getattr(current, name),
+                    "yours": value,
+                }
+            )
+    return rows
 
 
 @role_required(*ADMIN_ROLES)
 @require_http_methods(["GET", "POST"])
-def sku_edit(request, code: str):
-    sku = get_object_or_404(selectors.sku_list(request.user), code=code)
-    form = SKUForm(request.POST or None, instance=sku)
-    if request.method == "POST" and form.is_valid():
-        services.sku_update(sku=sku, changes=form.cleaned_data)
-        messages.success(request, f"SKU {sku.code} saved.")
-        return redirect("masterdata:sku", code=sku.code)
-    return render(request, "masterdata/edit.html", {"form": form, "object": sku, "kind": "SKU"})
+def store_edit(request, pk: int):
+    return _edit(
+        request,
+        queryset=selectors.store_list(request.scope),
+        pk=pk,
+        form_class=StoreForm,
+        update=lambda store, **kwargs: services.store_update(store=store, **kwargs),
+        kind="store",
+        detail="masterdata:store",
+    )
+
+
+@role_required(*ADMIN_ROLES)
+@require_http_methods(["GET", "POST"])
+def sku_edit(request, pk: int):
+    return _edit(
+        request,
+        queryset=selectors.sku_list(request.scope),
+        pk=pk,
+        form_class=SKUForm,
+        update=lambda sku, **kwargs: services.sku_update(sku=sku, **kwargs),
+        kind="SKU",
+        detail="masterdata:sku",
+    )

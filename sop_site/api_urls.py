@@ -3,19 +3,20 @@
 from rest_framework.routers import DefaultRouter
 
 from forecasting import api as forecasting_api
+from history import api as history_api
 from imports import api as imports_api
 from masterdata import api as masterdata_api
 
 router = DefaultRouter()
-# Read API (masterdata.api): master data by code, facts by id, all within the user's scope.
+# Read API (masterdata.api, history.api): master data by code, facts by id, all in scope.
 router.register("regions", masterdata_api.RegionViewSet, basename="region")
 router.register("warehouses", masterdata_api.WarehouseViewSet, basename="warehouse")
 router.register("stores", masterdata_api.StoreViewSet, basename="store")
 router.register("categories", masterdata_api.CategoryViewSet, basename="category")
 router.register("skus", masterdata_api.SKUViewSet, basename="sku")
-router.register("sales", masterdata_api.SalesFactViewSet, basename="sales-fact")
-router.register("inventory", masterdata_api.InventorySnapshotViewSet, basename="inventory-snapshot")
-router.register("supply-orders", masterdata_api.SupplyOrderViewSet, basename="supply-order")
+router.register("sales", history_api.SalesFactViewSet, basename="sales-fact")
+router.register("inventory", history_api.InventorySnapshotViewSet, basename="inventory-snapshot")
+router.register("supply-orders", history_api.SupplyOrderViewSet, basename="supply-order")
 # Batch import API (imports.api): POST lists of rows, all-or-nothing, with a row report.
 router.register("imports/sales", imports_api.SalesImportViewSet, basename="import-sales")
 router.register(

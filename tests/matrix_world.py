@@ -27,6 +27,8 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 
 from accounts.models import Role
 from audit.services import audit_record
@@ -44,6 +46,10 @@ from tests.factories import (
 )
 
 TESTS_DIR = Path(__file__).resolve().parent
+# Tables a refused request may still write: the audit log (refusals are recorded) and the
+# session and log-in bookkeeping of Django and axes, which are not project apps.
+UNWATCHED_APPS = {"audit"}
+WATCHED_THIRD_PARTY = {"auth", "authtoken"}
 FIRST_SALES_DAY = dt.date(2025, 1, 6)
 
 
@@ -150,3 +156,25 @@ def build_matrix_world() -> dict[str, Any]:
 @pytest.fixture
 def matrix_world(db) -> dict[str, Any]:
     return build_matrix_world()
+
+
+def _watched_models() -> list[type]:
+    project = Path(settings.BASE_DIR)
+    found = []
+    for config in apps.get_app_configs():
+        ours = Path(config.path).is_relative_to(project) and ".venv" not in Path(config.path).parts
+        if (ours and config.label not in UNWATCHED_APPS) or config.label in WATCHED_THIRD_PARTY:
+            found.extend(config.get_models(include_auto_created=True))
+    return found
+
+
+def database_fingerprint() -> dict[str, list[dict[str, Any]]]:
+    """Every row of every project table (and users, groups, tokens), to prove that a refused
+    write wrote nothing. The matrix world is small, so this is a few dozen quick queries."""
+    fingerprint = {}
+    for model in _watched_models():
+        rows = list(model._base_manager.order_by("pk").values())
+        for row in rows:
+            row.pop("last_login", None)  # set by the test's own log-in
+        fingerprint[model._meta.label] = rows
+    return fingerprint

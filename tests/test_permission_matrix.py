@@ -6,7 +6,15 @@ Every URL pattern must have a ``UrlRule`` in some ``tests/<app>/url_rules.py`` (
 - anonymous users are redirected to the log-in page (pages) or get 401/403 (API), unless the
   rule is ``public``, when they get 200;
 - each role in ``allowed`` gets ``rule.status``; every other role gets 403;
-- with ``out_of_scope_kwargs``, the scoped planner gets 404.
+- with ``out_of_scope_kwargs`` (an object in the URL) or ``out_of_scope_data`` (objects named
+  in the body: a pin, an API batch), the scoped planner gets 404 (or the rule's
+  ``out_of_scope_status``);
+- for a write (POST, PUT, PATCH, DELETE), every refused subject (anonymous, a wrong role, the
+  planner out of scope) leaves every project table exactly as it was (``database_fingerprint``).
+
+Writes nobody declared are probed too: ``test_undeclared_writes_change_nothing`` sends every
+write method that has no rule of its own to every URL as every subject, and fails when one
+answers 500 or changes any table, so a new form or action cannot ship without its rule.
 
 Skipped URL patterns, and why:
 
@@ -24,8 +32,19 @@ import pytest
 from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.matrix_world import matrix_world, url_rule_modules  # noqa: F401  (fixture)
-from tests.permissions import ADMIN, ANONYMOUS, EXECUTIVE, PLANNER, UrlRule
+from tests.matrix_world import (  # noqa: F401  (fixture)
+    database_fingerprint,
+    matrix_world,
+    url_rule_modules,
+)
+from tests.permissions import (
+    ADMIN,
+    ANONYMOUS,
+    EXECUTIVE,
+    PLANNER,
+    WRITE_METHODS,
+    UrlRule,
+)
 
 SKIPPED_PREFIXES = ("django-admin/", "static/", "media/")
 SKIPPED_NAMESPACES = {"admin"}
@@ -67,7 +86,7 @@ def _cases() -> list[Any]:
     cases = []
     for rule in all_rules():
         subjects = [ANONYMOUS, *ROLES]
-        if PLANNER in rule.allowed and rule.out_of_scope_kwargs is not None:
+        if PLANNER in rule.allowed and rule.checks_scope:
             subjects.append(OUT_OF_SCOPE)
         for subject in subjects:
             cases.append(
@@ -92,23 +111,29 @@ def test_rules_are_unique():
     assert len(keys) == len(set(keys)), "Two UrlRules for the same URL name and method."
 
 
-def _call(client, rule: UrlRule, url: str):
-    method = getattr(client, rule.method.lower())
-    if rule.method == "GET":
-        return method(url, rule.data)
-    if rule.api:
-        return method(url, rule.data, content_type="application/json")
-    return method(url, rule.data)
+def _call(client, method: str, url: str, data, *, api: bool):
+    send = getattr(client, method.lower())
+    if method == "GET" or (method == "POST" and not api):
+        return send(url, data)
+    return send(url, data, content_type="application/json")
+
+
+def _refused(rule: UrlRule, subject: str) -> bool:
+    if subject == ANONYMOUS:
+        return not rule.public
+    return subject == OUT_OF_SCOPE or subject not in rule.allowed
 
 
 @pytest.mark.parametrize(("rule", "subject"), _cases())
 def test_permission(rule: UrlRule, subject: str, client, matrix_world):  # noqa: F811
     scoped_out = subject == OUT_OF_SCOPE
-    kwargs = (rule.out_of_scope_kwargs if scoped_out else rule.kwargs)(matrix_world)
-    url = reverse(rule.url_name, kwargs=kwargs)
+    url = reverse(rule.url_name, kwargs=rule.url_kwargs(matrix_world, out_of_scope=scoped_out))
     if subject != ANONYMOUS:
         client.force_login(matrix_world[PLANNER if scoped_out else subject])
-    response = _call(client, rule, url)
+    must_not_write = rule.writes and _refused(rule, subject)
+    before = database_fingerprint() if must_not_write else None
+    body = rule.body(matrix_world, out_of_scope=scoped_out)
+    response = _call(client, rule.method, url, body, api=rule.api)
 
     if subject == ANONYMOUS and rule.public:
         assert response.status_code == 200, response
@@ -118,8 +143,42 @@ def test_permission(rule: UrlRule, subject: str, client, matrix_world):  # noqa:
         assert response.status_code == 302, response
         assert response["Location"].startswith(reverse(settings.LOGIN_URL)), response["Location"]
     elif scoped_out:
-        assert response.status_code == 404, response
+        assert response.status_code == rule.out_of_scope_status, response
     elif subject in rule.allowed:
         assert response.status_code == rule.status, response
     else:
         assert response.status_code == 403, response
+    if before is not None:
+        assert database_fingerprint() == before, f"refused {rule.method} wrote to the database"
+
+
+def _probe_targets() -> list[Any]:
+    """One rule per URL name (its GET rule when it has one), for its URL arguments."""
+    targets: dict[str, UrlRule] = {}
+    for rule in all_rules():
+        if rule.url_name not in targets or rule.method == "GET":
+            targets[rule.url_name] = rule
+    return [pytest.param(rule, id=name) for name, rule in sorted(targets.items())]
+
+
+@pytest.mark.parametrize("rule", _probe_targets())
+def test_undeclared_writes_change_nothing(rule: UrlRule, client, matrix_world):  # noqa: F811
+    """Every write method without a rule of its own, sent empty by every subject (in and
+    out of scope), is refused or ignored: never a 500, never a changed row."""
+    declared = {(r.url_name, r.method) for r in all_rules()}
+    methods = [m for m in WRITE_METHODS if (rule.url_name, m) not in declared]
+    targets = [(rule.url_kwargs(matrix_world), "in scope")]
+    if rule.out_of_scope_kwargs is not None:
+        targets.append((rule.url_kwargs(matrix_world, out_of_scope=True), "out of scope"))
+    before = database_fingerprint()  # nothing may change it, so one is enough
+    for method in methods:
+        for kwargs, where in targets:
+            url = reverse(rule.url_name, kwargs=kwargs)
+            for subject in (ANONYMOUS, *ROLES):
+                client.logout()
+                if subject != ANONYMOUS:
+                    client.force_login(matrix_world[subject])
+                response = _call(client, method, url, {}, api=rule.api)
+                said = f"{method} {url} ({where}) by {subject}"
+                assert response.status_code < 500, said
+                assert database_fingerprint() == before, f"{said} wrote to the database"

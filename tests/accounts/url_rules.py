@@ -1,5 +1,6 @@
 """Permission rules of the accounts pages: log-in/out, users admin, API token."""
 
+from accounts.services import user_version
 from tests.permissions import ADMIN_ONLY, ALL_ROLES, UrlRule
 
 NEW_USER = {
@@ -18,6 +19,19 @@ URL_RULES = [
     UrlRule("accounts:user_create", ADMIN_ONLY),
     UrlRule("accounts:user_create", ADMIN_ONLY, method="POST", data=NEW_USER, status=302),
     UrlRule("accounts:user_edit", ADMIN_ONLY, kwargs=lambda w: {"pk": w["executive"].pk}),
+    UrlRule(
+        "accounts:user_edit",
+        ADMIN_ONLY,
+        method="POST",
+        kwargs=lambda w: {"pk": w["executive"].pk},
+        data=lambda w: {
+            "role": "executive",
+            "is_active": "on",
+            "first_name": "Edited",
+            "version": user_version(w["executive"]),
+        },
+        status=302,
+    ),
     UrlRule("accounts:token", ALL_ROLES),
     UrlRule("accounts:token", ALL_ROLES, method="POST", status=302),
 ]

@@ -30,6 +30,12 @@ URL_RULES = [
         PLANNING_ROLES,
         method="POST",
         data={"granularity": "D", "store": "N1", "sku": "COLA", "model": "naive"},
+        out_of_scope_data=lambda w: {
+            "granularity": "D",
+            "store": "S1",
+            "sku": "CHIPS",
+            "model": "naive",
+        },
         status=302,
     ),
     UrlRule(

@@ -7,7 +7,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from masterdata.models import Store
-from tests.factories import SalesFactFactory
+from tests.factories import SalesFactFactory, SKUFactory, StoreFactory
 
 
 @pytest.fixture
@@ -76,3 +76,15 @@ def test_schema_documents_the_read_api(client, db):
     assert response.status_code == 200
     schema = response.content.decode()
     assert "/api/v1/sales/" in schema and "date_from" in schema
+
+
+def test_a_code_with_a_slash_is_reachable_by_the_api(api, scoped_world, admin_user):
+    StoreFactory(code="SEC/SLASH", region=scoped_world["north"])
+    SKUFactory(code="A/B", category=scoped_world["drinks"])
+    client = api(admin_user)
+    assert client.get("/api/v1/stores/SEC/SLASH/").json()["code"] == "SEC/SLASH"
+    assert client.get("/api/v1/skus/A/B/").json()["code"] == "A/B"
+    planner = api(scoped_world["scoped_planner"])
+    assert planner.get("/api/v1/stores/SEC/SLASH/").status_code == 200
+    StoreFactory(code="OUT/SIDE", region=scoped_world["south"])
+    assert planner.get("/api/v1/stores/OUT/SIDE/").status_code == 404
