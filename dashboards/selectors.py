@@ -19,8 +19,8 @@ from accounts.models import Role
 from accounts.scoping import Scope, is_scoped, visible_skus, visible_stores
 from accounts.selectors import scope_summary
 from dashboards.models import DailySales, SeriesCoverage
-from jobs.models import JobRun
 from history.selectors import top_skus_at_store
+from jobs.models import JobRun
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 from masterdata.selectors import (
     GroupBy,

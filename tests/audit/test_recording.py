@@ -23,9 +23,11 @@ STORE_FORM = {"name": "Northgate", "store_format": "hyper", "floor_area_m2": "52
 def test_a_store_edit_on_its_page_records_before_after_actor_and_request_id(client, admin_user):
     store = StoreFactory(code="N1", name="Store N1", floor_area_m2=1800)
     client.force_login(admin_user)
+    url = reverse("masterdata:store_edit", args=[store.pk])
+    version = client.get(url).context["form"].initial["version"]
     response = client.post(
-        reverse("masterdata:store_edit", args=[store.code]),
-        {**STORE_FORM, "region": store.region_id},
+        url,
+        {**STORE_FORM, "region": store.region_id, "version": version},
         HTTP_X_REQUEST_ID="edit-store-1",
     )
     assert response.status_code == 302
@@ -57,9 +59,12 @@ def test_a_password_change_on_the_user_page_records_changed_not_the_hash(client,
     user = UserFactory(username="gina", role=Role.PLANNER)
     old_hash = user.password
     client.force_login(admin_user)
+    url = reverse("accounts:user_edit", args=[user.pk])
+    version = client.get(url).context["form"].initial["version"]
     client.post(
-        reverse("accounts:user_edit", args=[user.pk]),
+        url,
         {
+            "version": version,
             "role": "planner",
             "is_active": "on",
             "password1": "new-sturdy-Passphrase-5",

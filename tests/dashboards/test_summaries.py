@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from django.urls import reverse
 
 from accounts.models import Role
+from accounts.scoping import Scope
 from dashboards import selectors
 from dashboards.models import DailySales, SeriesCoverage
 from demo.engine import generate_company
@@ -17,6 +18,7 @@ from demo.services import demo_company_load
 from forecasting.services import forecast_job_work, forecast_params
 from forecasting.signals import forecast_finished
 from history.models import SalesFact
+from history.selectors import sales_in_scope
 from imports.services import import_rows
 from jobs.services import job_create, job_execute
 from masterdata import selectors as live
@@ -157,18 +159,20 @@ def test_charts_and_coverage_equal_the_live_reads(company, who, request):
         for measure in ("units", "value"):
             assert selectors.weekly_sales(
                 user, group_by=group_by, measure=measure
-            ) == live.weekly_sales(user, group_by=group_by, measure=measure)
-    assert selectors.history_coverage(user) == live.history_coverage(user)
-    store = live.store_list(user).first()
-    assert selectors.history_coverage(user, store=store) == live.history_coverage(user, store=store)
-    assert selectors.weekly_sales(user, group_by="category", store=store) == live.weekly_sales(
-        user, group_by="category", store=store
+            ) == live.weekly_sales(Scope.for_user(user), group_by=group_by, measure=measure)
+    assert selectors.history_coverage(user) == live.history_coverage(Scope.for_user(user))
+    store = live.store_list(Scope.for_user(user)).first()
+    assert selectors.history_coverage(user, store=store) == live.history_coverage(
+        Scope.for_user(user), store=store
     )
-    assert selectors.default_measure(user) == live.default_measure(user)
+    assert selectors.weekly_sales(user, group_by="category", store=store) == live.weekly_sales(
+        Scope.for_user(user), group_by="category", store=store
+    )
+    assert selectors.default_measure(user) == live.default_measure(Scope.for_user(user))
 
 
 def _live_kpis(user) -> dict[str, float]:
-    facts = live.sales_in_scope(user)
+    facts = sales_in_scope(Scope.for_user(user))
     end = facts.aggregate(last=Max("date"))["last"]
     start = end - dt.timedelta(days=27)
     return facts.filter(date__gte=start, date__lte=end).aggregate(
@@ -181,7 +185,7 @@ def test_executive_kpis_equal_the_facts(company, who, request):
     user = request.getfixturevalue(who)
     home = selectors.executive_home(user)
     expected = _live_kpis(user)
-    assert home["end"] == live.sales_in_scope(user).aggregate(last=Max("date"))["last"]
+    assert home["end"] == sales_in_scope(Scope.for_user(user)).aggregate(last=Max("date"))["last"]
     assert home["total"].value == pytest.approx(expected["value"])
     assert home["total"].units == pytest.approx(expected["units"])
 
@@ -200,7 +204,7 @@ def test_scoped_planner_sees_only_their_scope(company, scoped_planner, client):
     assert {s.region_id for s in overview["stores"]} == {region.pk}
     chart = overview["chart"]
     assert [s["name"] for s in chart["series"]] == [region.name]
-    in_scope = live.sales_in_scope(scoped_planner)
+    in_scope = sales_in_scope(Scope.for_user(scoped_planner))
     expected = in_scope.values("store_id", "sku_id").distinct().count()
     assert sum(s.coverage.get("series", 0) for s in overview["stores"]) == expected
     home = client.get(reverse("home")).context
