@@ -11,6 +11,8 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.roles import PLANNING_ROLES, HasRole
@@ -19,9 +21,21 @@ from imports.services import API_MAX_ROWS, import_rows
 BATCH_SCHEMA = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
 
 
+class BoundedJSONParser(JSONParser):
+    """JSON whose nesting would exhaust the parser's recursion (``[[[[…`` 100,000 deep) is a
+    400 like any other malformed body, not a server error."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError("JSON parse error - the document is nested too deeply") from exc
+
+
 class BatchImportViewSet(viewsets.ViewSet):
     permission_classes = [HasRole]
     allowed_roles = PLANNING_ROLES
+    parser_classes = [BoundedJSONParser]
     kind = ""
 
     @extend_schema(
