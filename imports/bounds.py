@@ -52,9 +52,7 @@ class InputBounds:
         return self.earliest, latest
 
     def largest(self, scale: str) -> float:
-        return {"quantity": self.max_quantity, "money": self.max_money}.get(
-            scale, self.max_measure
-        )
+        return {"quantity": self.max_quantity, "money": self.max_money}.get(scale, self.max_measure)
 
 
 def input_bounds(today: dt.date | None = None) -> InputBounds:

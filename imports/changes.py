@@ -99,25 +99,26 @@ class ChangeLog:
     def record(
         self, table: str, frame: pd.DataFrame, stored: pd.DataFrame, key: list[str]
     ) -> None:
-        """Compare ``frame`` (what will be written) with ``stored`` (what is there)."""
+        """Compare ``frame`` (what will be written) with ``stored`` (what is there): the
+        before of a changed row holds every stored column read, the after what is written."""
         columns = [c for c in frame.columns if c in stored.columns and c not in key]
         if stored.empty or not columns:
             return
-        pairs = stored[[*key, *columns]].merge(
-            frame[[*key, *columns]], on=key, suffixes=("", "__new")
-        )
+        kept_columns = [c for c in stored.columns if c not in key]
+        new = frame[[*key, *columns]].rename(columns={c: f"{c}__new" for c in columns})
+        pairs = stored.merge(new, on=key)
         differs = pd.Series(False, index=pairs.index)
         for column in columns:
-            old, new = pairs[column], pairs[f"{column}__new"]
-            both_missing = old.isna() & new.isna()
-            same = (old.astype(object) == new.astype(object)).fillna(False).astype(bool)
+            old, new_values = pairs[column], pairs[f"{column}__new"]
+            both_missing = old.isna() & new_values.isna()
+            same = (old.astype(object) == new_values.astype(object)).fillna(False).astype(bool)
             differs |= ~(both_missing | same)
         changed = pairs[differs]
         if changed.empty:
             return
         self.changed[table] = self.changed.get(table, 0) + len(changed)
         kept = changed.head(setting("IMPORT_AUDIT_MAX_ROWS"))
-        self.before.setdefault(table, []).extend(_records(kept[[*key, *columns]]))
+        self.before.setdefault(table, []).extend(_records(kept[[*key, *kept_columns]]))
         after = kept[key + [f"{c}__new" for c in columns]]
         after.columns = [*key, *columns]
         self.after.setdefault(table, []).extend(_records(after))

@@ -186,9 +186,7 @@ def _text_errors(column: Column, raw: pd.Series, empty: pd.Series) -> list:
     errors.append((raw == NULL_MARKER, f"{name} '\\N' is not allowed (it means 'no value')"))
     if column.kind == "code":
         unsafe = ~empty & ~too_long & ~control & ~raw.str.fullmatch(CODE_PATTERN)
-        errors.append(
-            (unsafe, name + " '{v}' may hold only letters, digits, '-', '_' and '.'")
-        )
+        errors.append((unsafe, name + " '{v}' may hold only letters, digits, '-', '_' and '.'"))
     return errors
 
 
@@ -204,8 +202,11 @@ def _parse_dates(column: Column, raw: pd.Series, empty: pd.Series, bounds: Input
     values = values.where(~outside)
     return values, [
         (invalid, name + " '{v}' is not a valid date (YYYY-MM-DD)"),
-        (outside, name + " {v} is outside the dates accepted " + f"({earliest:%Y-%m-%d} to "
-         f"{latest:%Y-%m-%d})"),
+        (
+            outside,
+            name + " {v} is outside the dates accepted " + f"({earliest:%Y-%m-%d} to "
+            f"{latest:%Y-%m-%d})",
+        ),
     ]
 
 

@@ -61,8 +61,7 @@ def check_changed_rows_scope(batch: Batch, report: ImportReport, *, user) -> Non
         allowed = set(editable.filter(**{f"{field}__in": existing}).values_list(field, flat=True))
         outside = values.isin(existing - allowed)
         reasons = [
-            f"{key} '{shown(v)}' is an existing {noun} outside your scope"
-            for v in values[outside]
+            f"{key} '{shown(v)}' is an existing {noun} outside your scope" for v in values[outside]
         ]
         batch.flag(table, pd.Series(outside, index=frame.index), key, reasons, report)
 

@@ -93,6 +93,7 @@ def import_files(
     scoped_user = user if scope_applies(user) else None
     check_references(batch, report, create_missing=create_missing, hint=hint, user=scoped_user)
     check_changed_rows_scope(batch, report, user=scoped_user)
+    _check_kept_receipts(batch, report)
     if not report.is_valid and not skip_invalid:
         progress(100, f"{len(report.errors):,} problems found; nothing written")
         return report
@@ -119,9 +120,34 @@ def import_rows(*, kind: str, rows: list[dict[str, Any]], user) -> ImportReport:
     batch = batch_from_raw({kind: [raw]}, grain=None, report=report)
     check_references(batch, report, create_missing=False, hint=HINT_API, user=user)
     check_changed_rows_scope(batch, report, user=user)
+    _check_kept_receipts(batch, report)
     if report.is_valid:
         _write(batch.clean(), report, user=user, fmt=f"api:{kind}", job_id=None, progress=_quiet)
     return report
+
+
+def _check_kept_receipts(batch: Batch, report: ImportReport) -> None:
+    """An order posted without ``received_on`` keeps its stored receipt date, which must not
+    then fall before the order's new ``ordered_on``."""
+    orders = batch.frames.get("supply_orders")
+    if orders is None or orders.empty or "received_on" in orders.columns:
+        return
+    refs = set(orders["order_ref"])
+    stored = dict(
+        SupplyOrder.objects.filter(order_ref__in=refs, received_on__isnull=False).values_list(
+            "order_ref", "received_on"
+        )
+    )
+    if not stored:
+        return
+    received = pd.to_datetime(orders["order_ref"].map(stored))
+    early = received.notna() & (received < orders["ordered_on"]) & ~orders["_bad"]
+    reasons = [
+        f"order '{shown(ref)}' was received on {day:%Y-%m-%d}, before this ordered_on; "
+        "send received_on too"
+        for ref, day in zip(orders.loc[early, "order_ref"], received[early], strict=True)
+    ]
+    batch.flag("supply_orders", early, "ordered_on", reasons, report)
 
 
 def _text_frame(rows: list[dict[str, Any]], report: ImportReport) -> pd.DataFrame | None:
