@@ -8,6 +8,9 @@ Admins and planners may post; a planner only for the stores and SKUs of their sc
 
 from __future__ import annotations
 
+import io
+
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
@@ -22,12 +25,17 @@ BATCH_SCHEMA = {"type": "array", "items": {"type": "object", "additionalProperti
 
 
 class BoundedJSONParser(JSONParser):
-    """JSON whose nesting would exhaust the parser's recursion (``[[[[…`` 100,000 deep) is a
-    400 like any other malformed body, not a server error."""
+    """JSON parsed only up to ``IMPORT_API_MAX_BODY_BYTES`` (DRF reads the body as a stream,
+    past Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``), and JSON whose nesting would exhaust the
+    parser's recursion (``[[[[…`` 100,000 deep) is a 400 like any other malformed body."""
 
     def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.IMPORT_API_MAX_BODY_BYTES
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise ParseError(f"The request body is larger than the {limit:,} bytes allowed.")
         try:
-            return super().parse(stream, media_type, parser_context)
+            return super().parse(io.BytesIO(body), media_type, parser_context)
         except RecursionError as exc:
             raise ParseError("JSON parse error - the document is nested too deeply") from exc
 

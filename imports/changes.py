@@ -96,9 +96,7 @@ class ChangeLog:
     after: dict[str, list[dict]] = field(default_factory=dict)
     changed: dict[str, int] = field(default_factory=dict)
 
-    def record(
-        self, table: str, frame: pd.DataFrame, stored: pd.DataFrame, key: list[str]
-    ) -> None:
+    def record(self, table: str, frame: pd.DataFrame, stored: pd.DataFrame, key: list[str]) -> None:
         """Compare ``frame`` (what will be written) with ``stored`` (what is there): the
         before of a changed row holds every stored column read, the after what is written."""
         columns = [c for c in frame.columns if c in stored.columns and c not in key]

@@ -125,7 +125,6 @@ def _with_cashback(
         if re.fullmatch(CODE_PATTERN, column.removeprefix(CASHBACK_PREFIX)):
             flags.append(Column(column, "bool"))
             continue
-        raw.drop(columns=column, inplace=True)
         report.warnings.append(f"{name}: column '{shown(column)}' names no valid store; ignored")
     return replace(spec, columns=spec.columns + tuple(flags)) if flags else spec
 
@@ -219,6 +218,8 @@ def _add_sales(
 def _add_events(batch: Batch, calendar: pd.DataFrame) -> None:
     parts = []
     for n in (1, 2):
+        if f"event_name_{n}" not in calendar.columns:
+            continue
         named = calendar[calendar[f"event_name_{n}"] != ""]
         parts.append(
             pd.DataFrame(
@@ -227,10 +228,14 @@ def _add_events(batch: Batch, calendar: pd.DataFrame) -> None:
                     "_row": named["_row"],
                     "date": named["date"],
                     "name": named[f"event_name_{n}"],
-                    "event_type": named[f"event_type_{n}"].str.lower(),
+                    "event_type": named.get(f"event_type_{n}", pd.Series("", index=named.index))
+                    .fillna("")
+                    .str.lower(),
                 }
             )
         )
+    if not parts:
+        return
     events = pd.concat(parts, ignore_index=True).drop_duplicates(["date", "name"])
     batch.add("events", events.assign(region="", store=""))
 
