@@ -21,11 +21,11 @@ import codecs
 import datetime as dt
 import gzip
 import io
-import re
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import openpyxl
 import pandas as pd
 from django.conf import settings
@@ -37,6 +37,7 @@ from imports.columns import shown
 
 SNIFF_BYTES = 64 * 1024
 READ_CHUNK_BYTES = 256 * 1024
+NEWLINE = ord("\n")
 MAX_COLUMNS = 100
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 XLSX_SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -152,7 +153,6 @@ class GuardedStream(io.RawIOBase):
         self._limit, self._max_line = limit, max_line
         self._produced = 0
         self._open_line = 0
-        self._long_run = re.compile(rb"[^\n]{%d}" % (max_line + 1))
 
     def readable(self) -> bool:
         return True
@@ -170,15 +170,15 @@ class GuardedStream(io.RawIOBase):
                 f"file '{self._name}' unpacks to more than the {_mb(self._limit)} MB allowed; "
                 "it is refused as a possible decompression bomb"
             )
-        first_break = chunk.find(b"\n")
-        if first_break < 0:
-            self._open_line += len(chunk)
+        breaks = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == NEWLINE)
+        if len(breaks):
+            # The line left open by the last chunk, then every line inside this one.
+            longest = max(self._open_line + int(breaks[0]), int(np.diff(breaks).max(initial=1)) - 1)
+            self._open_line = len(chunk) - int(breaks[-1]) - 1
         else:
-            line = self._open_line + first_break
-            if line > self._max_line or self._long_run.search(chunk, first_break):
-                line = max(line, self._max_line + 1)
-            self._open_line = len(chunk) - chunk.rfind(b"\n") - 1
-        if self._open_line > self._max_line or (first_break >= 0 and line > self._max_line):
+            self._open_line += len(chunk)
+            longest = 0
+        if max(longest, self._open_line) > self._max_line:
             raise ImportFileError(
                 f"file '{self._name}' has a line longer than {self._max_line:,} bytes"
             )
