@@ -813,6 +813,20 @@ PAGE_CASES: list[Case] = [
         files={"<script>alert(1)</script>.csv": b"a\n1\n"},
     ),
     Case(
+        "img onerror in a file name",
+        REFUSED,
+        "not a known kind",
+        ("upload",),
+        files={"<img src=x onerror=alert(1)>.csv": b"a\n1\n"},
+    ),
+    Case(
+        "img onerror in a refused cell",
+        REFUSED,
+        "may hold only letters",
+        ("upload",),
+        files=sales(OK_ROW, "2024-01-02,<img src=x onerror=alert(1)>,COLA,1"),
+    ),
+    Case(
         "two files with the same name",
         REFUSED,
         "same name",

@@ -25,6 +25,8 @@ API_URLS = {
     "supply_orders": "import-supply-orders-list",
 }
 COUNTED_APPS = ("masterdata", "history", "forecasting")
+# Markup the corpus sends; a page that shows it unescaped is an XSS hole.
+RAW_MARKUP = (b"<script>alert(1)</script>", b"<img src=x onerror=alert(1)>")
 
 
 @dataclass
@@ -94,16 +96,27 @@ def _run_upload(case: Case, channel: str, context: dict) -> Outcome:
     if response.status_code >= 500:
         return Outcome(True, f"HTTP {response.status_code}", server_error=True)
     if response.status_code != 302:
-        return Outcome(True, f"{response.status_code} {response.content.decode()}")
+        return _escaped(
+            Outcome(True, f"{response.status_code} {response.content.decode()}"), response
+        )
     job = JobRun.objects.filter(kind="import").latest("pk")
     page = client.get(response["Location"])
     if page.status_code >= 500:
         return Outcome(True, f"job page HTTP {page.status_code}", server_error=True)
     if job.status == JobStatus.SUCCEEDED:
-        return Outcome(False, page.content.decode())
+        return _escaped(Outcome(False, page.content.decode()), page)
     expected_failure = job.error.startswith("ImportRejected")
     reasons = " | ".join(e["reason"] for e in (job.result or {}).get("errors", []))
-    return Outcome(True, f"{job.error} {reasons}", server_error=not expected_failure)
+    outcome = Outcome(True, f"{job.error} {reasons}", server_error=not expected_failure)
+    return _escaped(outcome, page)
+
+
+def _escaped(outcome: Outcome, page) -> Outcome:
+    """``outcome``, marked unsafe if ``page`` shows corpus markup unescaped."""
+    shown = [markup.decode() for markup in RAW_MARKUP if markup in page.content]
+    if shown:
+        outcome.unsafe = f"page shows {shown} unescaped"
+    return outcome
 
 
 def _run_api(case: Case, channel: str, context: dict) -> Outcome:
@@ -125,6 +138,8 @@ def judge(case: Case, outcome: Outcome, context: dict) -> str:
     """'' when the outcome is what the case expects, else what went wrong."""
     if outcome.server_error:
         return f"server error: {outcome.text[:300]}"
+    if outcome.unsafe and outcome.refused:
+        return f"unsafe refusal: {outcome.unsafe}"
     if case.expect == REFUSED:
         if not outcome.refused:
             return "accepted, expected a refusal"

@@ -457,3 +457,21 @@ def test_finding8_json_body_with_huge_integer_is_a_400(admin_user):
         reverse("import-sales-list"), body, content_type="application/json"
     )
     assert response.status_code == 400
+
+
+def test_finding1_file_import_by_a_scoped_user_is_held_to_the_scope(probe_world, tmp_path):
+    """The service applies the same checks to files when a scoped user imports them (the
+    Import page is for admins, but ``import_data --user`` may name a planner)."""
+    planner = scoped_planner(regions=[probe_world["north"]])
+    write_csv(
+        tmp_path,
+        "supply_orders.csv",
+        "order_ref,store,sku,ordered_on,promised_on,quantity_ordered\n"
+        "PO00000005,ST001,SKU00071,2023-11-23,2023-11-25,1\n",
+    )
+    before = order_state()
+    report = import_files(fmt="sop", paths=[tmp_path], user=planner)
+    assert [e["reason"] for e in report.errors] == [
+        "order_ref 'PO00000005' is an existing order outside your scope"
+    ]
+    assert order_state() == before
