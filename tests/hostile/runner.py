@@ -66,22 +66,24 @@ def run_case(case: Case, channel: str, context: dict) -> tuple[Outcome, bool]:
     return outcome, partial
 
 
-def _write_files(case: Case) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix="hostile-"))
+def _write_files(case: Case, context: dict) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="case-", dir=context["files"]))
     for name, data in case.files.items():
         (folder / Path(name).name).write_bytes(data)
     return folder
 
 
 def _run_file(case: Case, channel: str, context: dict) -> Outcome:
-    report = import_files(fmt=case.fmt, paths=[_write_files(case)])
+    report = import_files(fmt=case.fmt, paths=[_write_files(case, context)])
     return Outcome(not report.is_valid, " | ".join(e["reason"] for e in report.errors))
 
 
 def _run_command(case: Case, channel: str, context: dict) -> Outcome:
     out = io.StringIO()
     try:
-        call_command("import_data", str(_write_files(case)), "--format", case.fmt, stdout=out)
+        call_command(
+            "import_data", str(_write_files(case, context)), "--format", case.fmt, stdout=out
+        )
     except SystemExit as exit_code:
         return Outcome(exit_code.code != 0, out.getvalue())
     except CommandError as exc:

@@ -33,7 +33,7 @@ def logged_in(user) -> Client:
 
 @pytest.fixture
 def world(scoped_world, admin_user, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
     WarehouseFactory(code="W-N", region=scoped_world["north"])
     WarehouseFactory(code="W-S", region=scoped_world["south"])
     south, chips = scoped_world["store_out"], scoped_world["sku_out"]
@@ -53,6 +53,7 @@ def world(scoped_world, admin_user, settings, tmp_path):
         "planner_client": logged_in(scoped_world["scoped_planner"]),
         "api_admin": api_client(admin_user),
         "api_planner": api_client(scoped_world["scoped_planner"]),
+        "files": tmp_path,
         "models": {"SalesFact": SalesFact, "CalendarEvent": CalendarEvent, "Store": Store},
     }
 
