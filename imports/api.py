@@ -8,9 +8,14 @@ Admins and planners may post; a planner only for the stores and SKUs of their sc
 
 from __future__ import annotations
 
+import io
+
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status, viewsets
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.roles import PLANNING_ROLES, HasRole
@@ -19,9 +24,26 @@ from imports.services import API_MAX_ROWS, import_rows
 BATCH_SCHEMA = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
 
 
+class BoundedJSONParser(JSONParser):
+    """JSON parsed only up to ``IMPORT_API_MAX_BODY_BYTES`` (DRF reads the body as a stream,
+    past Django's ``DATA_UPLOAD_MAX_MEMORY_SIZE``), and JSON whose nesting would exhaust the
+    parser's recursion (``[[[[…`` 100,000 deep) is a 400 like any other malformed body."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.IMPORT_API_MAX_BODY_BYTES
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise ParseError(f"The request body is larger than the {limit:,} bytes allowed.")
+        try:
+            return super().parse(io.BytesIO(body), media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError("JSON parse error - the document is nested too deeply") from exc
+
+
 class BatchImportViewSet(viewsets.ViewSet):
     permission_classes = [HasRole]
     allowed_roles = PLANNING_ROLES
+    parser_classes = [BoundedJSONParser]
     kind = ""
 
     @extend_schema(

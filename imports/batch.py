@@ -13,6 +13,7 @@ import pandas as pd
 from django.db.models import Model
 
 from accounts.scoping import Scope
+from imports.columns import CODE_PATTERN, shown
 from imports.report import ImportReport
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
@@ -116,7 +117,8 @@ def check_references(
         if frame is None or column not in frame.columns:
             continue
         values = frame[column].fillna("").astype(str)
-        used = values != ""
+        # A cell that is no valid code already has its error; it is not looked up.
+        used = (values != "") & values.str.fullmatch(CODE_PATTERN)
         named = set(values[used].unique())
         if not named:
             continue
@@ -125,12 +127,12 @@ def check_references(
         if unknown.any() and create_missing:
             batch.create.setdefault(master, set()).update(values[unknown].unique())
         elif unknown.any():
-            reasons = [f"{column} '{v}' does not exist ({hint})" for v in values[unknown]]
+            reasons = [f"{column} '{shown(v)}' does not exist ({hint})" for v in values[unknown]]
             batch.flag(table, unknown, column, reasons, report)
         if not scope.is_company_wide:
             visible = _visible_codes(master, scope, named & known)
             outside = used & ~unknown & ~values.isin(visible)
-            reasons = [f"{column} '{v}' is outside your scope" for v in values[outside]]
+            reasons = [f"{column} '{shown(v)}' is outside your scope" for v in values[outside]]
             batch.flag(table, outside, column, reasons, report)
 
 

@@ -4,6 +4,12 @@ A table arrives as text (see ``readers``). ``validate_table`` parses every colum
 (``pd.to_datetime``/``pd.to_numeric`` over the column, never a Python loop over rows),
 reports every bad cell with its row, and returns the typed frame with a ``_bad`` flag per row.
 Only the bad cells are turned into messages one by one.
+
+Input is held to what is plausible, not only to what parses (see ``bounds``): numbers are
+ASCII decimal notation (``١٢``, ``５``, ``1_000``, ``inf`` and ``nan`` are not numbers, though
+Python's ``float`` reads them), finite and within a configured maximum; dates are ASCII
+``YYYY-MM-DD`` within a configured window; codes use a safe character set; no text holds
+control characters or the bulk writer's NULL marker ``\\N``.
 """
 
 from __future__ import annotations
@@ -13,20 +19,32 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from imports.bounds import InputBounds, input_bounds
 from imports.report import ImportReport
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "y", "t"})
 FALSE_WORDS = frozenset({"0", "false", "no", "n", "f"})
-SHOWN_VALUE_CHARS = 40
+SHOWN_VALUE_CHARS = 60
+# ASCII decimal notation only: Python's float() also reads other scripts' digits, full-width
+# digits, underscores, "inf" and "nan", none of which a file or an ERP means as a number.
+NUMBER_PATTERN = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+DATE_PATTERN = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+CODE_PATTERN = r"[A-Za-z0-9._-]+"
+CONTROL_CHARACTER = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+# The bulk writer's NULL marker in COPY: a cell holding exactly this would be stored as NULL.
+NULL_MARKER = "\\N"
 
 
 @dataclass(frozen=True)
 class Column:
     """One column of an import table.
 
-    ``kind`` is text, date, number, integer or bool. A ``required`` column must be present
-    and (unless ``allow_empty``) filled in every row. ``minimum``/``maximum`` bound numbers;
-    ``positive`` demands > 0. ``missing`` lists the texts that mean "no value".
+    ``kind`` is text, code (text from a safe character set: letters, digits, ``-``, ``_``,
+    ``.``), date, number, integer or bool. A ``required`` column must be present and (unless
+    ``allow_empty``) filled in every row. ``minimum``/``maximum`` bound numbers; ``positive``
+    demands > 0; ``scale`` (quantity, money or measure) picks the configured maximum size of a
+    number. ``window`` (history or plan) picks how far into the future a date may lie.
+    ``missing`` lists the texts that mean "no value".
     """
 
     name: str
@@ -38,6 +56,8 @@ class Column:
     maximum: float | None = None
     positive: bool = False
     missing: tuple[str, ...] = ("",)
+    scale: str = "measure"
+    window: str = "plan"
 
 
 @dataclass(frozen=True)
@@ -84,6 +104,7 @@ def validate_table(spec: TableSpec, frame: pd.DataFrame, report: ImportReport) -
     """
     out = frame[["_file", "_row"]].copy()
     bad = pd.Series(False, index=frame.index)
+    bounds = input_bounds()
     for column in spec.columns:
         if column.name not in frame.columns:
             continue
@@ -91,7 +112,7 @@ def validate_table(spec: TableSpec, frame: pd.DataFrame, report: ImportReport) -
         empty = raw.isin(column.missing)
         if column.required and not column.allow_empty:
             _flag(report, frame, empty, column.name, f"{column.name} is empty", bad)
-        values, errors = _parse(column, raw, empty)
+        values, errors = _parse(column, raw, empty, bounds)
         for mask, reason in errors:
             _flag(report, frame, mask, column.name, reason, bad, raw)
         out[column.name] = values
@@ -118,17 +139,13 @@ def _flag(
     bad |= mask
 
 
-def _parse(column: Column, raw: pd.Series, empty: pd.Series):
+def _parse(column: Column, raw: pd.Series, empty: pd.Series, bounds: InputBounds):
     """Typed values of one column and a list of (bad mask, reason template) for bad cells."""
     name = column.name
-    if column.kind == "text":
-        too_long = raw.str.len() > column.max_length
-        values = raw.where(~empty, "")
-        return values, [(too_long, f"{name} is longer than {column.max_length} characters")]
+    if column.kind in ("text", "code"):
+        return raw.where(~empty, ""), _text_errors(column, raw, empty)
     if column.kind == "date":
-        values = pd.to_datetime(raw.where(~empty), format="%Y-%m-%d", errors="coerce")
-        invalid = ~empty & values.isna()
-        return values, [(invalid, name + " '{v}' is not a valid date (YYYY-MM-DD)")]
+        return _parse_dates(column, raw, empty, bounds)
     if column.kind == "bool":
         lower = raw.str.lower()
         invalid = ~empty & ~lower.isin(TRUE_WORDS | FALSE_WORDS)
@@ -136,9 +153,13 @@ def _parse(column: Column, raw: pd.Series, empty: pd.Series):
         return values, [(invalid, name + " '{v}' is not true/false (use 1/0)")]
     numbers = _to_float(raw.where(~empty))
     not_number = ~empty & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
+    not_number |= ~empty & ~_ascii_numbers(raw.where(~empty, "0"))
     numbers = numbers.where(~not_number)
     valid = numbers.notna()
     errors = [(not_number, name + " '{v}' is not a number")]
+    largest = bounds.largest(column.scale)
+    too_large = valid & (numbers.abs() > largest)
+    errors.append((too_large, f"{name} {{v}} is larger than the {largest:,.0f} allowed"))
     if column.kind == "integer":
         errors.append((valid & (numbers % 1 != 0), name + " '{v}' is not a whole number"))
     if column.minimum is not None:
@@ -152,6 +173,45 @@ def _parse(column: Column, raw: pd.Series, empty: pd.Series):
     if column.kind == "integer":
         numbers = numbers.where(valid & (numbers % 1 == 0)).round().astype("Int64")
     return numbers, errors
+
+
+def _text_errors(column: Column, raw: pd.Series, empty: pd.Series) -> list:
+    name = column.name
+    too_long = raw.str.len() > column.max_length
+    errors = [(too_long, f"{name} is longer than {column.max_length} characters")]
+    control = ~empty & raw.str.contains(CONTROL_CHARACTER, regex=True)
+    errors.append((control, f"{name} contains a control character (such as NUL)"))
+    errors.append((raw == NULL_MARKER, f"{name} '\\N' is not allowed (it means 'no value')"))
+    if column.kind == "code":
+        unsafe = ~empty & ~too_long & ~control & ~raw.str.fullmatch(CODE_PATTERN)
+        errors.append((unsafe, name + " '{v}' may hold only letters, digits, '-', '_' and '.'"))
+    return errors
+
+
+def _parse_dates(column: Column, raw: pd.Series, empty: pd.Series, bounds: InputBounds):
+    """Dates in ASCII ``YYYY-MM-DD`` (pandas alone also reads other scripts' digits) within
+    the configured window, so that no engine meets a date it cannot represent."""
+    name = column.name
+    shaped = ~empty & raw.str.fullmatch(DATE_PATTERN)
+    values = pd.to_datetime(raw.where(shaped), format="%Y-%m-%d", errors="coerce")
+    invalid = ~empty & values.isna()
+    earliest, latest = bounds.date_window(column.window)
+    outside = values.notna() & ((values < earliest) | (values > latest))
+    values = values.where(~outside)
+    return values, [
+        (invalid, name + " '{v}' is not a valid date (YYYY-MM-DD)"),
+        (
+            outside,
+            name + " {v} is outside the dates accepted " + f"({earliest:%Y-%m-%d} to "
+            f"{latest:%Y-%m-%d})",
+        ),
+    ]
+
+
+def _ascii_numbers(values: pd.Series) -> pd.Series:
+    """Whether each cell is written in ASCII decimal notation (one vectorised regex match;
+    pandas runs it in Arrow for text columns)."""
+    return values.str.fullmatch(NUMBER_PATTERN).fillna(False).astype(bool)
 
 
 def _to_float(values: pd.Series) -> pd.Series:

@@ -22,9 +22,10 @@ class MultipleFileField(forms.FileField):
 
     def clean(self, data, initial=None) -> list[UploadedFile]:
         single = super().clean
-        if isinstance(data, list | tuple):
+        if isinstance(data, list | tuple) and data:
             return [single(item, initial) for item in data]
-        return [single(data, initial)]
+        # An empty list is no file at all: the single-file check reports the required field.
+        return [single(data or None, initial)]
 
 
 class ImportForm(forms.Form):

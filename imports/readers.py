@@ -6,6 +6,13 @@ A file whose content does not match its extension, that is too large, or that un
 more than it weighs (a zip bomb) is refused before it is parsed. XLSX is parsed by openpyxl in
 read-only mode; with defusedxml installed openpyxl parses its XML through it, so entity
 expansion attacks are refused too.
+
+Decompression is limited by ratio and by size (``IMPORT_MAX_EXPANSION_RATIO``,
+``IMPORT_MAX_UNPACKED_BYTES``): an XLSX by the sizes its zip directory declares (zipfile never
+inflates a member past its declared size), a ``.csv.gz`` while it streams into the parser, so
+a small file that inflates to gigabytes is stopped after reading at most the allowed amount.
+Every CSV line is limited too (``IMPORT_MAX_LINE_BYTES``), so one endless line cannot fill the
+memory before a row is even parsed, and every XLSX cell (``IMPORT_MAX_CELL_CHARS``).
 """
 
 from __future__ import annotations
@@ -13,19 +20,26 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import gzip
+import io
 import zipfile
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import openpyxl
 import pandas as pd
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from openpyxl.xml import DEFUSEDXML
 
+from imports.bounds import setting
+from imports.columns import shown
+
 SNIFF_BYTES = 64 * 1024
-XLSX_EXPANSION_FACTOR = 20
+READ_CHUNK_BYTES = 256 * 1024
+NEWLINE = ord("\n")
 MAX_COLUMNS = 100
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 XLSX_SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
 
@@ -82,6 +96,8 @@ def sniff_stream(handle: BinaryIO, name: str) -> None:
 
 def _check_text(head: bytes, name: str) -> None:
     not_csv = ImportFileError(f"file '{name}' is not a CSV text file")
+    if head.startswith(UTF16_BOMS):
+        raise ImportFileError(f"file '{name}' is UTF-16 text; save it as 'CSV UTF-8'")
     if head.startswith(b"PK\x03\x04") or b"\x00" in head:
         raise not_csv
     try:
@@ -100,14 +116,85 @@ def _check_xlsx(handle: BinaryIO, name: str) -> None:
         except KeyError as exc:
             raise ImportFileError(f"file '{name}' is not an Excel (.xlsx) workbook") from exc
         unpacked = sum(member.file_size for member in archive.infolist())
-        ceiling = XLSX_EXPANSION_FACTOR * max_upload_bytes()
+        packed = handle.seek(0, io.SEEK_END)
+        ceiling = unpacked_ceiling(packed)
         if unpacked > ceiling:
             raise ImportFileError(
                 f"file '{name}' unpacks to {_mb(unpacked)} MB, more than the "
-                f"{_mb(ceiling)} MB allowed; it is refused as a possible zip bomb"
+                f"{_mb(ceiling)} MB allowed for a file of {_mb(packed)} MB; it is refused "
+                "as a possible zip bomb"
             )
         if info.file_size > SNIFF_BYTES or XLSX_SHEET_TYPE not in archive.read(info):
             raise ImportFileError(f"file '{name}' is not an Excel (.xlsx) workbook")
+
+
+def unpacked_ceiling(packed_bytes: int) -> int:
+    """How much a compressed file of ``packed_bytes`` may unpack to: a ratio of its size
+    (with an allowance, since small files legitimately compress well), never above the
+    absolute limit."""
+    by_ratio = max(
+        setting("IMPORT_MAX_EXPANSION_RATIO") * packed_bytes,
+        setting("IMPORT_EXPANSION_ALLOWANCE_BYTES"),
+    )
+    return int(min(by_ratio, setting("IMPORT_MAX_UNPACKED_BYTES")))
+
+
+class GuardedStream(io.RawIOBase):
+    """A binary stream that stops with an ``ImportFileError`` once it has produced more
+    than ``limit`` bytes or a line longer than ``max_line`` bytes.
+
+    The parser reads through it chunk by chunk, so a decompression bomb or an endless line
+    is refused after reading at most the limit, never held in memory whole.
+    """
+
+    def __init__(self, source: BinaryIO, name: str, *, limit: int, max_line: int) -> None:
+        super().__init__()
+        self._source, self._name = source, name
+        self._limit, self._max_line = limit, max_line
+        self._produced = 0
+        self._open_line = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        chunk = self._source.read(min(len(buffer), READ_CHUNK_BYTES))
+        self._check(chunk)
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+    def _check(self, chunk: bytes) -> None:
+        self._produced += len(chunk)
+        if self._produced > self._limit:
+            raise ImportFileError(
+                f"file '{self._name}' unpacks to more than the {_mb(self._limit)} MB allowed; "
+                "it is refused as a possible decompression bomb"
+            )
+        breaks = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == NEWLINE)
+        if len(breaks):
+            # The line left open by the last chunk, then every line inside this one.
+            longest = max(self._open_line + int(breaks[0]), int(np.diff(breaks).max(initial=1)) - 1)
+            self._open_line = len(chunk) - int(breaks[-1]) - 1
+        else:
+            self._open_line += len(chunk)
+            longest = 0
+        if max(longest, self._open_line) > self._max_line:
+            raise ImportFileError(
+                f"file '{self._name}' has a line longer than {self._max_line:,} bytes"
+            )
+
+
+def _open_guarded(path: Path, name: str) -> io.BufferedReader:
+    """``path`` as a buffered binary stream, decompressed when gzipped, with the limits of
+    ``GuardedStream``."""
+    raw = path.open("rb")
+    if name.lower().endswith(".gz"):
+        source: BinaryIO = gzip.GzipFile(fileobj=raw, mode="rb")
+        limit = unpacked_ceiling(path.stat().st_size)
+    else:
+        source, limit = raw, setting("IMPORT_MAX_UNPACKED_BYTES")
+    guarded = GuardedStream(source, name, limit=limit, max_line=setting("IMPORT_MAX_LINE_BYTES"))
+    return io.BufferedReader(guarded, buffer_size=READ_CHUNK_BYTES)
 
 
 def read_table(path: Path, name: str, first_row: int = 2) -> pd.DataFrame:
@@ -126,7 +213,7 @@ def read_table(path: Path, name: str, first_row: int = 2) -> pd.DataFrame:
         raise ImportFileError(f"file '{name}' has more than {limit:,} rows")
     if len(frame.columns) > MAX_COLUMNS:
         raise ImportFileError(f"file '{name}' has more than {MAX_COLUMNS} columns")
-    frame.columns = [str(c).strip() for c in frame.columns]
+    frame.columns = _header(frame.columns, name)
     frame = frame.apply(lambda column: column.str.strip())
     frame["_row"] = range(first_row, first_row + len(frame))
     values = frame.drop(columns="_row")
@@ -135,18 +222,39 @@ def read_table(path: Path, name: str, first_row: int = 2) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+def _header(columns, name: str) -> list[str]:
+    """Header names, stripped; two that differ only by case are one column named twice,
+    which the file cannot mean (columns are matched without regard to case)."""
+    names = [str(c).strip() or f"Unnamed: {i}" for i, c in enumerate(columns)]
+    seen: dict[str, str] = {}
+    for column in names:
+        first = seen.setdefault(column.lower(), column)
+        if first is not column:
+            raise ImportFileError(
+                f"file '{name}' has the column '{shown(first)}' twice"
+                + ("" if first == column else f" (as '{shown(column)}')")
+                + "; header names must differ by more than upper/lower case"
+            )
+    return names
+
+
 def _read_csv(path: Path, name: str, limit: int) -> pd.DataFrame:
+    """Read with the header as an ordinary row, so that duplicate names reach ``_header``
+    as written (pandas would rename the second ``store`` to ``store.1``)."""
     try:
-        return pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_filter=False,
-            encoding="utf-8-sig",
-            skip_blank_lines=False,
-            nrows=limit + 1,
-            compression="gzip" if name.lower().endswith(".gz") else None,
-        )
+        with _open_guarded(path, name) as handle:
+            frame = pd.read_csv(
+                handle,
+                header=None,
+                dtype=str,
+                keep_default_na=False,
+                na_filter=False,
+                encoding="utf-8-sig",
+                skip_blank_lines=False,
+                nrows=limit + 2,
+            )
+    except ImportFileError:
+        raise
     except UnicodeDecodeError as exc:
         raise ImportFileError(f"file '{name}' is not UTF-8 text (save it as 'CSV UTF-8')") from exc
     except pd.errors.EmptyDataError as exc:
@@ -154,6 +262,9 @@ def _read_csv(path: Path, name: str, limit: int) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError, OSError) as exc:
         detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else ""
         raise ImportFileError(f"file '{name}' could not be read as CSV: {detail}") from exc
+    body = frame.iloc[1:].reset_index(drop=True)
+    body.columns = list(frame.iloc[0]) if len(frame) else []
+    return body
 
 
 def _read_xlsx(path: Path, name: str, limit: int) -> pd.DataFrame:
@@ -169,7 +280,8 @@ def _read_xlsx(path: Path, name: str, limit: int) -> pd.DataFrame:
         header = next(rows, None)
         if header is None:
             raise ImportFileError(f"file '{name}' is empty")
-        header = [_cell_text(v) for v in header]
+        max_cell = setting("IMPORT_MAX_CELL_CHARS")
+        header = [_cell_text(v, name, 1, max_cell) for v in header]
         while header and not header[-1]:
             header.pop()
         if len(header) > MAX_COLUMNS:
@@ -179,7 +291,7 @@ def _read_xlsx(path: Path, name: str, limit: int) -> pd.DataFrame:
         for row in rows:
             if len(body) > limit:
                 break
-            cells = [_cell_text(v) for v in row[:width]]
+            cells = [_cell_text(v, name, len(body) + 2, max_cell) for v in row[:width]]
             body.append(cells + [""] * (width - len(cells)))
     except ImportFileError:
         raise
@@ -190,10 +302,15 @@ def _read_xlsx(path: Path, name: str, limit: int) -> pd.DataFrame:
     return pd.DataFrame(body, columns=header, dtype=str)
 
 
-def _cell_text(value: object) -> str:
+def _cell_text(value: object, name: str, row: int, max_chars: int) -> str:
     """An XLSX cell as the text a CSV export of it would hold."""
     if value is None:
         return ""
+    if isinstance(value, str) and len(value) > max_chars:
+        raise ImportFileError(
+            f"file '{name}' row {row} has a cell of {len(value):,} characters; "
+            f"at most {max_chars:,} are allowed"
+        )
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):

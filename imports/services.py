@@ -4,6 +4,12 @@ An import is all-or-nothing by default: a single bad row and nothing is written.
 ``skip_invalid`` the good rows are written and the bad ones reported. Writes are upserts by
 natural key (``history.bulk.upsert_frame``), so importing the same data twice writes nothing
 the second time, and the count reported is the rows inserted or changed.
+
+A column absent from the input is not written: existing rows keep their value of it
+(``imports.changes``). A scoped user may change only rows within their scope, both the row
+they post and the row its key matches (``imports.ownership``). The audit entry keeps the
+before and after of the rows an import changed in master data and in facts whose key is not
+(store, SKU, date), so that what it overwrote can be restored.
 """
 
 from __future__ import annotations
@@ -38,10 +44,13 @@ from imports.batch import (
     check_references,
     existing_codes,
 )
-from imports.columns import check_columns
+from imports.changes import ChangeLog, current_rows, keep_absent
+from imports.columns import check_columns, shown
 from imports.formats import PARSERS
 from imports.formats.sop import SPECS, batch_from_raw
 from imports.formats.tables import expand_paths
+from imports.grain import sales_grain_resolve
+from imports.ownership import check_changed_rows_scope
 from imports.report import ImportReport
 from jobs.models import JobRun
 from jobs.services import JobRejected, job_create, job_enqueue
@@ -82,7 +91,13 @@ def import_files(
     progress(2, f"Reading {fmt} files")
     batch = PARSERS[fmt](expand_paths(paths), grain=grain, report=report)
     progress(40, f"Read {report.rows_read:,} rows; checking master data")
-    check_references(batch, report, create_missing=create_missing, hint=hint, scope=Scope.system())
+    # Files are imported by admins or the system; a scoped user is held to their scope.
+    scope = Scope.for_user(user) if user is not None else Scope.system()
+    if not scope.is_scoped:
+        scope = Scope.system()
+    check_references(batch, report, create_missing=create_missing, hint=hint, scope=scope)
+    check_changed_rows_scope(batch, report, scope=scope)
+    _check_kept_receipts(batch, report)
     if not report.is_valid and not skip_invalid:
         _record_rejected(report, user=user, fmt=fmt, job_id=job_id)
         progress(100, f"{len(report.errors):,} problems found; nothing written")
@@ -101,14 +116,17 @@ def import_rows(*, kind: str, rows: list[dict[str, Any]], user) -> ImportReport:
     every row is valid.
     """
     report = ImportReport(files=[API_SOURCE], rows_read=len(rows))
-    raw = _text_frame(rows)
-    if not check_columns(SPECS[kind], raw, API_SOURCE, report):
+    raw = _text_frame(rows, report)
+    if raw is None or not check_columns(SPECS[kind], raw, API_SOURCE, report):
         return report
     if kind in ("inventory", "supply_orders") and not {"store", "warehouse"} & set(raw.columns):
         report.file_error(API_SOURCE, "a 'store' or a 'warehouse' field is required", "store")
         return report
     batch = batch_from_raw({kind: [raw]}, grain=None, report=report)
-    check_references(batch, report, create_missing=False, hint=HINT_API, scope=Scope.for_user(user))
+    scope = Scope.for_user(user)
+    check_references(batch, report, create_missing=False, hint=HINT_API, scope=scope)
+    check_changed_rows_scope(batch, report, scope=scope)
+    _check_kept_receipts(batch, report)
     if report.is_valid:
         _write(batch.clean(), report, user=user, fmt=f"api:{kind}", job_id=None, progress=_quiet)
     return report
@@ -133,8 +151,61 @@ def _record_rejected(report: ImportReport, *, user, fmt: str, job_id: int | None
     )
 
 
-def _text_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """Posted rows as text cells, like a CSV file's, numbered from 1."""
+def _check_kept_receipts(batch: Batch, report: ImportReport) -> None:
+    """An order posted without ``received_on`` keeps its stored receipt date, which must not
+    then fall before the order's new ``ordered_on``."""
+    orders = batch.frames.get("supply_orders")
+    if orders is None or orders.empty or "received_on" in orders.columns:
+        return
+    refs = set(orders["order_ref"])
+    stored = dict(
+        SupplyOrder.objects.filter(order_ref__in=refs, received_on__isnull=False).values_list(
+            "order_ref", "received_on"
+        )
+    )
+    if not stored:
+        return
+    received = pd.to_datetime(orders["order_ref"].map(stored))
+    early = received.notna() & (received < orders["ordered_on"]) & ~orders["_bad"]
+    reasons = [
+        f"order '{shown(ref)}' was received on {day:%Y-%m-%d}, before this ordered_on; "
+        "send received_on too"
+        for ref, day in zip(orders.loc[early, "order_ref"], received[early], strict=True)
+    ]
+    batch.flag("supply_orders", early, "ordered_on", reasons, report)
+
+
+def _text_frame(rows: list[dict[str, Any]], report: ImportReport) -> pd.DataFrame | None:
+    """Posted rows as text cells, like a CSV file's, numbered from 1; None (with the
+    problems reported) when a field is a list or an object, or two field names differ only
+    by case."""
+    nested = [
+        (number, key)
+        for number, row in enumerate(rows, start=1)
+        for key, value in row.items()
+        if isinstance(value, dict | list)
+    ]
+    for number, key in nested:
+        report.errors.append(
+            {
+                "file": API_SOURCE,
+                "row": number,
+                "column": shown(key),
+                "reason": f"{shown(key)} must be a text, a number or true/false",
+            }
+        )
+    names: dict[str, str] = {}
+    for key in {key for row in rows for key in row}:
+        first = names.setdefault(key.strip().lower(), key)
+        if first != key:
+            report.file_error(
+                API_SOURCE,
+                f"fields '{shown(first)}' and '{shown(key)}' differ only by case; "
+                "send each field once",
+                shown(key),
+            )
+    if not report.is_valid:
+        return None
     frame = pd.DataFrame.from_records(rows) if rows else pd.DataFrame()
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = (
@@ -236,6 +307,9 @@ def _write(
     """Master data first (so facts can name it), then every fact table, then the audit entry."""
     written = report.written
     frames, create = batch.frames, batch.create
+    log = ChangeLog()
+    if "sales" in frames:
+        sales_grain_resolve(frames["sales"])
     written["regions"] = _write_regions(batch)
     written["categories"] = _write_categories(batch)
     regions = _ids(
@@ -246,8 +320,8 @@ def _write(
         Warehouse,
         _defaults_frame(create.get("warehouses", set()), region_id=regions.get(UNASSIGNED_REGION)),
     )
-    written["stores"] = _write_stores(batch, regions)
-    written["skus"] = _write_skus(batch)
+    written["stores"] = _write_stores(batch, regions, log)
+    written["skus"] = _write_skus(batch, log)
     stores = _ids(Store, _all_codes(frames, "store") | _codes(frames, "stores", "code"))
     skus = _ids(SKU, _all_codes(frames, "sku") | _codes(frames, "skus", "code"))
     warehouses = _ids(Warehouse, _all_codes(frames, "warehouse"))
@@ -264,15 +338,25 @@ def _write(
     for done, (table, writer) in enumerate(steps):
         if table in frames and not frames[table].empty:
             progress(50 + 45 * done / len(steps), f"Writing {table} ({len(frames[table]):,} rows)")
-            written[table] = writer(_with_ids(frames[table], maps))
+            written[table] = writer(_with_ids(frames[table], maps), log)
     report.written = {table: n for table, n in written.items() if n}
     report.rows_written = sum(report.written.values())
+    _audit_import(report, log, user=user, fmt=fmt, job_id=job_id)
+    facts_changed.send(sender=SalesFact, written=report.written, store_ids=set(stores.values()))
+
+
+def _audit_import(
+    report: ImportReport, log: ChangeLog, *, user, fmt: str, job_id: int | None
+) -> None:
+    """The import's one audit entry: counts, and before/after of the rows it changed (at most
+    ``IMPORT_AUDIT_MAX_ROWS`` per table; ``changed`` counts them all)."""
     audit_record(
         user=user,
         action="import",
         obj_type="import",
         obj_id=job_id or "",
         obj_repr=f"{fmt} import",
+        before=log.before or None,
         after={
             "format": fmt,
             "files": report.files,
@@ -280,9 +364,10 @@ def _write(
             "rows_written": report.rows_written,
             "written": report.written,
             "rows_rejected": len(report.bad_rows()),
+            "changed": log.changed,
+            "rows": log.after,
         },
     )
-    facts_changed.send(sender=SalesFact, written=report.written, store_ids=set(stores.values()))
 
 
 def _codes(frames: dict[str, pd.DataFrame], table: str, column: str) -> set[str]:
@@ -325,12 +410,21 @@ def _insert_new(model: type[Model], frame: pd.DataFrame) -> int:
     return upsert_frame(UpsertTarget(model, ["code"]), frame.drop_duplicates("code"))
 
 
-def _upsert_master(model: type[Model], frame: pd.DataFrame, defaults: dict[str, Any]) -> int:
+def _upsert_master(
+    model: type[Model],
+    frame: pd.DataFrame,
+    defaults: dict[str, Any],
+    log: ChangeLog,
+    table: str,
+) -> int:
     """Upsert by code. Columns a file did not have are left alone on existing rows and take
     their default on new rows; empty cells of NOT NULL columns take the default."""
     if frame.empty:
         return 0
-    existing = existing_codes(model, set(frame["code"]))
+    columns = [c for c in frame.columns if c != "code"]
+    stored = current_rows(model, frame, ["code"], columns)
+    log.record(table, frame, stored, ["code"])
+    existing = set(stored["code"])
     is_old = frame["code"].isin(existing)
     old, new = frame[is_old].copy(), frame[~is_old].copy()
     for column, default in defaults.items():
@@ -396,7 +490,7 @@ def _write_categories(batch: Batch) -> int:
     return written + upsert_frame(UpsertTarget(Category, ["code"]), linked)
 
 
-def _write_stores(batch: Batch, regions: dict[str, int]) -> int:
+def _write_stores(batch: Batch, regions: dict[str, int], log: ChangeLog) -> int:
     written = 0
     stores = batch.frames.get("stores")
     if stores is not None and not stores.empty:
@@ -405,14 +499,14 @@ def _write_stores(batch: Batch, regions: dict[str, int]) -> int:
         if "warehouse" in frame.columns:
             warehouses = _ids(Warehouse, _codes(batch.frames, "stores", "warehouse"))
             frame["warehouse_id"] = frame.pop("warehouse").map(warehouses).astype("Int64")
-        written += _upsert_master(Store, frame, {"store_format": ""})
+        written += _upsert_master(Store, frame, {"store_format": ""}, log, "stores")
     created = _defaults_frame(
         batch.create.get("stores", set()), region_id=regions.get(UNASSIGNED_REGION), store_format=""
     )
     return written + _insert_new(Store, created)
 
 
-def _write_skus(batch: Batch) -> int:
+def _write_skus(batch: Batch, log: ChangeLog) -> int:
     written = 0
     defaults = {"lead_time_days": 7, "min_order_qty": 1, "case_pack": 1, "is_active": True}
     skus = batch.frames.get("skus")
@@ -420,7 +514,7 @@ def _write_skus(batch: Batch) -> int:
         frame = skus.drop(columns=["_file", "_row", "parent_category"], errors="ignore").copy()
         categories = _ids(Category, set(frame["category"]))
         frame["category_id"] = frame.pop("category").map(categories).astype("Int64")
-        written += _upsert_master(SKU, frame, defaults)
+        written += _upsert_master(SKU, frame, defaults, log, "skus")
     created = batch.create.get("skus", set())
     if created:
         category = _ids(Category, {UNCATEGORISED})[UNCATEGORISED]
@@ -437,90 +531,142 @@ def _with_ids(frame: pd.DataFrame, maps: dict[str, dict[str, int]]) -> pd.DataFr
     return frame
 
 
-def _take(frame: pd.DataFrame, columns: list[str], **defaults: Any) -> pd.DataFrame:
-    """The model's columns of ``frame``; absent or empty ones take their default."""
-    out = pd.DataFrame(index=frame.index)
-    for column in columns:
-        if column in frame.columns:
-            out[column] = frame[column]
-            if column in defaults:
-                out[column] = out[column].fillna(defaults[column])
-        else:
-            out[column] = defaults.get(column)
-    return out
+def _write_facts(
+    model: type[Model],
+    frame: pd.DataFrame,
+    *,
+    key: list[str],
+    values: list[str],
+    defaults: dict[str, Any],
+    log: ChangeLog | None = None,
+    table: str = "",
+    conflict_key: list[str] | None = None,
+    conflict_where: str = "",
+) -> int:
+    """Upsert the ``key`` and ``values`` columns of ``frame`` into ``model``.
+
+    A value column absent from ``frame`` is not written: existing rows keep what they hold,
+    new rows take ``defaults`` (or NULL). With a ``log``, the stored rows are read first and
+    the changed ones recorded for the audit entry.
+    """
+    for column in key:
+        if column not in frame.columns:
+            frame = frame.assign(**{column: pd.Series(pd.NA, index=frame.index, dtype="Int64")})
+    present = [c for c in values if c in frame.columns]
+    absent = [c for c in values if c not in frame.columns]
+    rows = frame[[*key, *present]]
+    stored = None
+    if log is not None:
+        stored = current_rows(model, rows, key, values)
+        log.record(table, rows, stored, key)
+    elif absent:
+        stored = current_rows(model, rows, key, absent)
+    if absent:
+        rows = keep_absent(rows, stored, key, absent, defaults)
+    for column in present:
+        if column in defaults:
+            rows[column] = rows[column].fillna(defaults[column])
+    target = UpsertTarget(model, conflict_key or key, conflict_where)
+    return upsert_frame(target, rows[[*key, *values]])
 
 
-def _write_sales(frame: pd.DataFrame) -> int:
-    columns = [
-        "store_id",
-        "sku_id",
-        "date",
-        "grain",
-        "quantity",
-        "revenue",
-        "price",
-        "on_promotion",
-    ]
-    sales = _take(frame, columns, on_promotion=False)
+def _write_sales(frame: pd.DataFrame, log: ChangeLog) -> int:
+    """Sales are keyed by store, SKU and date, so only counts go to the audit log."""
     for column in ("quantity", "revenue", "price"):
-        sales[column] = sales[column].astype(float)
-    return upsert_frame(UpsertTarget(SalesFact, ["store_id", "sku_id", "date"]), sales)
+        if column in frame.columns:
+            frame[column] = frame[column].astype(float)
+    return _write_facts(
+        SalesFact,
+        frame,
+        key=["store_id", "sku_id", "date"],
+        values=["grain", "quantity", "revenue", "price", "on_promotion"],
+        defaults={"on_promotion": False},
+    )
 
 
-def _write_inventory(frame: pd.DataFrame) -> int:
+def _write_inventory(frame: pd.DataFrame, log: ChangeLog) -> int:
     written = 0
     for location in ("store", "warehouse"):
         column = f"{location}_id"
         if column not in frame.columns:
             continue
-        rows = frame[frame[column].notna()]
-        target = UpsertTarget(
-            InventorySnapshot, [column, "sku_id", "date"], f"{column} IS NOT NULL"
+        rows = frame[frame[column].notna()].drop(
+            columns=[c for c in ("store_id", "warehouse_id") if c != column]
         )
-        written += upsert_frame(
-            target, _take(rows, [column, "sku_id", "date", "on_hand", "on_order"], on_order=0.0)
+        written += _write_facts(
+            InventorySnapshot,
+            rows,
+            key=[column, "sku_id", "date"],
+            values=["on_hand", "on_order"],
+            defaults={"on_order": 0.0},
+            conflict_where=f"{column} IS NOT NULL",
         )
     return written
 
 
-def _write_supply_orders(frame: pd.DataFrame) -> int:
-    columns = [
-        "order_ref",
-        "store_id",
-        "warehouse_id",
-        "sku_id",
-        "ordered_on",
-        "promised_on",
-        "received_on",
-        "quantity_ordered",
-        "quantity_received",
-    ]
-    return upsert_frame(UpsertTarget(SupplyOrder, ["order_ref"]), _take(frame, columns))
+def _write_supply_orders(frame: pd.DataFrame, log: ChangeLog) -> int:
+    return _write_facts(
+        SupplyOrder,
+        frame,
+        key=["order_ref"],
+        values=[
+            "store_id",
+            "warehouse_id",
+            "sku_id",
+            "ordered_on",
+            "promised_on",
+            "received_on",
+            "quantity_ordered",
+            "quantity_received",
+        ],
+        defaults={},
+        log=log,
+        table="supply_orders",
+    )
 
 
-def _write_promotions(frame: pd.DataFrame) -> int:
-    columns = [
-        "code",
-        "name",
-        "store_id",
-        "sku_id",
-        "start_date",
-        "end_date",
-        "mechanic",
-        "discount_pct",
-        "value",
-    ]
-    promotions = _take(frame, columns, name="", mechanic="")
-    return upsert_frame(UpsertTarget(Promotion, ["code"]), promotions)
+def _write_promotions(frame: pd.DataFrame, log: ChangeLog) -> int:
+    return _write_facts(
+        Promotion,
+        frame,
+        key=["code"],
+        values=[
+            "name",
+            "store_id",
+            "sku_id",
+            "start_date",
+            "end_date",
+            "mechanic",
+            "discount_pct",
+            "value",
+        ],
+        defaults={"name": "", "mechanic": ""},
+        log=log,
+        table="promotions",
+    )
 
 
-def _write_events(frame: pd.DataFrame) -> int:
-    columns = ["date", "name", "event_type", "region_id", "store_id"]
-    key = ["date", "name", "COALESCE(region_id, 0)", "COALESCE(store_id, 0)"]
-    return upsert_frame(UpsertTarget(CalendarEvent, key), _take(frame, columns, event_type=""))
+def _write_events(frame: pd.DataFrame, log: ChangeLog) -> int:
+    return _write_facts(
+        CalendarEvent,
+        frame,
+        key=["date", "name", "region_id", "store_id"],
+        values=["event_type"],
+        defaults={"event_type": ""},
+        log=log,
+        table="events",
+        conflict_key=["date", "name", "COALESCE(region_id, 0)", "COALESCE(store_id, 0)"],
+    )
 
 
-def _write_indicators(frame: pd.DataFrame) -> int:
-    columns = ["name", "date", "value", "region_id", "store_id"]
-    key = ["name", "date", "COALESCE(region_id, 0)", "COALESCE(store_id, 0)"]
-    return upsert_frame(UpsertTarget(Indicator, key), _take(frame, columns))
+def _write_indicators(frame: pd.DataFrame, log: ChangeLog) -> int:
+    return _write_facts(
+        Indicator,
+        frame,
+        key=["name", "date", "region_id", "store_id"],
+        values=["value"],
+        defaults={},
+        log=log,
+        table="indicators",
+        conflict_key=["name", "date", "COALESCE(region_id, 0)", "COALESCE(store_id, 0)"],
+    )

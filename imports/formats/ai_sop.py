@@ -7,13 +7,14 @@ cashback days per store; ``shop_sales_prices.csv`` gives each item's shelf price
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from imports.batch import Batch
-from imports.columns import Column, TableSpec, validate_table
+from imports.columns import CODE_PATTERN, Column, TableSpec, shown, validate_table
 from imports.formats.tables import good_rows, read_raw
 from imports.report import ImportReport
 
@@ -26,10 +27,10 @@ CASHBACK_PREFIX = "CASHBACK_"
 SALES = TableSpec(
     "shop_sales",
     (
-        Column("item_id", required=True, max_length=64),
-        Column("store_id", required=True, max_length=32),
+        Column("item_id", "code", required=True, max_length=64),
+        Column("store_id", "code", required=True, max_length=32),
         Column("date_id", "integer", required=True, minimum=1),
-        Column("cnt", "number", required=True, minimum=0),
+        Column("cnt", "number", required=True, minimum=0, scale="quantity"),
     ),
     key=("item_id", "store_id", "date_id"),
 )
@@ -51,10 +52,10 @@ CALENDAR = TableSpec(
 PRICES = TableSpec(
     "shop_sales_prices",
     (
-        Column("store_id", required=True, max_length=32),
-        Column("item_id", required=True, max_length=64),
+        Column("store_id", "code", required=True, max_length=32),
+        Column("item_id", "code", required=True, max_length=64),
         Column("wm_yr_wk", "integer", required=True),
-        Column("sell_price", "number", required=True, minimum=0),
+        Column("sell_price", "number", required=True, minimum=0, scale="money"),
     ),
     key=("store_id", "item_id", "wm_yr_wk"),
 )
@@ -75,7 +76,8 @@ def parse(files: list[tuple[Path, str]], *, grain: str | None, report: ImportRep
             continue
         raw = read_raw(path, name, SPECS[stem], report)
         if raw is not None:
-            tables[stem] = validate_table(_with_cashback(SPECS[stem], raw), raw, report)
+            spec = _with_cashback(SPECS[stem], raw, report, name)
+            tables[stem] = validate_table(spec, raw, report)
     batch = Batch()
     given = {name.lower().split(".")[0] for _, name in files}
     for needed in ("shop_sales", "shop_sales_dates"):
@@ -108,10 +110,23 @@ def parse(files: list[tuple[Path, str]], *, grain: str | None, report: ImportRep
     return batch
 
 
-def _with_cashback(spec: TableSpec, raw: pd.DataFrame) -> TableSpec:
-    """The calendar has one CASHBACK_<store> flag column per store: add them to its spec."""
-    flags = tuple(Column(c, "bool") for c in raw.columns if c.startswith(CASHBACK_PREFIX))
-    return replace(spec, columns=spec.columns + flags) if flags else spec
+def _with_cashback(
+    spec: TableSpec, raw: pd.DataFrame, report: ImportReport, name: str
+) -> TableSpec:
+    """The calendar has one CASHBACK_<store> flag column per store: add them to its spec.
+
+    The store code comes from the header, so a header whose code is not a safe code is
+    ignored with a warning.
+    """
+    flags = []
+    for column in raw.columns:
+        if not column.startswith(CASHBACK_PREFIX):
+            continue
+        if re.fullmatch(CODE_PATTERN, column.removeprefix(CASHBACK_PREFIX)):
+            flags.append(Column(column, "bool"))
+            continue
+        report.warnings.append(f"{name}: column '{shown(column)}' names no valid store; ignored")
+    return replace(spec, columns=spec.columns + tuple(flags)) if flags else spec
 
 
 def _cashback_days(calendar: pd.DataFrame) -> pd.DataFrame:
@@ -203,6 +218,8 @@ def _add_sales(
 def _add_events(batch: Batch, calendar: pd.DataFrame) -> None:
     parts = []
     for n in (1, 2):
+        if f"event_name_{n}" not in calendar.columns:
+            continue
         named = calendar[calendar[f"event_name_{n}"] != ""]
         parts.append(
             pd.DataFrame(
@@ -211,10 +228,14 @@ def _add_events(batch: Batch, calendar: pd.DataFrame) -> None:
                     "_row": named["_row"],
                     "date": named["date"],
                     "name": named[f"event_name_{n}"],
-                    "event_type": named[f"event_type_{n}"].str.lower(),
+                    "event_type": named.get(f"event_type_{n}", pd.Series("", index=named.index))
+                    .fillna("")
+                    .str.lower(),
                 }
             )
         )
+    if not parts:
+        return
     events = pd.concat(parts, ignore_index=True).drop_duplicates(["date", "name"])
     batch.add("events", events.assign(region="", store=""))
 

@@ -12,21 +12,22 @@ from imports.columns import Column, TableSpec, validate_table
 from imports.formats.tables import read_raw
 from imports.report import ImportReport
 
-STORE = Column("store", max_length=32)
-WAREHOUSE = Column("warehouse", max_length=32)
-SKU_CODE = Column("sku", required=True, max_length=64)
-NOT_NEGATIVE = {"kind": "number", "minimum": 0}
+STORE = Column("store", "code", max_length=32)
+WAREHOUSE = Column("warehouse", "code", max_length=32)
+SKU_CODE = Column("sku", "code", required=True, max_length=64)
+QUANTITY = {"kind": "number", "minimum": 0, "scale": "quantity"}
+MONEY = {"kind": "number", "minimum": 0, "scale": "money"}
 
 SPECS: dict[str, TableSpec] = {
     "sales": TableSpec(
         "sales",
         (
-            Column("date", "date", required=True),
-            Column("store", required=True, max_length=32),
+            Column("date", "date", required=True, window="history"),
+            Column("store", "code", required=True, max_length=32),
             SKU_CODE,
-            Column("quantity", required=True, allow_empty=True, **NOT_NEGATIVE),
-            Column("revenue", "number"),
-            Column("price", **NOT_NEGATIVE),
+            Column("quantity", required=True, allow_empty=True, **QUANTITY),
+            Column("revenue", "number", scale="money"),
+            Column("price", **MONEY),
             Column("on_promotion", "bool"),
         ),
         key=("date", "store", "sku"),
@@ -34,9 +35,9 @@ SPECS: dict[str, TableSpec] = {
     "stores": TableSpec(
         "stores",
         (
-            Column("code", required=True, max_length=32),
+            Column("code", "code", required=True, max_length=32),
             Column("name", required=True, max_length=120),
-            Column("region", required=True, max_length=32),
+            Column("region", "code", required=True, max_length=32),
             Column("format", max_length=40),
             Column("floor_area_m2", "integer", minimum=0),
             WAREHOUSE,
@@ -46,16 +47,16 @@ SPECS: dict[str, TableSpec] = {
     "skus": TableSpec(
         "skus",
         (
-            Column("code", required=True, max_length=64),
+            Column("code", "code", required=True, max_length=64),
             Column("name", required=True, max_length=200),
-            Column("category", required=True, max_length=32),
-            Column("parent_category", max_length=32),
-            Column("unit_cost", **NOT_NEGATIVE),
-            Column("unit_price", **NOT_NEGATIVE),
-            Column("lead_time_days", "integer", minimum=0),
-            Column("min_order_qty", "integer", positive=True),
-            Column("case_pack", "integer", positive=True),
-            Column("shelf_life_days", "integer", minimum=0),
+            Column("category", "code", required=True, max_length=32),
+            Column("parent_category", "code", max_length=32),
+            Column("unit_cost", **MONEY),
+            Column("unit_price", **MONEY),
+            Column("lead_time_days", "integer", minimum=0, maximum=3660),
+            Column("min_order_qty", "integer", positive=True, scale="quantity"),
+            Column("case_pack", "integer", positive=True, scale="quantity"),
+            Column("shelf_life_days", "integer", minimum=0, maximum=36600),
             Column("active", "bool"),
         ),
         key=("code",),
@@ -63,36 +64,36 @@ SPECS: dict[str, TableSpec] = {
     "inventory": TableSpec(
         "inventory",
         (
-            Column("date", "date", required=True),
+            Column("date", "date", required=True, window="history"),
             STORE,
             WAREHOUSE,
             SKU_CODE,
-            Column("on_hand", required=True, **NOT_NEGATIVE),
-            Column("on_order", **NOT_NEGATIVE),
+            Column("on_hand", required=True, **QUANTITY),
+            Column("on_order", **QUANTITY),
         ),
         key=("date", "store", "warehouse", "sku"),
     ),
     "supply_orders": TableSpec(
         "supply_orders",
         (
-            Column("order_ref", required=True, max_length=64),
+            Column("order_ref", "code", required=True, max_length=64),
             STORE,
             WAREHOUSE,
             SKU_CODE,
             Column("ordered_on", "date", required=True),
             Column("promised_on", "date", required=True),
-            Column("received_on", "date"),
-            Column("quantity_ordered", "number", required=True, positive=True),
-            Column("quantity_received", **NOT_NEGATIVE),
+            Column("received_on", "date", window="history"),
+            Column("quantity_ordered", "number", required=True, positive=True, scale="quantity"),
+            Column("quantity_received", **QUANTITY),
         ),
         key=("order_ref",),
     ),
     "promotions": TableSpec(
         "promotions",
         (
-            Column("code", required=True, max_length=64),
+            Column("code", "code", required=True, max_length=64),
             STORE,
-            Column("sku", max_length=64),
+            Column("sku", "code", max_length=64),
             Column("start_date", "date", required=True),
             Column("end_date", "date", required=True),
             Column("mechanic", max_length=40),
@@ -107,7 +108,7 @@ SPECS: dict[str, TableSpec] = {
             Column("date", "date", required=True),
             Column("name", required=True, max_length=120),
             Column("type", max_length=40),
-            Column("region", max_length=32),
+            Column("region", "code", max_length=32),
             STORE,
         ),
         key=("date", "name", "region", "store"),
@@ -118,7 +119,7 @@ SPECS: dict[str, TableSpec] = {
             Column("name", required=True, max_length=60),
             Column("date", "date", required=True),
             Column("value", "number", required=True),
-            Column("region", max_length=32),
+            Column("region", "code", max_length=32),
             STORE,
         ),
         key=("name", "date", "region", "store"),
@@ -167,37 +168,42 @@ def parse(files: list[tuple[Path, str]], *, grain: str | None, report: ImportRep
 def batch_from_raw(
     raw_by_kind: dict[str, list[pd.DataFrame]], *, grain: str | None, report: ImportReport
 ) -> Batch:
-    """Validate the text tables of each kind (together, so duplicates across files show)."""
+    """Validate the text tables of each kind (together, so duplicates across files show).
+
+    Columns absent from the input stay absent from the batch, so that writing it leaves
+    those fields of existing rows as they are. Sales get ``grain`` when it was given; else
+    the writer decides it against the stored history (``imports.grain``).
+    """
     batch = Batch()
     for kind, frames in raw_by_kind.items():
         raw = pd.concat(frames, ignore_index=True).fillna("")
         typed = validate_table(SPECS[kind], raw, report)
         batch.add(kind, typed.rename(columns=RENAMES))
         _check_rows(batch, kind, report)
-    if "sales" in batch.frames:
-        sales = batch.frames["sales"]
-        sales["grain"] = grain or detect_grain(sales["date"])
-        if "on_promotion" not in sales.columns:
-            sales["on_promotion"] = False
+    if "sales" in batch.frames and grain:
+        batch.frames["sales"]["grain"] = grain
     return batch
 
 
-def detect_grain(dates: pd.Series) -> str:
-    """Weekly when the sales dates are all a multiple of seven days apart, else daily."""
+def detect_grain(dates: pd.Series, *, min_dates: int = 2) -> str | None:
+    """Weekly when at least ``min_dates`` distinct sales dates are all a multiple of seven
+    days apart, daily when some are not, None when there are too few dates to tell."""
     distinct = pd.Series(dates.dropna().unique()).sort_values()
     if len(distinct) < 2:
-        return Grain.DAY.value
+        return None
     gaps = distinct.diff().dropna().dt.days
-    return Grain.WEEK.value if bool((gaps % 7 == 0).all()) else Grain.DAY.value
+    if not bool((gaps % 7 == 0).all()):
+        return Grain.DAY.value
+    return Grain.WEEK.value if len(distinct) >= min_dates else None
 
 
 def _check_rows(batch: Batch, kind: str, report: ImportReport) -> None:
     """Rules that involve more than one cell of a row."""
     frame = batch.frames[kind]
-    if kind == "sales" and "revenue" not in frame.columns:
-        frame["revenue"] = float("nan")
     if kind == "sales":
-        missing = frame["quantity"].isna() & frame["revenue"].isna() & ~frame["_bad"]
+        revenue = frame["revenue"] if "revenue" in frame.columns else float("nan")
+        missing = frame["quantity"].isna() & pd.Series(revenue, index=frame.index).isna()
+        missing &= ~frame["_bad"]
         batch.flag(kind, missing, "quantity", "quantity or revenue is required", report)
     if kind in LOCATED:
         for column in ("store", "warehouse"):

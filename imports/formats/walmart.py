@@ -36,8 +36,8 @@ TRAIN = TableSpec(
     (
         STORE,
         Column("Dept", "integer", required=True, minimum=1),
-        Column("Date", "date", required=True),
-        Column("Weekly_Sales", "number", required=True),
+        Column("Date", "date", required=True, window="history"),
+        Column("Weekly_Sales", "number", required=True, scale="money"),
         Column("IsHoliday", "bool"),
     ),
     key=("Store", "Dept", "Date"),
@@ -47,7 +47,8 @@ FEATURES = TableSpec(
     (
         STORE,
         Column("Date", "date", required=True),
-        *(Column(name, "number", missing=NA) for name in (*INDICATORS, *MARKDOWNS)),
+        *(Column(name, "number", missing=NA) for name in INDICATORS),
+        *(Column(name, "number", missing=NA, scale="money") for name in MARKDOWNS),
         Column("IsHoliday", "bool"),
     ),
     key=("Store", "Date"),

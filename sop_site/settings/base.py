@@ -195,6 +195,23 @@ AUDITED_MODELS = {
 
 # Uploads: imports stream to a temporary file above 5 MB and are refused above the limit.
 IMPORT_MAX_UPLOAD_BYTES = env.int("IMPORT_MAX_UPLOAD_BYTES", default=100 * 1024 * 1024)
+# Plausible input (imports.bounds): dates from IMPORT_DATE_MIN to today + N days (sales and
+# stock a week ahead at most, plans three years), maxima of quantities, money and other
+# measures, decompression by ratio (beyond a small allowance) and by size, line and cell size.
+IMPORT_DATE_MIN = env("IMPORT_DATE_MIN", default="1990-01-01")
+IMPORT_HISTORY_DAYS_AHEAD = env.int("IMPORT_HISTORY_DAYS_AHEAD", default=7)
+IMPORT_PLAN_DAYS_AHEAD = env.int("IMPORT_PLAN_DAYS_AHEAD", default=3 * 366)
+IMPORT_MAX_QUANTITY = env.float("IMPORT_MAX_QUANTITY", default=1e9)
+IMPORT_MAX_MONEY = env.float("IMPORT_MAX_MONEY", default=1e11)
+IMPORT_MAX_MEASURE = env.float("IMPORT_MAX_MEASURE", default=1e12)
+IMPORT_MAX_EXPANSION_RATIO = env.int("IMPORT_MAX_EXPANSION_RATIO", default=100)
+IMPORT_EXPANSION_ALLOWANCE_BYTES = env.int("IMPORT_EXPANSION_ALLOWANCE_BYTES", default=16 * 2**20)
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=2**30)
+IMPORT_MAX_LINE_BYTES = env.int("IMPORT_MAX_LINE_BYTES", default=64 * 2**10)
+IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)
+IMPORT_AUDIT_MAX_ROWS = env.int("IMPORT_AUDIT_MAX_ROWS", default=1_000)
+# The batch API reads its JSON body as a stream, past DATA_UPLOAD_MAX_MEMORY_SIZE: its own cap.
+IMPORT_API_MAX_BODY_BYTES = env.int("IMPORT_API_MAX_BODY_BYTES", default=32 * 2**20)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 MEDIA_ROOT = VAR_DIR / "media"
@@ -225,6 +242,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 500,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Rates per user (token or session) and per address for anonymous requests; a client
+    # past its rate gets 429 with Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
     "DEFAULT_THROTTLE_RATES": {"user": "2000/hour", "anon": "50/hour"},
 }
 SPECTACULAR_SETTINGS = {

@@ -222,9 +222,9 @@ PO-2,,,A1,2024-01-05,2024-01-06,3
 
 
 def test_weekly_grain_is_detected_and_can_be_forced(world, tmp_path):
-    write_csv(
-        tmp_path, "sales.csv", "date,store,sku,quantity\n2024-01-05,S1,A1,3\n2024-01-12,S1,A1,4\n"
-    )
+    """Weekly needs four dates a multiple of seven days apart (two could be daily sales)."""
+    weeks = "".join(f"2024-01-{day:02d},S1,A1,3\n" for day in (5, 12, 19, 26))
+    write_csv(tmp_path, "sales.csv", "date,store,sku,quantity\n" + weeks)
     import_files(fmt="sop", paths=[tmp_path])
     assert set(SalesFact.objects.values_list("grain", flat=True)) == {"W"}
     import_files(fmt="sop", paths=[tmp_path], grain="D")

@@ -9,7 +9,15 @@ from history.models import CalendarEvent, Indicator, Promotion, SalesFact
 from imports.services import import_files
 from masterdata.models import Store
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data"
+# ../shared/data beside the clone (or beside the folder of worktrees that holds it).
+SHARED = next(
+    (
+        folder / "shared" / "data"
+        for folder in Path(__file__).resolve().parents[3:5]
+        if (folder / "shared" / "data").is_dir()
+    ),
+    Path(__file__).resolve().parents[3] / "shared" / "data",
+)
 
 pytestmark = [pytest.mark.shared_data, pytest.mark.django_db]
 
