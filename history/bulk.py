@@ -174,10 +174,14 @@ def _load_empty(
     """COPY straight into an empty table, then rebuild its indexes and check its foreign keys
     in one pass each; a duplicate key or a dangling reference fails the transaction."""
     quoted = connection.ops.quote_name(table)
+    # The primary key too, unless another table's foreign key needs it; unique constraints
+    # and the primary key are rebuilt first ('u', 'p', then 'f' in descending order).
     cursor.execute(
         "SELECT conname, pg_get_constraintdef(oid), contype FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype IN ('f', 'u') ORDER BY contype DESC",
-        [quoted],
+        "WHERE conrelid = %s::regclass AND (contype IN ('f', 'u') OR (contype = 'p' AND "
+        "NOT EXISTS (SELECT 1 FROM pg_constraint r WHERE r.confrelid = %s::regclass))) "
+        "ORDER BY contype DESC",
+        [quoted, quoted],
     )
     constraints = cursor.fetchall()
     cursor.execute(
@@ -197,7 +201,6 @@ def _load_empty(
         cursor.execute(f"DROP INDEX {name}")
     written = _copy(cursor, quoted, columns, types, chunks)
     cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
-    # Unique constraints first ('u' sorts before 'f' descending), foreign keys last.
     for name, definition, _ in constraints:
         cursor.execute(
             f"ALTER TABLE {quoted} ADD CONSTRAINT {connection.ops.quote_name(name)} {definition}"

@@ -43,10 +43,11 @@ class Column:
     """One cell per row of a frame column, ready to encode: values and a missing mask."""
 
     name: str
-    pg_type: str
-    values: np.ndarray
+    layout: str  # numpy type of the binary value; "S" for text
+    values: np.ndarray  # for text: the position of each row's value in ``texts``
     missing: np.ndarray
-    width: np.ndarray | None = None  # byte length per row, for text
+    width: np.ndarray | None = None  # for text: byte length per row
+    texts: np.ndarray | None = None  # for text: each distinct value's UTF-8 bytes, then b""
 
 
 def binary_supported(pg_types: Sequence[str]) -> bool:
@@ -54,7 +55,7 @@ def binary_supported(pg_types: Sequence[str]) -> bool:
     return all(t in BINARY_TYPES for t in pg_types)
 
 
-def binary_chunks(frame: pd.DataFrame, pg_types: Sequence[str]) -> Iterator[bytes] | None:
+def binary_chunks(frame: pd.DataFrame, pg_types: Sequence[str]) -> Iterator[memoryview] | None:
     """The rows of ``frame`` as binary COPY tuples (no header or trailer), or None when the
     frame's text cells vary so much in length that text format is the better choice.
 
@@ -85,8 +86,7 @@ def _column(name: str, series: pd.Series, pg_type: str) -> Column:
     missing = series.isna().to_numpy()
     layout = BINARY_TYPES[pg_type]
     if layout is None:
-        values, width = _text_bytes(series, missing)
-        return Column(name, pg_type, values, missing, width)
+        return _text_column(name, series, missing)
     if pg_type == "date":
         days = pd.to_datetime(series).to_numpy().astype("datetime64[D]").view(np.int64)
         values = np.where(missing, 0, days - POSTGRES_EPOCH_DAYS)
@@ -102,22 +102,24 @@ def _column(name: str, series: pd.Series, pg_type: str) -> Column:
             values = filled.to_numpy(dtype=np.int64)
     else:
         values = series.to_numpy(dtype=np.float64, na_value=np.nan)
-    return Column(name, pg_type, np.asarray(values).astype(layout), missing)
+    # Converted to big-endian only when copied into the row layout: one pass, not two.
+    return Column(name, layout, np.asarray(values), missing)
 
 
-def _text_bytes(series: pd.Series, missing: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """UTF-8 bytes per row and their lengths, encoding each distinct value once."""
+def _text_column(name: str, series: pd.Series, missing: np.ndarray) -> Column:
+    """Text as positions into its distinct values, each encoded to UTF-8 once."""
     codes, uniques = pd.factorize(series, use_na_sentinel=True)
     encoded = [str(u).encode() for u in uniques]
     lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
-    table = np.array([*encoded, b""], dtype=object)
-    values = table[codes]  # the sentinel -1 picks the trailing b"" for missing cells
+    widest = max(int(lengths.max()) if len(lengths) else 0, 1)
+    # The sentinel -1 of missing cells picks the trailing b"".
+    texts = np.array([*encoded, b""], dtype=f"S{widest}")
     width = np.append(lengths, 0)[codes]
     width[missing] = 0
-    return values, width
+    return Column(name, "S", codes, missing, width, texts)
 
 
-def _encode_group(columns: list[Column], rows: np.ndarray | None) -> bytes:
+def _encode_group(columns: list[Column], rows: np.ndarray | None) -> memoryview:
     """One structured array for rows that share NULL cells and text lengths."""
     first = 0 if rows is None else rows[0]
     fields: list[tuple[str, str]] = [("count", ">i2")]
@@ -125,8 +127,8 @@ def _encode_group(columns: list[Column], rows: np.ndarray | None) -> bytes:
         fields.append((f"length{i}", ">i4"))
         if column.missing[first]:
             continue
-        if column.width is None:
-            fields.append((f"value{i}", column.values.dtype.str))
+        if column.texts is None:
+            fields.append((f"value{i}", column.layout))
         elif column.width[first]:
             fields.append((f"value{i}", f"S{int(column.width[first])}"))
     size = len(columns[0].values) if rows is None else len(rows)
@@ -137,15 +139,17 @@ def _encode_group(columns: list[Column], rows: np.ndarray | None) -> bytes:
             out[f"length{i}"] = -1
             continue
         values = column.values if rows is None else column.values[rows]
-        if column.width is None:
+        if column.texts is None:
             out[f"length{i}"] = out.dtype[f"value{i}"].itemsize
             out[f"value{i}"] = values
         else:
             width = int(column.width[first])
             out[f"length{i}"] = width
             if width:
-                out[f"value{i}"] = values.astype(f"S{width}")
-    return out.tobytes()
+                # Every row of the group has exactly ``width`` bytes: cutting the padding
+                # of the widest value loses nothing.
+                out[f"value{i}"] = column.texts[values]
+    return out.view(np.uint8).data
 
 
 def text_rows(frame: pd.DataFrame) -> str:
