@@ -134,3 +134,26 @@ def test_merge_into_a_filled_table_updates_only_changed_rows(world):
     frame.loc[0, "revenue"] = 99.0
     assert upsert_frame(SALES, frame) == 3  # one changed, two new
     assert SalesFact.objects.get(date=dt.date(2024, 1, 1)).revenue == 99.0
+
+
+def test_nullable_ids_and_python_dates_arrive_in_the_binary_copy(world):
+    frame = pd.DataFrame(
+        {
+            "code": ["A", "B", "C"],
+            "name": ["a", "b", "c"],
+            "store_id": pd.array([world["store"].id, None, world["store"].id], dtype="Int64"),
+            "sku_id": pd.array([None, world["sku"].id, None], dtype="Int64"),
+            "start_date": [dt.date(2024, 1, 1), dt.date(1999, 12, 31), dt.date(2030, 6, 30)],
+            "end_date": [dt.date(2024, 1, 2), dt.date(2000, 1, 1), dt.date(2030, 7, 1)],
+            "mechanic": "",
+            "discount_pct": [None, 12.5, None],
+        }
+    )
+    assert upsert_frame(PROMOTIONS, frame) == 3
+    stored = {p.code: p for p in Promotion.objects.all()}
+    assert stored["A"].store_id == world["store"].id and stored["A"].sku_id is None
+    assert stored["B"].store_id is None and stored["B"].sku_id == world["sku"].id
+    assert stored["B"].start_date == dt.date(1999, 12, 31)
+    assert stored["C"].end_date == dt.date(2030, 7, 1)
+    assert stored["B"].discount_pct == 12.5 and stored["C"].discount_pct is None
+    assert upsert_frame(PROMOTIONS, frame) == 0
