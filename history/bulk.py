@@ -29,15 +29,22 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db import OperationalError, connection, models, transaction
 
-from history.models import InventorySnapshot, SalesFact, SupplyOrder
+from history.models import (
+    CalendarEvent,
+    Indicator,
+    InventorySnapshot,
+    Promotion,
+    SalesFact,
+    SupplyOrder,
+)
 from history.pgcopy import BINARY_HEADER, BINARY_TRAILER, binary_chunks, binary_supported, text_rows
 
 SQLITE_BATCH_ROWS = 20_000
 # Below this many rows, rebuilding indexes costs more than maintaining them row by row.
-FIRST_LOAD_MIN_ROWS = 50_000
+FIRST_LOAD_MIN_ROWS = 10_000
 # Only the history fact tables are ever rebuilt: they are loaded by one import or the demo at
 # a time, while forecast tables are written by many workers at once.
-FIRST_LOAD_MODELS = (SalesFact, InventorySnapshot, SupplyOrder)
+FIRST_LOAD_MODELS = (SalesFact, InventorySnapshot, SupplyOrder, Promotion, CalendarEvent, Indicator)
 COPY_CHUNK_ROWS = 500_000
 INDEX_BUILD_MEMORY = "256MB"
 
