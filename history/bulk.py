@@ -128,7 +128,9 @@ def _upsert_postgresql(
     target: UpsertTarget, columns: list[str], chunks: Iterable[pd.DataFrame], rows: int
 ) -> int:
     table = target.model._meta.db_table
-    with connection.cursor() as cursor:
+    # Atomic even when the caller is not: constraints set aside are always put back, and
+    # the temporary table lives until the end of the merge.
+    with transaction.atomic(), connection.cursor() as cursor:
         types = _column_types(cursor, table, columns)
         if (
             target.model in FIRST_LOAD_MODELS

@@ -157,3 +157,16 @@ def test_nullable_ids_and_python_dates_arrive_in_the_binary_copy(world):
     assert stored["C"].end_date == dt.date(2030, 7, 1)
     assert stored["B"].discount_pct == 12.5 and stored["C"].discount_pct is None
     assert upsert_frame(PROMOTIONS, frame) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_an_upsert_is_atomic_by_itself(world, first_loads):
+    before = table_schema(SalesFact._meta.db_table)
+    assert upsert_frame(SALES, sales(world, 5)) == 5
+    assert table_schema(SalesFact._meta.db_table) == before
+    assert upsert_frame(SALES, sales(world, 7)) == 2
+    dangling = sales(world, 9)
+    dangling.loc[8, "store_id"] = world["store"].id + 1000
+    with pytest.raises(IntegrityError):
+        upsert_frame(SALES, dangling)
+    assert SalesFact.objects.count() == 7
