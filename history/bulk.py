@@ -6,13 +6,15 @@ PostgreSQL frames are streamed with binary ``COPY`` (``history.pgcopy``):
 - into an empty fact table (a first import, the demo company), straight into the table with
   its foreign keys, unique constraints and secondary indexes set aside and put back once at
   the end: each is then built or checked in one set-based pass instead of row by row (the
-  deferred foreign-key checks of ~38 M rows used to be most of a demo load);
+  deferred foreign-key checks of ~38 M rows used to be most of a demo load). The table and
+  the master tables it refers to stay locked until the transaction ends; when someone is
+  reading them at that moment, the rows take the second way instead;
 - otherwise into a temporary table merged with one ``INSERT ... ON CONFLICT DO UPDATE``.
 
 On SQLite one ``executemany`` of the same upsert runs per batch. Rows whose values are
 unchanged are not touched, so re-importing a file changes nothing, and the count returned is
-the number of rows inserted or changed. Everything runs in the caller's transaction, so a
-whole import stays all-or-nothing.
+the number of rows inserted or changed. Everything runs in the caller's transaction (in a
+savepoint of its own), so a whole import stays all-or-nothing.
 
 SQL is composed here from model metadata and the catalogue only (names quoted by the
 backend, conflict keys written by the callers); every value travels as a bound parameter or
