@@ -1,21 +1,23 @@
 """Loading the generated demo company into the database, in bulk and idempotently.
 
 Master data is upserted by code, then every fact frame is mapped from codes to ids with one
-query per master table and upserted with ``history.bulk.upsert_frame``. Loading the same
-seed twice changes nothing.
+query per master table and upserted with ``history.bulk``. The large fact frames (tens of
+millions of rows at M5 scale) are mapped and streamed one slice at a time, so the load never
+holds a second copy of them. Loading the same seed twice changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+import numpy as np
 import pandas as pd
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
 from accounts.models import Role
 from demo.engine import DemoCompany
-from history.bulk import UpsertTarget, upsert_frame
+from history.bulk import UpsertTarget, upsert_frame, upsert_frames
 from history.models import (
     AnomalyLabel,
     CalendarEvent,
@@ -30,6 +32,7 @@ from history.signals import facts_changed
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
 ProgressCallback = Callable[[float, str], None]
+FACT_SLICE_ROWS = 1_000_000
 
 DEMO_USERS = (
     ("planner", Role.PLANNER, "planner-demo-2026"),
@@ -94,26 +97,25 @@ def demo_company_load(
     store_ids, sku_ids = _ids(Store), _ids(SKU)
 
     report(10, f"Sales history ({len(company.sales):,} rows)")
-    sales = company.sales.copy()
-    sales = _map_codes(sales, "store_code", store_ids, "store_id")
-    sales = _map_codes(sales, "sku_code", sku_ids, "sku_id")
-    sales["grain"] = Grain.DAY.value
-    written["sales"] = upsert_frame(UpsertTarget(SalesFact, ["store_id", "sku_id", "date"]), sales)
+    written["sales"] = upsert_frames(
+        UpsertTarget(SalesFact, ["store_id", "sku_id", "date"]),
+        _fact_slices(company.sales, store_ids, sku_ids, grain=Grain.DAY.value),
+        rows=len(company.sales),
+    )
 
     report(60, f"Inventory snapshots ({len(company.inventory):,} rows)")
-    inventory = company.inventory.copy()
-    inventory = _map_codes(inventory, "store_code", store_ids, "store_id")
-    inventory = _map_codes(inventory, "sku_code", sku_ids, "sku_id")
-    written["inventory"] = upsert_frame(
+    written["inventory"] = upsert_frames(
         UpsertTarget(InventorySnapshot, ["store_id", "sku_id", "date"], "store_id IS NOT NULL"),
-        inventory,
+        _fact_slices(company.inventory, store_ids, sku_ids),
+        rows=len(company.inventory),
     )
 
     report(80, "Supply orders, promotions, events and indicators")
-    orders = company.supply_orders.copy()
-    orders = _map_codes(orders, "store_code", store_ids, "store_id")
-    orders = _map_codes(orders, "sku_code", sku_ids, "sku_id")
-    written["supply_orders"] = upsert_frame(UpsertTarget(SupplyOrder, ["order_ref"]), orders)
+    written["supply_orders"] = upsert_frames(
+        UpsertTarget(SupplyOrder, ["order_ref"]),
+        _fact_slices(company.supply_orders, store_ids, sku_ids),
+        rows=len(company.supply_orders),
+    )
 
     promotions = company.promotions.copy()
     promotions = _nullable_codes(promotions, "store_code", store_ids, "store_id")
@@ -146,6 +148,32 @@ def demo_company_load(
     facts_changed.send(sender=SalesFact, written=written, store_ids=None)
     report(100, "Demo company loaded")
     return written
+
+
+def _fact_slices(
+    facts: pd.DataFrame, store_ids: dict[str, int], sku_ids: dict[str, int], **constants: str
+) -> Iterator[pd.DataFrame]:
+    """``facts`` in slices of ``FACT_SLICE_ROWS``, store and SKU codes replaced by ids."""
+    for start in range(0, len(facts), FACT_SLICE_ROWS):
+        piece = facts.iloc[start : start + FACT_SLICE_ROWS]
+        out = piece.drop(columns=["store_code", "sku_code"])
+        out["store_id"] = _code_ids(piece["store_code"], store_ids)
+        out["sku_id"] = _code_ids(piece["sku_code"], sku_ids)
+        for column, value in constants.items():
+            out[column] = value
+        yield out
+
+
+def _code_ids(codes: pd.Series, ids: dict[str, int]) -> np.ndarray:
+    """Ids for a column of codes, looked up once per distinct code (the generator's codes
+    are categoricals over the master codes)."""
+    if not isinstance(codes.dtype, pd.CategoricalDtype):
+        codes = codes.astype("category")
+    positions = codes.cat.codes.to_numpy()
+    if (positions < 0).any():
+        raise ValueError(f"{codes.name} has rows without a code")
+    lookup = np.array([ids[str(code)] for code in codes.cat.categories], dtype=np.int64)
+    return lookup[positions]
 
 
 def _load_categories(categories: pd.DataFrame) -> int:

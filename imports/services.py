@@ -527,7 +527,11 @@ def _with_ids(frame: pd.DataFrame, maps: dict[str, dict[str, int]]) -> pd.DataFr
     frame = frame.drop(columns=["_file", "_row"]).copy()
     for column, ids in maps.items():
         if column in frame.columns:
-            frame[f"{column}_id"] = frame.pop(column).map(ids).astype("Int64")
+            # Looked up once per distinct code: mapping every cell of a text column costs
+            # more than writing the rows.
+            positions, codes = pd.factorize(frame.pop(column))
+            lookup = pd.array([*(ids.get(code) for code in codes), None], dtype="Int64")
+            frame[f"{column}_id"] = lookup[positions]
     return frame
 
 
