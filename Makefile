@@ -28,11 +28,13 @@ test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sop
 test: export REDIS_URL ?= redis://127.0.0.1:6379/15
 test: install-dev
 	@scripts/ensure-chromium.sh
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 --dist loadgroup; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 benchmark: install-dev
 	$(PY) -m benchmarks

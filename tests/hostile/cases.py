@@ -73,7 +73,7 @@ def stored_text(model: str, field_name: str, expected: str) -> Callable[[dict], 
 
 
 def formula_neutralised(context: dict) -> None:
-    from imports.spreadsheet_safety import neutralise_formula
+    from exports.formula_safety import neutralise_formula
 
     name = context["models"]["CalendarEvent"].objects.get().name
     assert name == '=HYPERLINK("http://evil","x")', name

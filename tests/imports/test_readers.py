@@ -6,7 +6,7 @@ import pytest
 
 from imports.readers import ImportFileError, check_upload_size, read_table, sniff_file
 from imports.services import import_files
-from imports.spreadsheet_safety import neutralise_formula
+from exports.formula_safety import neutralise_formula
 from tests.factories import SKUFactory, StoreFactory
 from tests.imports.helpers import xlsx_bytes, zip_bomb_xlsx
 

@@ -7,7 +7,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from forecasting.selectors import LEVEL_COLUMNS, forecast_level_frame, latest_origin
-from imports.spreadsheet_safety import neutralise_formula
+from exports.formula_safety import neutralise_formula
 
 SERIES_COLUMNS = ["date", "store", "sku", "granularity", "forecast", "p10", "p50", "p90", "model"]
 
