@@ -4,9 +4,9 @@ import gzip
 
 import pytest
 
+from exports.formula_safety import neutralise_formula
 from imports.readers import ImportFileError, check_upload_size, read_table, sniff_file
 from imports.services import import_files
-from exports.formula_safety import neutralise_formula
 from tests.factories import SKUFactory, StoreFactory
 from tests.imports.helpers import xlsx_bytes, zip_bomb_xlsx
 

@@ -6,8 +6,8 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
-from forecasting.selectors import LEVEL_COLUMNS, forecast_level_frame, latest_origin
 from exports.formula_safety import neutralise_formula
+from forecasting.selectors import LEVEL_COLUMNS, forecast_level_frame, latest_origin
 
 SERIES_COLUMNS = ["date", "store", "sku", "granularity", "forecast", "p10", "p50", "p90", "model"]
 
