@@ -81,7 +81,8 @@ def formula_neutralised(context: dict) -> None:
 
 
 def escaped_on_store_page(context: dict) -> None:
-    page = context["admin_client"].get("/data/stores/XSS1/")
+    store = context["models"]["Store"].objects.get(code="XSS1")
+    page = context["admin_client"].get(f"/data/stores/{store.pk}/")
     assert page.status_code == 200, page.status_code
     assert b"<script>alert(1)</script>" not in page.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in page.content
