@@ -22,8 +22,8 @@ from django.utils import timezone
 
 from accounts.models import Role
 from jobs.models import JobRun, JobStatus
-from jobs.services import PURGE_BATCH_SIZE, job_create, job_enqueue
-from jobs.tasks import PURGE_KIND, purge_old_jobs
+from jobs.purge import PURGE_KIND, PurgeParams
+from jobs.services import PURGE_BATCH_SIZE, job_start
 from sop_site.celery import app as celery_app
 from sop_site.database_url import database_url
 from tests.factories import UserFactory
@@ -129,10 +129,8 @@ def test_worker_runs_a_queued_job_and_reports_progress(settings, tmp_path):
     )
     last_old_run = JobRun.objects.filter(kind="import").order_by("-pk").first()
     admin = UserFactory(username="worker-admin", role=Role.ADMIN)
-    job = job_create(kind=PURGE_KIND, user=admin, params={"older_than_days": 90})
-
     with _row_lock(db, last_old_run.pk) as lock, _default_queue(queue):
-        job_enqueue(job=job, task=purge_old_jobs)
+        job = job_start(kind=PURGE_KIND, params=PurgeParams(older_than_days=90), actor=admin)
         queued = JobRun.objects.get(pk=job.pk)
         assert queued.status == JobStatus.QUEUED
         assert queued.task_id
