@@ -10,8 +10,8 @@ from django.core.management import call_command
 from demo.engine import generate_company
 from demo.services import demo_company_load
 from forecasting.history_frames import last_actual_date, load_series_frames
-from forecasting.models import BacktestPoint, Forecast, ForecastRun, ModelPin, SeriesModel
 from forecasting.job_params import ForecastParams
+from forecasting.models import BacktestPoint, Forecast, ForecastRun, ModelPin, SeriesModel
 from forecasting.services import plan_chunks
 from jobs.services import job_run, job_start
 

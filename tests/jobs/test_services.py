@@ -260,9 +260,7 @@ def test_hard_time_limit_from_celery_fails_the_job(planner, admin_user):
 
 def test_task_failure_leaves_finished_jobs_alone(planner):
     job = FinishedJobRunFactory(created_by=planner, task_id="t-done")
-    task_failure.send(
-        sender=None, task_id="t-done", exception=RuntimeError("late"), args=[job.pk]
-    )
+    task_failure.send(sender=None, task_id="t-done", exception=RuntimeError("late"), args=[job.pk])
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
 
