@@ -24,7 +24,7 @@ from datetime import timedelta
 from django.db import connections
 
 HEARTBEAT_INTERVAL_S = 15.0
-STALE_AFTER_S = 75.0
+STALE_AFTER_S = 60.0
 STALE_AFTER = timedelta(seconds=STALE_AFTER_S)
 
 logger = logging.getLogger(__name__)
