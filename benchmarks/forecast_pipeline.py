@@ -63,12 +63,13 @@ def _forecast(granularity: str, horizon: int, windows: int) -> None:
     if settings.REDIS_URL and connection.vendor == "postgresql":
         _forecast_on_worker(granularity, horizon, windows, workers)
         return
-    from forecasting.services import forecast_job_work, forecast_params
-    from jobs.services import job_create, job_execute
+    from forecasting.job_params import ForecastParams
+    from jobs.services import job_create, job_run
 
-    params = forecast_params(granularity=granularity, horizon=horizon, windows=windows)
-    job = job_create(kind="forecast", user=None, params=params)
-    job = job_execute(job_id=job.pk, work=forecast_job_work)
+    params = ForecastParams(
+        granularity=granularity, horizon=horizon, windows=windows, company_wide=True
+    )
+    job = job_run(job_id=job_create(kind="forecast", user=None, params=params).pk)
     if job.status != "succeeded":
         raise SystemExit(f"forecast failed: {job.error}")
     series = job.result["series"]
@@ -86,15 +87,17 @@ def _forecast_on_worker(granularity: str, horizon: int, windows: int, workers: i
     from django.db import connection
 
     from benchmarks.worker_pool import WorkerPool
-    from forecasting.services import forecast_job_start
+    from forecasting.job_params import ForecastParams
     from jobs.models import FINISHED_STATUSES, JobRun, JobStatus
+    from jobs.services import job_start
 
     log = Path(tempfile.gettempdir()) / "benchmark_forecast_worker.log"
     with WorkerPool(connection.settings_dict, workers, log) as pool:
         start = time.perf_counter()
-        job = forecast_job_start(
-            user=None, granularity=granularity, horizon=horizon, windows=windows
+        params = ForecastParams(
+            granularity=granularity, horizon=horizon, windows=windows, company_wide=True
         )
+        job = job_start(kind="forecast", params=params, actor=None)
         while job.status not in FINISHED_STATUSES:
             if pool.process.poll() is not None:
                 raise SystemExit(f"the worker exited; see {log}")

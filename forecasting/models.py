@@ -62,6 +62,9 @@ class ForecastChunk(models.Model):
     seconds = models.FloatField(null=True, blank=True)
     worker = models.CharField(max_length=200, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the worker holding the chunk."
+    )
     error = models.TextField(blank=True)
 
     class Meta:

@@ -11,17 +11,16 @@ from __future__ import annotations
 
 import json
 import logging
-import socket
 import time
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from accounts.scoping import is_scoped, visible_skus, visible_stores
 from forecasting import accuracy
 from forecasting.engine.blend import Blend
 from forecasting.engine.granularity import granularity_of
@@ -33,10 +32,12 @@ from forecasting.history_frames import (
     load_series_frames,
     series_counts_by_store,
 )
+from forecasting.job_params import CHUNK_SERIES, ForecastParams
 from forecasting.models import (
     BacktestPoint,
     ForecastChunk,
     ForecastRun,
+    Granularity,
     LeaderboardEntry,
     ModelPin,
     SeriesModel,
@@ -44,39 +45,35 @@ from forecasting.models import (
 from forecasting.models import Forecast as ForecastRow
 from forecasting.signals import forecast_finished
 from history.bulk import UpsertTarget, upsert_frame
+from history.models import SalesFact
+from jobs.heartbeat import STALE_AFTER, heartbeat, holder_is_dead_here, worker_identity
 from jobs.limits import return_freed_memory
 from jobs.models import JobRun
-from jobs.services import Progress, job_create, job_enqueue
-from masterdata.models import SKU
+from jobs.services import Progress, job_helpers_start, job_start
+from masterdata.models import SKU, Store
 
 logger = logging.getLogger(__name__)
 
-CHUNK_SERIES = 4000
-# A chunk claimed this long ago by a worker that has not finished it is taken as lost.
-STALE_CHUNK_AFTER = timedelta(minutes=30)
+FORECAST_KIND = "forecast"
 
 
-def forecast_params(
-    *,
-    granularity: str,
-    horizon: int | None = None,
-    windows: int | None = None,
-    reselect: bool = True,
-) -> dict:
-    """Validated job parameters, with the product's defaults filled in."""
-    grain = granularity_of(granularity)
-    horizon = horizon or grain.default_horizon
-    windows = windows or grain.default_windows
-    if not 1 <= horizon <= grain.max_horizon:
-        raise ValueError(f"horizon must be between 1 and {grain.max_horizon} periods")
-    if not 1 <= windows <= 8:
-        raise ValueError("windows must be between 1 and 8")
-    return {
-        "granularity": granularity,
-        "horizon": horizon,
-        "windows": windows,
-        "reselect": reselect,
-    }
+def forecast_scope_of(user) -> dict:
+    """The scope a forecast run started by ``user`` covers, as ``ForecastParams`` fields.
+
+    Admins and unscoped planners run for the whole company; a scoped planner's run covers
+    only the series of their stores (regions) and SKUs (categories), so it can neither
+    replace another region's selected models nor overwrite its forecasts.
+    """
+    if not is_scoped(user):
+        return {"company_wide": True}
+    scope: dict = {}
+    store_ids = list(visible_stores(user).values_list("id", flat=True))
+    if len(store_ids) < Store.objects.count():
+        scope["store_ids"] = tuple(store_ids) or (0,)  # no store at all: an empty run
+    sku_ids = list(visible_skus(user).values_list("id", flat=True))
+    if len(sku_ids) < SKU.objects.count():
+        scope["sku_ids"] = tuple(sku_ids) or (0,)
+    return scope or {"company_wide": True}
 
 
 def forecast_job_start(
@@ -87,15 +84,15 @@ def forecast_job_start(
     windows: int | None = None,
     reselect: bool = True,
 ) -> JobRun:
-    """Record a forecast job and queue it (after commit) on the configured runner."""
-    from forecasting.tasks import forecast_run
-
-    params = forecast_params(
-        granularity=granularity, horizon=horizon, windows=windows, reselect=reselect
+    """Start a forecast run limited to what ``user`` may plan (see ``forecast_scope_of``)."""
+    params = ForecastParams(
+        granularity=granularity,
+        horizon=horizon,
+        windows=windows,
+        reselect=reselect,
+        **forecast_scope_of(user),
     )
-    job = job_create(kind="forecast", user=user, params=params)
-    job_enqueue(job=job, task=forecast_run)
-    return job
+    return job_start(kind=FORECAST_KIND, params=params, actor=user)
 
 
 def plan_chunks(store_counts: dict[int, int], chunk_series: int = CHUNK_SERIES) -> list[list[int]]:
@@ -114,10 +111,23 @@ def plan_chunks(store_counts: dict[int, int], chunk_series: int = CHUNK_SERIES) 
     return chunks
 
 
-def forecast_run_prepare(*, job: JobRun) -> ForecastRun:
-    """The run of a job with its chunks; a redelivered job finds the run it already made."""
-    params = job.params
-    granularity = params["granularity"]
+def _series_counts_in_scope(params: ForecastParams) -> dict[int, int]:
+    """Series (distinct SKUs with sales) per store, within the run's scope."""
+    if params.company_wide:
+        return series_counts_by_store()
+    facts = SalesFact.objects.all()
+    if params.store_ids:
+        facts = facts.filter(store_id__in=params.store_ids)
+    if params.sku_ids:
+        facts = facts.filter(sku_id__in=params.sku_ids)
+    counts = facts.values("store_id").annotate(series=Count("sku_id", distinct=True))
+    return {row["store_id"]: row["series"] for row in counts}
+
+
+def forecast_run_prepare(*, job: JobRun, params: ForecastParams) -> ForecastRun:
+    """The run of a job with its chunks (only the series in the run's scope); a redelivered
+    job finds the run it already made."""
+    granularity = params.granularity
     origin = last_actual_date(granularity)
     if origin is None:
         raise ValueError("There is no sales history to forecast from. Import sales first.")
@@ -126,14 +136,13 @@ def forecast_run_prepare(*, job: JobRun) -> ForecastRun:
             job=job,
             defaults={
                 "granularity": granularity,
-                "horizon": params["horizon"],
-                "windows": params["windows"],
+                "horizon": params.horizon,
+                "windows": params.windows,
                 "origin": origin.date(),
             },
         )
         if created:
-            counts = series_counts_by_store()
-            chunks = plan_chunks(counts, params.get("chunk_series", CHUNK_SERIES))
+            chunks = plan_chunks(_series_counts_in_scope(params), params.chunk_series)
             ForecastChunk.objects.bulk_create(
                 ForecastChunk(run=run, index=i, store_ids=ids) for i, ids in enumerate(chunks)
             )
@@ -143,23 +152,55 @@ def forecast_run_prepare(*, job: JobRun) -> ForecastRun:
 
 
 def forecast_chunk_claim(*, run: ForecastRun) -> ForecastChunk | None:
-    """Take the next pending (or abandoned) chunk of ``run`` for this worker."""
-    stale = timezone.now() - STALE_CHUNK_AFTER
+    """Take the next pending chunk of ``run`` for this worker, or an abandoned one.
+
+    A chunk is abandoned when its holder stopped heartbeating (``STALE_AFTER``), or at
+    once when the holder was a process of this machine that has died (a killed pool
+    process whose job was redelivered to a sibling).
+    """
+    stale = timezone.now() - STALE_AFTER
     with transaction.atomic():
-        candidates = ForecastChunk.objects.filter(run=run).filter(
-            Q(status=ForecastChunk.Status.PENDING)
-            | Q(status=ForecastChunk.Status.RUNNING, claimed_at__lt=stale)
-        )
+        chunks = ForecastChunk.objects.filter(run=run)
         if transaction.get_connection().features.has_select_for_update_skip_locked:
-            candidates = candidates.select_for_update(skip_locked=True)
-        chunk = candidates.order_by("index").first()
+            chunks = chunks.select_for_update(skip_locked=True)
+        running = Q(status=ForecastChunk.Status.RUNNING)
+        chunk = (
+            chunks.filter(
+                Q(status=ForecastChunk.Status.PENDING)
+                | (running & Q(heartbeat_at__lt=stale))
+                | (running & Q(heartbeat_at__isnull=True, claimed_at__lt=stale))
+            )
+            .order_by("index")
+            .first()
+        )
+        if chunk is None:
+            chunk = next(
+                (
+                    c
+                    for c in chunks.filter(running).order_by("index")
+                    if holder_is_dead_here(c.worker)
+                ),
+                None,
+            )
         if chunk is None:
             return None
         chunk.status = ForecastChunk.Status.RUNNING
-        chunk.claimed_at = timezone.now()
-        chunk.worker = socket.gethostname()[:200]
-        chunk.save(update_fields=["status", "claimed_at", "worker"])
+        chunk.claimed_at = chunk.heartbeat_at = timezone.now()
+        chunk.worker = worker_identity()
+        chunk.save(update_fields=["status", "claimed_at", "heartbeat_at", "worker"])
     return chunk
+
+
+def _chunk_process_alive(chunk: ForecastChunk) -> int:
+    """Process a claimed chunk, heartbeating its claim meanwhile (on Celery workers)."""
+
+    def beat() -> None:
+        ForecastChunk.objects.filter(
+            pk=chunk.pk, status=ForecastChunk.Status.RUNNING, worker=chunk.worker
+        ).update(heartbeat_at=timezone.now())
+
+    with heartbeat(beat):
+        return forecast_chunk_process(chunk=chunk)
 
 
 def forecast_chunk_process(*, chunk: ForecastChunk) -> int:
@@ -190,6 +231,7 @@ def _chunk_forecast_and_write(*, run: ForecastRun, store_ids: list[int]) -> int:
         horizon=run.horizon,
         origin=pd.Timestamp(run.origin),
         max_periods=history_periods(run.horizon, granularity, run.windows),
+        sku_ids=_run_sku_ids(run),
     )
     if frames.series.empty:
         return 0
@@ -206,6 +248,13 @@ def _chunk_forecast_and_write(*, run: ForecastRun, store_ids: list[int]) -> int:
     with transaction.atomic():
         forecast_results_write(run=run, frames=frames, result=result)
     return len(frames.series)
+
+
+def _run_sku_ids(run: ForecastRun) -> list[int] | None:
+    """The SKUs a scoped run is limited to (None: every SKU of the chunk's stores)."""
+    if run.job is None:
+        return None
+    return list(ForecastParams.from_json(run.job.params).sku_ids) or None
 
 
 def _models_to_use(series: pd.DataFrame, run: ForecastRun) -> dict[str, Blend]:
@@ -263,6 +312,26 @@ def _with_keys(frame: pd.DataFrame, series: pd.DataFrame) -> pd.DataFrame:
     return keyed.drop(columns="series_id")
 
 
+def _forecasts_beyond_horizon_delete(*, run: ForecastRun, forecasts: pd.DataFrame) -> int:
+    """Remove the written series' forecasts for this origin beyond this run's last date.
+
+    A shorter run over the same origin would otherwise leave the tail of an earlier, longer
+    run in place, and the series would show two runs' models side by side.
+    """
+    if forecasts.empty:
+        return 0
+    series = Q(pk__in=[])
+    for store_id, skus in forecasts.groupby("store_id")["sku_id"].unique().items():
+        series |= Q(store_id=int(store_id), sku_id__in=[int(s) for s in skus])
+    deleted, _ = ForecastRow.objects.filter(
+        series,
+        granularity=run.granularity,
+        origin=run.origin,
+        date__gt=pd.Timestamp(forecasts["date"].max()).date(),
+    ).delete()
+    return deleted
+
+
 def forecast_results_write(
     *, run: ForecastRun, frames: SeriesFrames, result: ForecastResults
 ) -> None:
@@ -291,6 +360,7 @@ def forecast_results_write(
             "run_id",
         ]
     ]
+    _forecasts_beyond_horizon_delete(run=run, forecasts=forecasts)
     upsert_frame(
         UpsertTarget(ForecastRow, ["store_id", "sku_id", "granularity", "origin", "date"]),
         forecasts,
@@ -326,7 +396,10 @@ def forecast_results_write(
         UpsertTarget(SeriesModel, ["store_id", "sku_id", "granularity"]), selection[columns]
     )
 
-    LeaderboardEntry.objects.filter(store_id__in=store_ids, granularity=granularity).delete()
+    sku_ids = [int(s) for s in series["sku_id"].unique()]  # a scoped run keeps other SKUs'
+    LeaderboardEntry.objects.filter(
+        store_id__in=store_ids, sku_id__in=sku_ids, granularity=granularity
+    ).delete()
     board = _with_keys(result.leaderboard.rename(columns={"n_windows": "windows"}), series)
     board["granularity"] = granularity
     board["run_id"] = run.pk
@@ -350,7 +423,9 @@ def forecast_results_write(
         UpsertTarget(LeaderboardEntry, ["store_id", "sku_id", "granularity", "model"]), board
     )
 
-    BacktestPoint.objects.filter(store_id__in=store_ids, granularity=granularity).delete()
+    BacktestPoint.objects.filter(
+        store_id__in=store_ids, sku_id__in=sku_ids, granularity=granularity
+    ).delete()
     fits = result.backtest_fits.merge(
         result.selection[["series_id", "model"]], on=["series_id", "model"]
     ).sort_values(["series_id", "window", "ds"])
@@ -364,19 +439,18 @@ def forecast_results_write(
     )
 
 
-def forecast_job_work(job: JobRun, progress: Progress) -> dict:
+def forecast_job_work(job: JobRun, params: ForecastParams, progress: Progress) -> dict:
     """The forecast job: prepare chunks, process them (helped by other workers), finish."""
-    from forecasting.tasks import forecast_chunks_help  # tasks import services, not back
-
+    if params.score_live_accuracy:
+        progress(0, "Scoring earlier forecasts against the new actuals")
+        for grain in Granularity.values:
+            accuracy.live_accuracy_refresh(granularity=grain)
     progress(1, "Planning chunks of series")
-    run = forecast_run_prepare(job=job)
-    if settings.SOP_JOBS_MODE == "celery":
-        helpers = min(run.chunks_total - 1, settings.FORECAST_FANOUT)
-        for _ in range(max(helpers, 0)):
-            forecast_chunks_help.apply_async(args=[run.pk])
+    run = forecast_run_prepare(job=job, params=params)
+    job_helpers_start(job=job, count=min(run.chunks_total - 1, settings.FORECAST_FANOUT))
     while (chunk := forecast_chunk_claim(run=run)) is not None:
         progress(_chunk_percent(run), f"Forecasting chunk {chunk.index + 1} of {run.chunks_total}")
-        forecast_chunk_process(chunk=chunk)
+        _chunk_process_alive(chunk)
     while True:
         statuses = list(ForecastChunk.objects.filter(run=run).values_list("status", flat=True))
         done = statuses.count(ForecastChunk.Status.DONE)
@@ -391,7 +465,7 @@ def forecast_job_work(job: JobRun, progress: Progress) -> dict:
         if done == len(statuses):
             break
         if (chunk := forecast_chunk_claim(run=run)) is not None:
-            forecast_chunk_process(chunk=chunk)
+            _chunk_process_alive(chunk)
             continue
         time.sleep(1)
     progress(92, "Scoring backtest accuracy by region and category")
@@ -405,12 +479,12 @@ def _chunk_percent(run: ForecastRun) -> float:
     return 5 + 85 * done / max(run.chunks_total, 1)
 
 
-def forecast_chunks_help(*, run_id: int) -> int:
-    """Process chunks of a run until none is left (a helper worker's share)."""
-    run = ForecastRun.objects.get(pk=run_id)
+def forecast_chunks_help(job: JobRun, params: ForecastParams) -> int:
+    """A helper worker's share of a forecast job: process chunks until none is left."""
+    run = ForecastRun.objects.filter(job=job).first()
     processed = 0
-    while (chunk := forecast_chunk_claim(run=run)) is not None:
-        processed += forecast_chunk_process(chunk=chunk)
+    while run is not None and (chunk := forecast_chunk_claim(run=run)) is not None:
+        processed += _chunk_process_alive(chunk)
     return processed
 
 

@@ -14,6 +14,8 @@ before and after of the rows an import changed in master data and in facts whose
 
 from __future__ import annotations
 
+import contextvars
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +25,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Model
+from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from accounts.scoping import Scope
@@ -50,10 +53,11 @@ from imports.formats import PARSERS
 from imports.formats.sop import SPECS, batch_from_raw
 from imports.formats.tables import expand_paths
 from imports.grain import sales_grain_resolve
+from imports.job_params import ImportParams
 from imports.ownership import check_changed_rows_scope
 from imports.report import ImportReport
 from jobs.models import JobRun
-from jobs.services import JobRejected, job_create, job_enqueue
+from jobs.services import JobRejected, job_start
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
 ProgressCallback = Callable[[float, str], None]
@@ -64,6 +68,13 @@ HINT_API = "create it first"
 API_KINDS = ("sales", "inventory", "supply_orders")
 API_MAX_ROWS = 50_000
 API_SOURCE = "request"
+IMPORT_KIND = "import"
+
+# The command line receives the whole report (every bad row) here; the job row keeps a
+# capped copy.
+full_report_sink: contextvars.ContextVar[Callable[[ImportReport], None] | None] = (
+    contextvars.ContextVar("import_full_report_sink", default=None)
+)
 
 
 class ImportRejected(JobRejected):
@@ -230,14 +241,14 @@ def import_upload_start(
     create_missing: bool,
     skip_invalid: bool,
     grain: str,
-    task,
 ) -> JobRun:
-    """Save uploaded files under MEDIA_ROOT/imports/<job id>/ and queue their import job.
+    """Save uploaded files under MEDIA_ROOT/imports/<time>-<random>/ and start their import.
 
-    The files stay there after the import, as the record of what was loaded.
+    The files stay there after the import, as the record of what was loaded (the job's
+    params list them; purging the job deletes them).
     """
-    job = job_create(kind="import", user=user, params={"format": fmt})
-    folder = Path(settings.MEDIA_ROOT) / "imports" / str(job.pk)
+    stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
+    folder = Path(settings.MEDIA_ROOT) / "imports" / f"{stamp}-{uuid.uuid4().hex[:8]}"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for upload in files:
@@ -246,47 +257,43 @@ def import_upload_start(
             for chunk in upload.chunks():
                 target.write(chunk)
         paths.append(str(path))
-    job.params = {
-        "format": fmt,
-        "paths": paths,
-        "files": [upload.name for upload in files],
-        "create_missing": create_missing,
-        "skip_invalid": skip_invalid,
-        "grain": grain,
-        "hint": HINT_UPLOAD,
-    }
-    job.save(update_fields=["params"])
-    job_enqueue(job=job, task=task)
-    return job
+    params = ImportParams(
+        format=fmt,
+        paths=tuple(paths),
+        files=tuple(upload.name for upload in files),
+        create_missing=create_missing,
+        skip_invalid=skip_invalid,
+        grain=grain,
+        hint=HINT_UPLOAD,
+    )
+    return job_start(kind=IMPORT_KIND, params=params, actor=user)
 
 
 def import_job_work(
-    job: JobRun,
-    progress: ProgressCallback,
-    on_report: Callable[[ImportReport], None] | None = None,
+    job: JobRun, params: ImportParams, progress: ProgressCallback
 ) -> dict[str, Any]:
-    """The work of a queued import job (``job.params`` says what to import).
+    """The work of an import job.
 
-    The report is stored in ``job.result`` (errors capped); ``on_report`` receives the whole
-    report, for the command line, which prints every bad row. A rejected all-or-nothing
-    import fails the job (with the report kept) so that the job list shows it did not load.
+    The report is stored in ``job.result`` (errors capped); ``full_report_sink``, when set
+    (the command line), receives the whole report, to print every bad row. A rejected
+    all-or-nothing import fails the job (with the report kept) so that the job list shows
+    it did not load.
     """
-    params = job.params
     report = import_files(
-        fmt=params["format"],
-        paths=[Path(p) for p in params["paths"]],
+        fmt=params.format,
+        paths=[Path(p) for p in params.paths],
         user=job.created_by,
-        create_missing=params.get("create_missing", False),
-        skip_invalid=params.get("skip_invalid", False),
-        grain=params.get("grain") or None,
-        hint=params.get("hint", HINT_COMMAND),
+        create_missing=params.create_missing,
+        skip_invalid=params.skip_invalid,
+        grain=params.grain or None,
+        hint=params.hint or HINT_COMMAND,
         job_id=job.pk,
         progress=progress,
     )
-    if on_report is not None:
-        on_report(report)
+    if (sink := full_report_sink.get()) is not None:
+        sink(report)
     result = report.as_dict()
-    if not report.is_valid and not params.get("skip_invalid", False):
+    if not report.is_valid and not params.skip_invalid:
         JobRun.objects.filter(pk=job.pk).update(result=result)
         raise ImportRejected(
             f"{result['errors_total']:,} problems found in the files; nothing was written"

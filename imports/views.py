@@ -7,7 +7,6 @@ from accounts.roles import ADMIN_ROLES, role_required
 from imports.forms import ImportForm
 from imports.selectors import recent_imports
 from imports.services import import_upload_start
-from imports.tasks import import_run
 
 
 @role_required(*ADMIN_ROLES)
@@ -23,7 +22,6 @@ def upload(request):
             create_missing=data["create_missing"],
             skip_invalid=data["skip_invalid"],
             grain=data["grain"],
-            task=import_run,
         )
         return redirect("jobs:detail", pk=job.pk)
     status = 400 if request.method == "POST" else 200

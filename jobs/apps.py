@@ -8,4 +8,7 @@ class JobsConfig(AppConfig):
     verbose_name = "Background jobs"
 
     def ready(self) -> None:
-        from jobs import receivers  # noqa: F401 - connects the Celery signal receivers
+        from jobs import (
+            purge,  # noqa: F401 - registers the purge job kind
+            receivers,  # noqa: F401 - connects the Celery signal receivers
+        )

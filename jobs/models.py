@@ -44,6 +44,15 @@ class JobRun(models.Model):
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="How many times a worker started this job (redeliveries count)."
     )
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the Celery worker running it."
+    )
+    log = models.JSONField(
+        default=list,
+        blank=True,
+        encoder=DjangoJSONEncoder,
+        help_text="What happened to the run: starts, lost workers, requeues (time and text).",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -1,10 +1,17 @@
-"""Creating, queuing, executing and cleaning up job runs; limits and notifications.
+"""Starting, queuing, executing, recovering and cleaning up job runs; limits and notifications.
 
-A domain app starts long work in three steps: ``job_create`` records the run, ``job_enqueue``
-queues its Celery task once the surrounding transaction commits, and the task calls
-``job_execute`` with the service function that does the work. ``job_execute`` owns the
+Every app registers its kinds of job in ``jobs.registry`` and starts work with one call,
+``job_start(kind=..., params=..., actor=...)``: views, the API, management commands and
+Celery beat alike. ``job_start`` records the run and queues it where ``SOP_JOBS_MODE`` says;
+the one generic Celery task (``jobs.run``) calls ``job_run``, which reads the typed params
+back and hands them to the kind's work inside ``job_execute``. ``job_execute`` owns the
 bookkeeping every job shares: status, live progress, wall/CPU time, peak memory, limits,
-errors, and notifying admins when a limit stops a job.
+errors, heartbeats, and notifying admins when a limit stops a job.
+
+A worker that dies mid-job is recovered in two ways: a pool process killed by the kernel has
+its task redelivered at once (late acknowledgement) and a sibling takes over; a whole worker
+that vanished stops heartbeating, and ``job_runs_requeue_lost`` (on beat, every minute)
+queues its jobs again, at most ``MAX_ATTEMPTS`` starts in all.
 """
 
 from __future__ import annotations
@@ -12,15 +19,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import socket
 import threading
 import time
 import traceback
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
+from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -32,8 +39,17 @@ from django.utils import timezone
 
 from accounts.models import Role
 from audit.context import audit_context
+from jobs.console import progress_echoed
+from jobs.heartbeat import (
+    STALE_AFTER,
+    heartbeat,
+    heartbeats_on,
+    holder_is_dead_here,
+    worker_identity,
+)
 from jobs.limits import JobLimitExceeded, ResourceWatch
 from jobs.models import FINISHED_STATUSES, JobLimit, JobRun, JobStatus, Notification
+from jobs.registry import JobParams, job_kind_get
 from jobs.selectors import job_limits
 
 logger = logging.getLogger(__name__)
@@ -46,6 +62,11 @@ HARD_LIMIT_GRACE_S = 60
 MAX_ATTEMPTS = 3
 PURGE_BATCH_SIZE = 500
 JOB_MODES = ("celery", "thread", "eager")
+RUN_TASK = "jobs.run"
+HELP_TASK = "jobs.help"
+LOG_ENTRIES_KEPT = 50
+
+Work = Callable[[JobRun, Callable[[float, str], None]], dict | None]
 
 
 class JobRejected(Exception):
@@ -82,8 +103,13 @@ class Progress:
             logger.debug("job %s %s: %.0f%% %s", self.job.pk, self.job.kind, percent, message)
 
 
-def job_create(*, kind: str, user: User | None, params: dict[str, Any] | None = None) -> JobRun:
+def job_create(
+    *, kind: str, user: User | None, params: JobParams | dict[str, Any] | None = None
+) -> JobRun:
+    """Record a queued run of ``kind`` with the kind's current limits (not yet queued)."""
     time_limit, memory_limit = job_limits(kind)
+    if isinstance(params, JobParams):
+        params = params.to_json()
     return JobRun.objects.create(
         kind=kind,
         created_by=user if user is not None and user.is_authenticated else None,
@@ -93,13 +119,35 @@ def job_create(*, kind: str, user: User | None, params: dict[str, Any] | None = 
     )
 
 
-def job_enqueue(*, job: JobRun, task) -> None:
-    """Run ``task(job.pk)`` where ``SOP_JOBS_MODE`` says.
+def job_start(
+    *, kind: str, params: JobParams, actor: User | None, echo: TextIO | None = None
+) -> JobRun:
+    """Start a job of a registered ``kind``: the one way any part of the product starts work.
 
-    ``celery``: queued on Redis once the current transaction commits, with Celery's soft and
-    hard time limits taken from the job. ``thread`` (the embedded default): a daemon thread of
-    this process, started on commit, so pages can poll progress. ``eager`` (tests, management
-    commands): synchronously, right now; ``job`` is refreshed with the outcome.
+    ``params`` must be an instance of the kind's params class (validated on construction).
+    The run is recorded, then queued where ``SOP_JOBS_MODE`` says (see ``job_enqueue``).
+    With ``echo`` (management commands) it runs here and now, writing its progress there;
+    the returned job then holds the outcome.
+    """
+    registered = job_kind_get(kind)
+    if not isinstance(params, registered.params):
+        raise TypeError(
+            f"job kind {kind!r} takes {registered.params.__name__}, not {type(params).__name__}"
+        )
+    job = job_create(kind=kind, user=actor, params=params)
+    if echo is not None:
+        return job_run(job_id=job.pk, echo=echo)
+    job_enqueue(job=job)
+    return job
+
+
+def job_enqueue(*, job: JobRun) -> None:
+    """Run ``job`` where ``SOP_JOBS_MODE`` says.
+
+    ``celery``: the generic task is queued on Redis once the current transaction commits,
+    with Celery's soft and hard time limits taken from the job. ``thread`` (the embedded
+    default): a daemon thread of this process, started on commit, so pages can poll progress.
+    ``eager`` (tests): synchronously, right now; ``job`` is refreshed with the outcome.
     """
     mode = settings.SOP_JOBS_MODE
     if mode == "celery":
@@ -109,11 +157,12 @@ def job_enqueue(*, job: JobRun, task) -> None:
             options["time_limit"] = job.time_limit_s + HARD_LIMIT_GRACE_S
         JobRun.objects.filter(pk=job.pk).update(task_id=options["task_id"])
         job.task_id = options["task_id"]
-        transaction.on_commit(lambda: task.apply_async(args=[job.pk], **options))
+        # By name: services never import tasks (tasks import services).
+        transaction.on_commit(lambda: current_app.send_task(RUN_TASK, args=[job.pk], **options))
     elif mode == "thread":
-        transaction.on_commit(lambda: _start_thread(task, job.pk))
+        transaction.on_commit(lambda: _start_thread(job.pk))
     elif mode == "eager":
-        task.apply(args=[job.pk], throw=True)
+        job_run(job_id=job.pk)
         job.refresh_from_db()
     else:
         raise ImproperlyConfigured(
@@ -121,10 +170,12 @@ def job_enqueue(*, job: JobRun, task) -> None:
         )
 
 
-def _start_thread(task, job_id: int) -> None:
+def _start_thread(job_id: int) -> None:
     def target() -> None:
         try:
-            task.apply(args=[job_id], throw=False)
+            job_run(job_id=job_id)
+        except Exception:
+            logger.exception("job %s could not run", job_id)
         finally:
             # This thread's own database connections would otherwise stay open.
             connections.close_all()
@@ -132,37 +183,119 @@ def _start_thread(task, job_id: int) -> None:
     threading.Thread(target=target, name=f"job-{job_id}", daemon=True).start()
 
 
-def job_execute(*, job_id: int, work: Callable[[JobRun, Progress], dict | None]) -> JobRun:
+def job_run(
+    *, job_id: int, task_id: str = "", echo: TextIO | None = None, on_worker: bool = False
+) -> JobRun:
+    """Run a recorded job with its registered kind's work and typed params.
+
+    ``on_worker`` (the generic Celery task) keeps a heartbeat while it runs, so that the
+    job is requeued if the whole worker vanishes.
+    """
+    kind_name = JobRun.objects.values_list("kind", flat=True).get(pk=job_id)
+    kind = job_kind_get(kind_name)
+
+    def work(job: JobRun, progress: Callable[[float, str], None]) -> dict | None:
+        if echo is not None:
+            progress = progress_echoed(progress, echo)
+        return kind.work(job, kind.params.from_json(job.params), progress)
+
+    if not on_worker:
+        return job_execute(job_id=job_id, work=work, task_id=task_id)
+    with heartbeats_on():
+        return job_execute(job_id=job_id, work=work, task_id=task_id)
+
+
+def job_help(*, job_id: int) -> None:
+    """A helper task's share of a job: the kind's ``helper`` (e.g. a forecast's chunks)."""
+    job = JobRun.objects.get(pk=job_id)
+    if job.is_finished:
+        return
+    kind = job_kind_get(job.kind)
+    if kind.helper is None:
+        return
+    with heartbeats_on():
+        kind.helper(job, kind.params.from_json(job.params))
+
+
+def job_helpers_start(*, job: JobRun, count: int) -> int:
+    """Queue ``count`` helper tasks for ``job`` on any free worker (Celery mode only).
+
+    Returns how many were queued; elsewhere the job's own runner does all the work.
+    """
+    if settings.SOP_JOBS_MODE != "celery" or count <= 0:
+        return 0
+    for _ in range(count):
+        transaction.on_commit(lambda: current_app.send_task(HELP_TASK, args=[job.pk]))
+    return count
+
+
+def _log_event(job: JobRun, text: str) -> None:
+    entry = {"at": timezone.now().isoformat(timespec="seconds"), "event": text[:300]}
+    job.log = [*(job.log or []), entry][-LOG_ENTRIES_KEPT:]
+
+
+def _holder_alive(job: JobRun) -> bool:
+    """Whether another live process is running ``job`` (its heartbeat is fresh and it is
+    not a process of this machine that is known to have died)."""
+    if job.heartbeat_at is None or job.heartbeat_at < timezone.now() - STALE_AFTER:
+        return False
+    return not holder_is_dead_here(job.worker)
+
+
+def job_execute(*, job_id: int, work: Work, task_id: str = "") -> JobRun:
     """Run ``work(job, progress)`` for a queued job and record everything about the run.
 
     Idempotent: a job that already finished is returned untouched, so a redelivered task
-    (late acknowledgement after a worker died) does not run finished work twice. A job still
-    marked running was interrupted by a dying worker and is started again, at most
-    ``MAX_ATTEMPTS`` times.
+    (late acknowledgement after a worker died) does not run finished work twice; so is a
+    delivery of a task the job was requeued from (``task_id`` differs from the job's), and
+    one for a job another live worker is running. A job still marked running whose worker
+    died is started again, at most ``MAX_ATTEMPTS`` times.
     """
     with transaction.atomic():
         job = JobRun.objects.select_for_update().get(pk=job_id)
         if job.is_finished:
+            return job
+        if task_id and job.task_id and task_id != job.task_id:
+            logger.info("job %s: task %s was superseded by a requeue; skipped", job.pk, task_id)
+            return job
+        if job.status == JobStatus.RUNNING and _holder_alive(job):
+            logger.info("job %s is running on %s; this delivery is skipped", job.pk, job.worker)
             return job
         if job.status == JobStatus.RUNNING and job.attempts >= MAX_ATTEMPTS:
             reason = (
                 f"the worker running it died {job.attempts} times "
                 "(it may need more memory than the machine has); not tried again"
             )
+            _log_event(job, f"Worker {job.worker} lost; not tried again")
             _finish(job, JobStatus.FAILED, f"Stopped: {reason}.")
             _notify_stop(job, reason)
             return job
+        if job.status == JobStatus.RUNNING:
+            _log_event(job, f"Worker {job.worker} lost; taken over")
+        me = worker_identity()
         job.status = JobStatus.RUNNING
         job.started_at = timezone.now()
-        job.worker = socket.gethostname()[:200]
+        job.heartbeat_at = job.started_at
+        job.worker = me
         job.error = ""
         job.attempts += 1
-        job.save(update_fields=["status", "started_at", "worker", "error", "attempts"])
+        _log_event(job, f"Started on {me} (attempt {job.attempts} of {MAX_ATTEMPTS})")
+        job.save(
+            update_fields=[
+                "status", "started_at", "heartbeat_at", "worker", "error", "attempts", "log"
+            ]
+        )  # fmt: skip
+
+    def beat() -> None:
+        JobRun.objects.filter(pk=job_id, status=JobStatus.RUNNING, worker=me).update(
+            heartbeat_at=timezone.now()
+        )
 
     watch = ResourceWatch(job.time_limit_s, job.memory_limit_mb)
     status, error, result, stop_reason = JobStatus.SUCCEEDED, "", None, ""
     try:
-        with watch, audit_context(actor=job.created_by, request_id=f"job-{job.pk}"):
+        actor = audit_context(actor=job.created_by, request_id=f"job-{job.pk}")
+        with watch, heartbeat(beat), actor:
             outcome = work(job, Progress(job))
         if outcome is not None:
             result = json.loads(json.dumps(outcome, cls=DjangoJSONEncoder))
@@ -190,6 +323,46 @@ def job_execute(*, job_id: int, work: Callable[[JobRun, Progress], dict | None])
         if stop_reason:
             _notify_stop(job, stop_reason)
     return job
+
+
+def job_runs_requeue_lost() -> list[int]:
+    """Queue again the Celery jobs whose worker vanished; returns their ids.
+
+    A worker killed as a whole (machine lost, container stopped) leaves its task
+    unacknowledged on Redis until the broker's visibility timeout (hours). Its jobs are
+    recognised by a heartbeat older than ``STALE_AFTER`` and queued again under a new task
+    id, so the old delivery, should it ever come back, is skipped. A job that has been
+    started ``MAX_ATTEMPTS`` times fails instead, and admins are told.
+    """
+    stale = timezone.now() - STALE_AFTER
+    requeued = []
+    with transaction.atomic():
+        lost = (
+            JobRun.objects.select_for_update(skip_locked=True)
+            .filter(status=JobStatus.RUNNING)
+            .exclude(task_id="")
+            .filter(Q(heartbeat_at__lt=stale) | Q(heartbeat_at__isnull=True, started_at__lt=stale))
+        )
+        for job in lost:
+            if job.attempts >= MAX_ATTEMPTS:
+                reason = f"the worker running it was lost {job.attempts} times; not tried again"
+                _log_event(job, f"Worker {job.worker} lost; not tried again")
+                _finish(job, JobStatus.FAILED, f"Stopped: {reason}.")
+                _notify_stop(job, reason)
+                continue
+            since = job.heartbeat_at or job.started_at
+            _log_event(
+                job,
+                f"Requeued after worker lost ({job.worker}, silent since "
+                f"{since.isoformat(timespec='seconds')})",
+            )
+            job.status = JobStatus.QUEUED
+            job.message = f"Requeued after worker lost (attempt {job.attempts} of {MAX_ATTEMPTS})"
+            job.save(update_fields=["status", "message", "log"])
+            job_enqueue(job=job)
+            requeued.append(job.pk)
+            logger.warning("job %s requeued: worker %s lost", job.pk, job.worker)
+    return requeued
 
 
 def _finish(job: JobRun, status: str, error: str) -> None:

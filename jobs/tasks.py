@@ -1,27 +1,33 @@
-"""Celery tasks of the jobs app: purging old job runs, by hand or every night."""
+"""The Celery tasks of every job: one generic runner, its helpers, beat's entry, the reaper.
+
+Apps add no tasks of their own: they register kinds in ``jobs.registry`` and these tasks run
+any of them. Tasks receive ids and call services.
+"""
 
 from celery import shared_task
-from django.conf import settings
 
-from jobs.models import JobRun
-from jobs.services import Progress, job_create, job_enqueue, job_execute, job_runs_purge
-
-PURGE_KIND = "purge_old_jobs"
+from jobs.registry import job_kind_get
+from jobs.services import job_help, job_run, job_runs_requeue_lost, job_start
 
 
-def _purge_work(job: JobRun, progress: Progress) -> dict:
-    return job_runs_purge(older_than_days=job.params["older_than_days"], progress=progress)
+@shared_task(name="jobs.run", bind=True)
+def job_run_task(self, job_id: int) -> None:
+    job_run(job_id=job_id, task_id=self.request.id or "", on_worker=True)
 
 
-@shared_task(name="jobs.purge_old_jobs")
-def purge_old_jobs(job_id: int) -> None:
-    job_execute(job_id=job_id, work=_purge_work)
+@shared_task(name="jobs.help")
+def job_help_task(job_id: int) -> None:
+    job_help(job_id=job_id)
 
 
-@shared_task(name="jobs.purge_old_jobs_nightly")
-def purge_old_jobs_nightly() -> None:
-    """Beat entry point: a purge job run like one an admin starts, recorded the same way."""
-    job = job_create(
-        kind=PURGE_KIND, user=None, params={"older_than_days": settings.JOB_RETENTION_DAYS}
-    )
-    job_enqueue(job=job, task=purge_old_jobs)
+@shared_task(name="jobs.start")
+def job_start_task(kind: str, params: dict | None = None) -> int:
+    """Celery beat's entry point: start a job of ``kind`` as an admin would, recorded the
+    same way (the schedule's kwargs hold the kind and its params as JSON)."""
+    registered = job_kind_get(kind)
+    return job_start(kind=kind, params=registered.params.from_json(params), actor=None).pk
+
+
+@shared_task(name="jobs.requeue_lost")
+def job_requeue_lost_task() -> list[int]:
+    return job_runs_requeue_lost()

@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.roles import ADMIN_ROLES, PLANNING_ROLES, READ_ROLES, role_required
 from jobs.forms import JobLimitForm, JobPurgeForm, NotificationReadForm
 from jobs.models import JobLimit, JobRun, JobStatus
+from jobs.purge import PURGE_KIND, PurgeParams
 from jobs.selectors import (
     job_kinds_known,
     job_limit_initial,
@@ -18,14 +19,7 @@ from jobs.selectors import (
     jobs_visible_to,
     notifications_for,
 )
-from jobs.services import (
-    job_create,
-    job_enqueue,
-    job_limit_reset,
-    job_limit_set,
-    notification_mark_read,
-)
-from jobs.tasks import PURGE_KIND, purge_old_jobs
+from jobs.services import job_limit_reset, job_limit_set, job_start, notification_mark_read
 
 JOBS_PER_PAGE = 50
 # Kinds whose result has a page of its own, shown instead of the generic key/value list.
@@ -84,9 +78,8 @@ def job_purge(request):
     if not form.is_valid():
         messages.error(request, "Enter a number of days between 1 and 3650.")
         return redirect("jobs:list")
-    params = {"older_than_days": form.cleaned_data["older_than_days"]}
-    job = job_create(kind=PURGE_KIND, user=request.user, params=params)
-    job_enqueue(job=job, task=purge_old_jobs)
+    params = PurgeParams(older_than_days=form.cleaned_data["older_than_days"])
+    job = job_start(kind=PURGE_KIND, params=params, actor=request.user)
     return redirect("jobs:detail", pk=job.pk)
 
 

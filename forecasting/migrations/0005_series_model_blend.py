@@ -47,7 +47,7 @@ def blend_to_weights(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("forecasting", "0003_series_model_weights"),
+        ("forecasting", "0004_chunk_heartbeat"),
     ]
 
     operations = [

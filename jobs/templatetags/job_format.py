@@ -6,6 +6,8 @@ from django import template
 
 register = template.Library()
 
+INLINE_ITEMS = 12
+
 
 @register.filter
 def duration(seconds: float | None) -> str:
@@ -44,9 +46,11 @@ def as_json(value: object) -> str:
 
 @register.filter
 def inline_value(value: object) -> str:
-    """A parameter on one line: lists joined by commas, mappings as compact JSON."""
+    """A parameter on one line: lists joined by commas (a long one cut, with its length),
+    mappings as compact JSON."""
     if isinstance(value, list):
-        return ", ".join(str(item) for item in value)
+        shown = ", ".join(str(item) for item in value[:INLINE_ITEMS])
+        return shown if len(value) <= INLINE_ITEMS else f"{shown}, … ({len(value)} in all)"
     if isinstance(value, dict):
         return json.dumps(value, ensure_ascii=False)
     return str(value)

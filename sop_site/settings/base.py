@@ -278,7 +278,11 @@ CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=4 * 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=4 * 3600 - 60)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+# An unacknowledged task is handed out again after this long. It matches the longest task
+# (the hard limit plus a margin), so a task still running is never delivered twice; a task
+# whose whole worker vanished is requeued within minutes by jobs.requeue_lost (on beat),
+# not after this timeout.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 15 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Per-job defaults; an admin can set other limits per job kind (jobs.JobLimit).
 JOB_DEFAULT_TIME_LIMIT_S = env.int("JOB_DEFAULT_TIME_LIMIT_S", default=3 * 3600)

@@ -15,12 +15,12 @@ from dashboards import selectors
 from dashboards.models import DailySales, SeriesCoverage
 from demo.engine import generate_company
 from demo.services import demo_company_load
-from forecasting.services import forecast_job_work, forecast_params
+from forecasting.job_params import ForecastParams
 from forecasting.signals import forecast_finished
 from history.models import SalesFact
 from history.selectors import sales_in_scope
 from imports.services import import_rows
-from jobs.services import job_create, job_execute
+from jobs.services import job_start
 from masterdata import selectors as live
 from masterdata.models import SKU, Category, Region, Store
 from tests.factories import PlanningScopeFactory, UserFactory
@@ -140,11 +140,8 @@ def test_summaries_still_match_after_a_forecast(company):
 
     forecast_finished.connect(record)
     try:
-        params = forecast_params(granularity="W", horizon=4, windows=1, reselect=True)
-        job = job_execute(
-            job_id=job_create(kind="forecast", user=None, params=params).pk,
-            work=forecast_job_work,
-        )
+        params = ForecastParams(granularity="W", horizon=4, windows=1, company_wide=True)
+        job = job_start(kind="forecast", params=params, actor=None)
     finally:
         forecast_finished.disconnect(record)
     assert job.status == "succeeded"

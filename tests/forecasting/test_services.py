@@ -11,9 +11,10 @@ from demo.engine import generate_company
 from demo.services import demo_company_load
 from forecasting.engine.blend import Blend
 from forecasting.history_frames import last_actual_date, load_series_frames
+from forecasting.job_params import ForecastParams
 from forecasting.models import BacktestPoint, Forecast, ForecastRun, ModelPin, SeriesModel
-from forecasting.services import forecast_job_work, forecast_params, plan_chunks
-from jobs.services import job_create, job_execute
+from forecasting.services import plan_chunks
+from jobs.services import job_run, job_start
 
 END = dt.date(2025, 6, 29)  # a Sunday, so daily and weekly origins coincide
 
@@ -26,11 +27,14 @@ def small_company(db):
 
 
 def _run_forecast(granularity: str, horizon: int, windows: int = 2, reselect: bool = True):
-    params = forecast_params(
-        granularity=granularity, horizon=horizon, windows=windows, reselect=reselect
+    params = ForecastParams(
+        granularity=granularity,
+        horizon=horizon,
+        windows=windows,
+        reselect=reselect,
+        company_wide=True,
     )
-    job = job_create(kind="forecast", user=None, params=params)
-    return job_execute(job_id=job.pk, work=forecast_job_work)
+    return job_start(kind="forecast", params=params, actor=None)
 
 
 def test_plan_chunks_respects_the_series_budget():
@@ -80,7 +84,7 @@ def test_forecast_job_stores_each_forecast_once_and_is_idempotent(small_company)
     assert ForecastRun.objects.count() == 2
 
     # Executing a finished job again changes nothing.
-    assert job_execute(job_id=second.pk, work=forecast_job_work).pk == second.pk
+    assert job_run(job_id=second.pk).pk == second.pk
     assert Forecast.objects.count() == len(rows)
 
 

@@ -158,10 +158,10 @@ def test_intermittent_series_is_ranked_by_mase(client, admin_user, scoped_world,
 def test_run_starts_a_forecast_job_and_opens_its_page(client, planner, monkeypatch):
     started = {}
 
-    def enqueue(*, job, task):
+    def enqueue(*, job):
         started["job"] = job
 
-    monkeypatch.setattr("forecasting.services.job_enqueue", enqueue)
+    monkeypatch.setattr("jobs.services.job_enqueue", enqueue)
     client.force_login(planner)
     response = client.post(reverse("forecasting:run"), {"granularity": "W", "horizon": "12"})
     job = JobRun.objects.get()

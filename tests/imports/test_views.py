@@ -1,5 +1,7 @@
 """The import page: admins upload, the job runs, the report lists every bad row."""
 
+from pathlib import Path
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -47,7 +49,9 @@ def test_upload_with_two_bad_rows_reports_both_and_writes_nothing(
     job = JobRun.objects.get(kind="import")
     assert response.status_code == 302
     assert response["Location"] == reverse("jobs:detail", args=[job.pk])
-    assert (tmp_path / "imports" / str(job.pk) / "sales.csv").exists()
+    (stored,) = (Path(p) for p in job.params["paths"])
+    assert stored.name == "sales.csv" and stored.exists()
+    assert stored.parent.parent == tmp_path / "imports"
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
     assert [(e["row"], e["column"]) for e in job.result["errors"]] == [(3, "quantity"), (4, "date")]

@@ -22,16 +22,18 @@ from django.utils import timezone
 
 from accounts.models import Role
 from jobs.models import JobRun, JobStatus
-from jobs.services import PURGE_BATCH_SIZE, job_create, job_enqueue
-from jobs.tasks import PURGE_KIND, purge_old_jobs
+from jobs.purge import PURGE_KIND, PurgeParams
+from jobs.services import PURGE_BATCH_SIZE, job_start
 from sop_site.celery import app as celery_app
 from sop_site.database_url import database_url
 from tests.factories import UserFactory
+from tests.jobs.worker_kinds import COUNT_KIND, CountParams
 
 pytestmark = pytest.mark.celery_worker
 
 STARTUP_TIMEOUT_S = 180
 FINISH_TIMEOUT_S = 60
+WORKER_KINDS = "tests.jobs.worker_kinds"
 
 
 @contextlib.contextmanager
@@ -63,7 +65,7 @@ def _default_queue(name: str):
 
 
 @contextlib.contextmanager
-def _worker(queue: str, env: dict, log_path: Path):
+def _worker(queue: str, env: dict, log_path: Path, include: str = ""):
     command = [
         str(Path(sys.executable).with_name("celery")),
         "-A", "sop_site", "worker",
@@ -72,6 +74,7 @@ def _worker(queue: str, env: dict, log_path: Path):
         "-n", f"{queue}@%h",
         "--without-gossip", "--without-mingle", "--without-heartbeat",
         "--loglevel", "INFO",
+        *(["--include", include] if include else []),
     ]  # fmt: skip
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -105,22 +108,55 @@ def _tail(log_path: Path) -> str:
     return log_path.read_text(errors="replace")[-4000:]
 
 
-@pytest.mark.django_db(transaction=True)
-def test_worker_runs_a_queued_job_and_reports_progress(settings, tmp_path):
+def _worker_env(settings) -> dict:
     if not settings.REDIS_URL:
         pytest.skip("REDIS_URL is not set: this test needs a real Redis broker.")
     if connection.vendor != "postgresql":
         pytest.skip("A worker process can only share the test database on PostgreSQL.")
     settings.SOP_JOBS_MODE = "celery"
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "sop_site.settings.test",
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "REDIS_URL": settings.REDIS_URL,
+    }
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_a_kind_registered_by_the_test(settings, tmp_path):
+    """A kind of the test's own (``tests.jobs.worker_kinds``, which the worker imports with
+    ``--include``) runs through ``job_start`` and the generic task like any app's kind."""
+    env = _worker_env(settings)
+    queue = f"test-jobs-{uuid.uuid4().hex[:12]}"
+    log_path = tmp_path / "worker.log"
+    admin = UserFactory(username="kind-admin", role=Role.ADMIN)
+    params = CountParams(to=6, steps=(1, 2, 3), pause_s=0.2)
+
+    with _default_queue(queue), _worker(queue, env, log_path, include=WORKER_KINDS) as worker:
+        job = job_start(kind=COUNT_KIND, params=params, actor=admin)
+        assert JobRun.objects.get(pk=job.pk).task_id
+        done = _wait_for(
+            job.pk,
+            lambda j: j.is_finished,
+            timeout=STARTUP_TIMEOUT_S,
+            process=worker,
+            log_path=log_path,
+        )
+
+    assert done.status == JobStatus.SUCCEEDED, f"{done.error}\n{_tail(log_path)}"
+    assert done.result == {"counted": 6, "steps": [1, 2, 3], "worker": done.worker}
+    assert done.message == "Counted 6 of 6"
+    assert done.worker.split(":")[-1] != str(os.getpid())  # not run in the test's process
+    assert done.heartbeat_at is not None and done.attempts == 1
+    assert done.created_by == admin
+
+
+@pytest.mark.django_db(transaction=True)
+def test_worker_runs_a_queued_job_and_reports_progress(settings, tmp_path):
+    env = _worker_env(settings)
     db = connection.settings_dict
     queue = f"test-jobs-{uuid.uuid4().hex[:12]}"
     log_path = tmp_path / "worker.log"
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "sop_site.settings.test",
-        "DATABASE_URL": database_url(db),
-        "REDIS_URL": settings.REDIS_URL,
-    }
 
     long_ago = timezone.now() - dt.timedelta(days=400)
     JobRun.objects.bulk_create(
@@ -129,10 +165,8 @@ def test_worker_runs_a_queued_job_and_reports_progress(settings, tmp_path):
     )
     last_old_run = JobRun.objects.filter(kind="import").order_by("-pk").first()
     admin = UserFactory(username="worker-admin", role=Role.ADMIN)
-    job = job_create(kind=PURGE_KIND, user=admin, params={"older_than_days": 90})
-
     with _row_lock(db, last_old_run.pk) as lock, _default_queue(queue):
-        job_enqueue(job=job, task=purge_old_jobs)
+        job = job_start(kind=PURGE_KIND, params=PurgeParams(older_than_days=90), actor=admin)
         queued = JobRun.objects.get(pk=job.pk)
         assert queued.status == JobStatus.QUEUED
         assert queued.task_id

@@ -15,17 +15,17 @@ from accounts.models import Role
 from audit.context import audit_context
 from audit.models import AuditEntry
 from jobs.models import JobLimit, JobRun, JobStatus, Notification
+from jobs.purge import PURGE_KIND, PurgeParams
 from jobs.services import (
     MAX_ATTEMPTS,
     Progress,
     job_create,
-    job_enqueue,
     job_execute,
     job_limit_set,
     job_runs_purge,
+    job_start,
     notification_mark_read,
 )
-from jobs.tasks import PURGE_KIND, purge_old_jobs
 from tests.factories import UserFactory
 from tests.jobs.factories import FinishedJobRunFactory, JobRunFactory, NotificationFactory
 
@@ -176,55 +176,57 @@ def test_progress_writes_are_throttled_but_keep_whole_steps(planner):
 
 def test_eager_mode_runs_now_and_refreshes_the_job(admin_user, settings):
     settings.SOP_JOBS_MODE = "eager"
-    job = job_create(kind=PURGE_KIND, user=admin_user, params={"older_than_days": 30})
-    job_enqueue(job=job, task=purge_old_jobs)
+    job = job_start(kind=PURGE_KIND, params=PurgeParams(older_than_days=30), actor=admin_user)
     assert job.status == JobStatus.SUCCEEDED
     assert job.result["job_runs_deleted"] == 0
+    assert job.params == {"older_than_days": 30}
 
 
-class RecordingTask:
-    """Stands in for a Celery task to see what ``job_enqueue`` hands to Celery."""
+class RecordingCelery:
+    """Stands in for the Celery app to see what ``job_enqueue`` hands to Celery."""
 
     def __init__(self):
         self.calls = []
 
-    def apply_async(self, **options):
-        self.calls.append(options)
+    def send_task(self, name, **options):
+        self.calls.append((name, options))
 
 
 def test_celery_mode_queues_on_commit_with_the_jobs_time_limits(
-    admin_user, settings, django_capture_on_commit_callbacks
+    admin_user, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     settings.SOP_JOBS_MODE = "celery"
-    JobLimit.objects.create(kind="forecast", time_limit_s=600, memory_limit_mb=2048)
-    job = job_create(kind="forecast", user=admin_user)
-    task = RecordingTask()
+    celery = RecordingCelery()
+    monkeypatch.setattr("jobs.services.current_app", celery)
+    JobLimit.objects.create(kind=PURGE_KIND, time_limit_s=600, memory_limit_mb=2048)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job_enqueue(job=job, task=task)
-    assert task.calls == []
+        job = job_start(kind=PURGE_KIND, params=PurgeParams(), actor=admin_user)
+    assert celery.calls == []
 
     callbacks[0]()
     job.refresh_from_db()
     assert job.task_id
-    assert task.calls == [
-        {"args": [job.pk], "task_id": job.task_id, "soft_time_limit": 600, "time_limit": 660}
+    assert job.status == JobStatus.QUEUED
+    assert celery.calls == [
+        (
+            "jobs.run",
+            {"args": [job.pk], "task_id": job.task_id, "soft_time_limit": 600, "time_limit": 660},
+        )
     ]
 
 
 def test_unknown_mode_is_refused(admin_user, settings):
     settings.SOP_JOBS_MODE = "threads"
-    job = job_create(kind="forecast", user=admin_user)
     with pytest.raises(ImproperlyConfigured, match="SOP_JOBS_MODE is 'threads'"):
-        job_enqueue(job=job, task=purge_old_jobs)
+        job_start(kind=PURGE_KIND, params=PurgeParams(), actor=admin_user)
 
 
 @pytest.mark.django_db(transaction=True)
 def test_thread_mode_runs_the_job_beside_the_caller(settings):
     settings.SOP_JOBS_MODE = "thread"
     admin = UserFactory(username="thread-admin", role=Role.ADMIN)
-    job = job_create(kind=PURGE_KIND, user=admin, params={"older_than_days": 30})
-    job_enqueue(job=job, task=purge_old_jobs)
+    job = job_start(kind=PURGE_KIND, params=PurgeParams(older_than_days=30), actor=admin)
 
     threads = [t for t in threading.enumerate() if t.name == f"job-{job.pk}"]
     for thread in threads:
@@ -240,7 +242,7 @@ def test_hard_time_limit_from_celery_fails_the_job(planner, admin_user):
     job.save()
 
     task_failure.send(
-        sender=purge_old_jobs,
+        sender=None,
         task_id="t-123",
         exception=TimeLimitExceeded(70),
         args=[job.pk],
@@ -259,9 +261,7 @@ def test_hard_time_limit_from_celery_fails_the_job(planner, admin_user):
 
 def test_task_failure_leaves_finished_jobs_alone(planner):
     job = FinishedJobRunFactory(created_by=planner, task_id="t-done")
-    task_failure.send(
-        sender=purge_old_jobs, task_id="t-done", exception=RuntimeError("late"), args=[job.pk]
-    )
+    task_failure.send(sender=None, task_id="t-done", exception=RuntimeError("late"), args=[job.pk])
     job.refresh_from_db()
     assert job.status == JobStatus.SUCCEEDED
 

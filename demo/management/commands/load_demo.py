@@ -2,9 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.jobs import demo_load_work
-from jobs.console import job_execute_with_echo
-from jobs.services import job_create
+from demo.jobs import DEMO_LOAD_KIND, DemoLoadParams
+from jobs.services import job_start
 
 
 class Command(BaseCommand):
@@ -17,13 +16,11 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=3)
 
     def handle(self, *args, **options):
-        for name in ("stores", "skus", "years"):
-            if options[name] < 1:
-                raise CommandError(f"--{name} must be at least 1")
-        params = {k: options[k] for k in ("seed", "stores", "skus", "years")}
-        job = job_create(kind="demo_load", user=None, params=params)
-
-        job = job_execute_with_echo(job=job, work=demo_load_work, stdout=self.stdout)
+        try:
+            params = DemoLoadParams(**{k: options[k] for k in ("seed", "stores", "skus", "years")})
+        except ValueError as exc:
+            raise CommandError(f"--{exc}") from exc
+        job = job_start(kind=DEMO_LOAD_KIND, params=params, actor=None, echo=self.stdout)
         if job.status != "succeeded":
             raise CommandError(f"Demo load failed: {job.error}")
         written = job.result.get("written", {})

@@ -2,10 +2,10 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from forecasting.job_params import CHUNK_SERIES, ForecastParams
 from forecasting.selectors import forecast_exists
-from forecasting.services import forecast_job_work, forecast_params
-from jobs.console import job_execute_with_echo
-from jobs.services import job_create
+from forecasting.services import FORECAST_KIND
+from jobs.services import job_start
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
             "--chunk-series",
             type=int,
             default=None,
-            help="Series per chunk of work (default 4000).",
+            help=f"Series per chunk of work (default {CHUNK_SERIES}).",
         )
         parser.add_argument(
             "--if-missing",
@@ -45,19 +45,17 @@ class Command(BaseCommand):
             self.stdout.write(f"A {options['granularity']} forecast exists already.")
             return
         try:
-            params = forecast_params(
+            params = ForecastParams(
                 granularity=granularity,
                 horizon=options["horizon"],
                 windows=options["windows"],
                 reselect=not options["keep_models"],
+                company_wide=True,
+                chunk_series=options["chunk_series"] or CHUNK_SERIES,
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
-        if options["chunk_series"]:
-            params["chunk_series"] = options["chunk_series"]
-        job = job_create(kind="forecast", user=None, params=params)
-
-        job = job_execute_with_echo(job=job, work=forecast_job_work, stdout=self.stdout)
+        job = job_start(kind=FORECAST_KIND, params=params, actor=None, echo=self.stdout)
         if job.status != "succeeded":
             raise CommandError(f"Forecast failed: {job.error}")
         summary = job.result

@@ -15,10 +15,10 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from imports.formats import PARSERS
-from imports.services import HINT_COMMAND, import_job_work
-from jobs.console import job_execute_with_echo
+from imports.job_params import ImportParams
+from imports.services import HINT_COMMAND, IMPORT_KIND, full_report_sink
 from jobs.models import JobStatus
-from jobs.services import job_create
+from jobs.services import job_start
 
 
 class Command(BaseCommand):
@@ -54,25 +54,20 @@ class Command(BaseCommand):
         missing = [str(p) for p in options["paths"] if not p.exists()]
         if missing:
             raise CommandError(f"no such file or directory: {', '.join(missing)}")
-        job = job_create(
-            kind="import",
-            user=user,
-            params={
-                "format": options["fmt"],
-                "paths": [str(p.resolve()) for p in options["paths"]],
-                "create_missing": options["create_missing"],
-                "skip_invalid": options["skip_invalid"],
-                "grain": options["grain"] or "",
-                "hint": HINT_COMMAND,
-            },
+        params = ImportParams(
+            format=options["fmt"],
+            paths=tuple(str(p.resolve()) for p in options["paths"]),
+            create_missing=options["create_missing"],
+            skip_invalid=options["skip_invalid"],
+            grain=options["grain"] or "",
+            hint=HINT_COMMAND,
         )
-
         reports = []
-
-        def work(job_run, progress):
-            return import_job_work(job_run, progress, on_report=reports.append)
-
-        job = job_execute_with_echo(job=job, work=work, stdout=self.stdout)
+        token = full_report_sink.set(reports.append)
+        try:
+            job = job_start(kind=IMPORT_KIND, params=params, actor=user, echo=self.stdout)
+        finally:
+            full_report_sink.reset(token)
         report = job.result or {}
         if job.status == JobStatus.FAILED and not report:
             raise CommandError(f"import job #{job.pk} failed: {job.error}")
