@@ -19,9 +19,7 @@ from django.db.models import (
     Sum,
 )
 
-from accounts.scoping import (
-    is_scoped,
-)
+from accounts.scoping import Scope
 from forecasting.engine.granularity import DAILY, GRANULARITIES, WEEKLY, granularity_of
 from forecasting.models import (
     AccuracyRecord,
@@ -29,7 +27,7 @@ from forecasting.models import (
     LeaderboardEntry,
     SeriesModel,
 )
-from forecasting.selectors import SALES_MEASURE, accuracy_records_for_user, scope_q
+from forecasting.selectors import SALES_MEASURE, accuracy_records_in_scope, scope_q
 from history.models import SalesFact
 from masterdata.models import SKU, Store
 
@@ -53,26 +51,26 @@ class AccuracyFilter:
     granularity: str
 
 
-def accuracy_defaults(*, user) -> AccuracyFilter:
+def accuracy_defaults(*, scope: Scope) -> AccuracyFilter:
     """The source and granularity to open the page on: the first, live before backtest and
-    daily before weekly, with records the user may see (the backtest, daily, when none)."""
-    level = "region_category" if is_scoped(user) else "total"
+    daily before weekly, with records the scope shows (the backtest, daily, when none)."""
+    level = "region_category" if scope.is_scoped else "total"
     for source in (AccuracyRecord.Source.LIVE, AccuracyRecord.Source.BACKTEST):
         for granularity in GRANULARITIES:
-            visible = accuracy_records_for_user(
-                user=user, source=source, granularity=granularity.code, level=level
+            visible = accuracy_records_in_scope(
+                scope=scope, source=source, granularity=granularity.code, level=level
             )
             if visible.exists():
                 return AccuracyFilter(source, granularity.code)
     return AccuracyFilter(AccuracyRecord.Source.BACKTEST, DAILY.code)
 
 
-def _scope_total_records(user, accuracy: AccuracyFilter) -> QuerySet[AccuracyRecord]:
-    """Records that add up to the user's whole scope: the total row, or for a scoped
+def _scope_total_records(scope: Scope, accuracy: AccuracyFilter) -> QuerySet[AccuracyRecord]:
+    """Records that add up to the whole scope: the total row, or for a scoped
     planner the region × category cells inside their scope."""
-    level = "region_category" if is_scoped(user) else "total"
-    records = accuracy_records_for_user(
-        user=user, source=accuracy.source, granularity=accuracy.granularity, level=level
+    level = "region_category" if scope.is_scoped else "total"
+    records = accuracy_records_in_scope(
+        scope=scope, source=accuracy.source, granularity=accuracy.granularity, level=level
     )
     if accuracy.source == AccuracyRecord.Source.LIVE:
         last = records.aggregate(last=Max("evaluated_on"))["last"]
@@ -103,9 +101,9 @@ def _scores(row: dict) -> dict:
     }
 
 
-def accuracy_overview(*, user, accuracy: AccuracyFilter) -> dict:
+def accuracy_overview(*, scope: Scope, accuracy: AccuracyFilter) -> dict:
     """Headline, accuracy by region × category, by week and by lead time, in scope."""
-    records = _scope_total_records(user, accuracy)
+    records = _scope_total_records(scope, accuracy)
     period = records.aggregate(first=Min("evaluated_on"), last=Max("evaluated_on"), **SUMS)
     if not period["compared"]:
         return {"headline": None}
@@ -125,8 +123,8 @@ def accuracy_overview(*, user, accuracy: AccuracyFilter) -> dict:
         (_scores(row) for row in records.values("lead_bucket").annotate(**SUMS).order_by()),
         key=lambda row: order.get(row["lead_bucket"], len(order)),
     )
-    cells = accuracy_records_for_user(
-        user=user,
+    cells = accuracy_records_in_scope(
+        scope=scope,
         source=accuracy.source,
         granularity=accuracy.granularity,
         level="region_category",
@@ -164,13 +162,13 @@ def _heatmap(cells: list[dict]) -> dict:
     return {"regions": regions, "categories": categories, "z": z}
 
 
-def accuracy_exceptions(*, user, accuracy: AccuracyFilter) -> dict:
+def accuracy_exceptions(*, scope: Scope, accuracy: AccuracyFilter) -> dict:
     """The series with the largest error and the largest bias, as tables of rows with
     store, sku, model, wape, bias and volume (actual sum)."""
     if accuracy.source == AccuracyRecord.Source.LIVE:
-        frame = _live_series_errors(user, accuracy.granularity)
+        frame = _live_series_errors(scope, accuracy.granularity)
     else:
-        frame = _backtest_series_errors(user, accuracy.granularity)
+        frame = _backtest_series_errors(scope, accuracy.granularity)
     if frame.empty:
         return {"worst_error": [], "worst_bias": []}
     frame = frame.dropna(subset=["wape"])
@@ -206,13 +204,13 @@ def _with_names(frame: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _backtest_series_errors(user, granularity: str) -> pd.DataFrame:
+def _backtest_series_errors(scope: Scope, granularity: str) -> pd.DataFrame:
     """Backtest WAPE and bias of each series' selected model."""
     selected = SeriesModel.objects.filter(
         store=OuterRef("store"), sku=OuterRef("sku"), granularity=granularity
     ).values("model")[:1]
     rows = (
-        LeaderboardEntry.objects.filter(scope_q(user), granularity=granularity)
+        LeaderboardEntry.objects.filter(scope_q(scope), granularity=granularity)
         .filter(model=Subquery(selected))
         .values("store_id", "sku_id", "model", "wape", "bias")
     )
@@ -221,7 +219,7 @@ def _backtest_series_errors(user, granularity: str) -> pd.DataFrame:
     )
 
 
-def _live_series_errors(user, granularity: str) -> pd.DataFrame:
+def _live_series_errors(scope: Scope, granularity: str) -> pd.DataFrame:
     """Stored forecasts against actuals over the last four weeks with actuals, per series.
 
     One origin is compared: the newest whose forecast covers the whole four weeks (or the
@@ -242,7 +240,7 @@ def _live_series_errors(user, granularity: str) -> pd.DataFrame:
     forecasts = pd.DataFrame.from_records(
         list(
             Forecast.objects.filter(
-                scope_q(user),
+                scope_q(scope),
                 granularity=granularity,
                 origin=origin,
                 date__gte=start,
@@ -256,7 +254,7 @@ def _live_series_errors(user, granularity: str) -> pd.DataFrame:
     actuals = pd.DataFrame.from_records(
         list(
             SalesFact.objects.filter(
-                scope_q(user), date__gte=start - dt.timedelta(days=6), date__lte=last
+                scope_q(scope), date__gte=start - dt.timedelta(days=6), date__lte=last
             )
             .values("store_id", "sku_id", "date")
             .annotate(actual=Sum(SALES_MEASURE))

@@ -22,10 +22,7 @@ from django.db.models import (
     Sum,
 )
 
-from accounts.scoping import (
-    category_subtree_ids,
-    visible_stores,
-)
+from accounts.scoping import Scope, category_subtree_ids
 from forecasting.engine.classify import INTERMITTENT_CLASSES
 from forecasting.engine.granularity import granularity_of
 from forecasting.models import (
@@ -52,7 +49,7 @@ PROMOTIONS_SHOWN = 100
 @dataclass(frozen=True)
 class SeriesFilter:
     """What the explorer shows: one store × SKU series, or the sum of every series in the
-    user's scope that matches all of the given members."""
+    scope that matches all of the given members."""
 
     granularity: str
     store: Store | None = None
@@ -85,8 +82,8 @@ class SeriesFilter:
         return urlencode(params)
 
 
-def _facts(model, user, selection: SeriesFilter):
-    return model.objects.filter(scope_q(user), selection.q())
+def _facts(model, scope: Scope, selection: SeriesFilter):
+    return model.objects.filter(scope_q(scope), selection.q())
 
 
 def _dates(values) -> list[str]:
@@ -97,14 +94,14 @@ def _rounded(values) -> list[float | None]:
     return [None if pd.isna(v) else round(float(v), 2) for v in values]
 
 
-def _history(user, selection: SeriesFilter, end: dt.date) -> pd.Series:
+def _history(scope: Scope, selection: SeriesFilter, end: dt.date) -> pd.Series:
     """Actual sales per period up to ``end`` (missing periods are periods without sales);
     weekly history stops at the last full week."""
     grain = granularity_of(selection.granularity)
     end = grain.last_complete_period(pd.Timestamp(end)).date()
     start = end - HISTORY_PERIODS * grain.period
     rows = (
-        _facts(SalesFact, user, selection)
+        _facts(SalesFact, scope, selection)
         .filter(date__gt=start, date__lte=end)
         .values("date")
         .annotate(total=Sum(SALES_MEASURE))
@@ -120,7 +117,7 @@ def _history(user, selection: SeriesFilter, end: dt.date) -> pd.Series:
     return sales.reindex(days, fill_value=0.0)
 
 
-def _forecast_sums(user, selection: SeriesFilter, origin: dt.date) -> pd.DataFrame:
+def _forecast_sums(scope: Scope, selection: SeriesFilter, origin: dt.date) -> pd.DataFrame:
     """The forecast per date summed over the selection, with its p10–p90 band.
 
     One series keeps its own quantiles. A sum of series gets the band of
@@ -133,7 +130,7 @@ def _forecast_sums(user, selection: SeriesFilter, origin: dt.date) -> pd.DataFra
         (F("p90") - F("p10")) * (F("p90") - F("p10")), output_field=FloatField()
     )
     rows = (
-        _facts(Forecast, user, selection)
+        _facts(Forecast, scope, selection)
         .filter(granularity=selection.granularity, origin=origin)
         .values("date")
         .annotate(
@@ -157,7 +154,7 @@ def _forecast_sums(user, selection: SeriesFilter, origin: dt.date) -> pd.DataFra
     return frame
 
 
-def _promotions(user, selection: SeriesFilter, start: dt.date, end: dt.date) -> list[dict]:
+def _promotions(scope: Scope, selection: SeriesFilter, start: dt.date, end: dt.date) -> list[dict]:
     """Promotions that apply to the whole selection: company- or store-wide ones, and the
     selected SKU's own (per-SKU promotions of an aggregate would shade every day)."""
     promotions = Promotion.objects.filter(start_date__lte=end, end_date__gte=start)
@@ -165,7 +162,7 @@ def _promotions(user, selection: SeriesFilter, start: dt.date, end: dt.date) -> 
         promotions = promotions.filter(Q(sku__isnull=True) | Q(sku=selection.sku))
     else:
         promotions = promotions.filter(sku__isnull=True)
-    stores = visible_stores(user)
+    stores = Store.objects.visible_to(scope)
     if selection.store is not None:
         stores = stores.filter(pk=selection.store.pk)
     elif selection.region is not None:
@@ -209,14 +206,14 @@ def _events(selection: SeriesFilter, start: dt.date, end: dt.date) -> list[dict]
     ]
 
 
-def explorer_chart(*, user, selection: SeriesFilter) -> dict:
-    """Everything the explorer chart draws, summed over the selection within the user's
+def explorer_chart(*, scope: Scope, selection: SeriesFilter) -> dict:
+    """Everything the explorer chart draws, summed over the selection within the
     scope: recent actuals, the selected models' backtest fits, the forecast and its band,
     and the promotions and calendar events over the same dates."""
     origin = latest_origin(selection.granularity)
     end = origin
     if end is None:
-        end = _facts(SalesFact, user, selection).aggregate(last=Max("date"))["last"]
+        end = _facts(SalesFact, scope, selection).aggregate(last=Max("date"))["last"]
     chart: dict = {
         "granularity": selection.granularity,
         "origin": origin.isoformat() if origin else None,
@@ -228,12 +225,12 @@ def explorer_chart(*, user, selection: SeriesFilter) -> dict:
     }
     if end is None:
         return chart
-    history = _history(user, selection, end)
+    history = _history(scope, selection, end)
     chart["history"] = {"x": _dates(history.index), "y": _rounded(history.to_numpy())}
     start = end - HISTORY_PERIODS * granularity_of(selection.granularity).period
     fits = pd.DataFrame.from_records(
         list(
-            _facts(BacktestPoint, user, selection)
+            _facts(BacktestPoint, scope, selection)
             .filter(granularity=selection.granularity, date__gt=start)
             .values("date")
             .annotate(fitted=Sum("forecast"), observed=Sum("actual"))
@@ -248,7 +245,7 @@ def explorer_chart(*, user, selection: SeriesFilter) -> dict:
     }
     last = end
     if origin is not None:
-        forecast = _forecast_sums(user, selection, origin)
+        forecast = _forecast_sums(scope, selection, origin)
         chart["forecast"] = {
             "x": _dates(forecast["date"]),
             "y": _rounded(forecast["forecast"]),
@@ -257,7 +254,7 @@ def explorer_chart(*, user, selection: SeriesFilter) -> dict:
         }
         if not forecast.empty:
             last = max(forecast["date"])
-    chart["promotions"] = _promotions(user, selection, start, last)
+    chart["promotions"] = _promotions(scope, selection, start, last)
     chart["events"] = _events(selection, start, last)
     return chart
 
@@ -284,11 +281,11 @@ def _leaderboard_rows(board: list[dict], selected: str | None, metric: str) -> l
     return board
 
 
-def series_explanation(*, user, selection: SeriesFilter) -> dict:
+def series_explanation(*, scope: Scope, selection: SeriesFilter) -> dict:
     """Why this series has its model: the selection, its leaderboard and any pins."""
-    chosen = _facts(SeriesModel, user, selection).filter(granularity=selection.granularity).first()
+    chosen = _facts(SeriesModel, scope, selection).filter(granularity=selection.granularity).first()
     board = list(
-        _facts(LeaderboardEntry, user, selection)
+        _facts(LeaderboardEntry, scope, selection)
         .filter(granularity=selection.granularity)
         .values("model", "rmsse", "mase", "wape", "bias")
     )
@@ -322,9 +319,11 @@ def _child_level(selection: SeriesFilter) -> tuple[str, str, str]:
     return STORE_LEVEL
 
 
-def _forecast_by(user, selection: SeriesFilter, origin, field: str, name_field: str) -> list:
+def _forecast_by(
+    scope: Scope, selection: SeriesFilter, origin, field: str, name_field: str
+) -> list:
     return list(
-        _facts(Forecast, user, selection)
+        _facts(Forecast, scope, selection)
         .filter(granularity=selection.granularity, origin=origin)
         .values(field, name_field)
         .annotate(total=Sum("forecast"))
@@ -332,7 +331,7 @@ def _forecast_by(user, selection: SeriesFilter, origin, field: str, name_field: 
     )
 
 
-def aggregate_breakdown(*, user, selection: SeriesFilter) -> dict:
+def aggregate_breakdown(*, scope: Scope, selection: SeriesFilter) -> dict:
     """For a sum of series: the forecast total split into its children (the parts add up
     to the whole) and the mix of models the series use."""
     origin = latest_origin(selection.granularity)
@@ -340,11 +339,11 @@ def aggregate_breakdown(*, user, selection: SeriesFilter) -> dict:
     children: list[dict] = []
     total = 0.0
     if origin is not None:
-        rows = _forecast_by(user, selection, origin, field, name_field)
+        rows = _forecast_by(scope, selection, origin, field, name_field)
         if len(rows) == 1 and label == "Region":
             # One region in scope: its stores say more than a one-line table.
             field, name_field, label = STORE_LEVEL
-            rows = _forecast_by(user, selection, origin, field, name_field)
+            rows = _forecast_by(scope, selection, origin, field, name_field)
         total = sum(r["total"] for r in rows)
         children = [
             {"code": r[field], "name": r[name_field], "forecast": r["total"]}
@@ -362,7 +361,7 @@ def aggregate_breakdown(*, user, selection: SeriesFilter) -> dict:
     for child in children:
         child["share"] = child["forecast"] / total if total else None
     mix = list(
-        _facts(SeriesModel, user, selection)
+        _facts(SeriesModel, scope, selection)
         .filter(granularity=selection.granularity)
         .values("model")
         .annotate(series=Count("id"))

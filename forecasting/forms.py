@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django import forms
 
-from accounts.scoping import visible_categories, visible_regions, visible_skus, visible_stores
+from accounts.scoping import Scope
 from forecasting.explorer import SeriesFilter
 from forecasting.models import AccuracyRecord, Granularity
 from forecasting.selectors import pin_candidates
+from masterdata.selectors import category_list, region_list, sku_list, store_list
 
 MEMBER_FIELDS = ("store", "sku", "category", "region")
 
@@ -37,13 +38,13 @@ class ExplorerForm(forms.Form):
         ),
     )
 
-    def __init__(self, user, *args, default_granularity: str = Granularity.DAILY, **kwargs):
+    def __init__(self, scope: Scope, *args, default_granularity: str = Granularity.DAILY, **kwargs):
         super().__init__(*args, **kwargs)
         self.default_granularity = default_granularity
-        self.fields["region"].queryset = visible_regions(user)
-        self.fields["store"].queryset = visible_stores(user)
-        self.fields["category"].queryset = visible_categories(user)
-        self.fields["sku"].queryset = visible_skus(user)
+        self.fields["region"].queryset = region_list(scope)
+        self.fields["store"].queryset = store_list(scope)
+        self.fields["category"].queryset = category_list(scope)
+        self.fields["sku"].queryset = sku_list(scope)
 
     def clean_granularity(self) -> str:
         return self.cleaned_data["granularity"] or self.default_granularity
@@ -68,10 +69,10 @@ class PinForm(forms.Form):
     model = forms.ChoiceField()
     target = forms.ChoiceField(choices=TARGETS, initial="series")
 
-    def __init__(self, user, *args, **kwargs):
+    def __init__(self, scope: Scope, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = visible_stores(user)
-        self.fields["sku"].queryset = visible_skus(user)
+        self.fields["store"].queryset = store_list(scope)
+        self.fields["sku"].queryset = sku_list(scope)
         granularity = self.data.get("granularity") if self.is_bound else None
         choices = pin_candidates(granularity=granularity or Granularity.DAILY)
         self.fields["model"].choices = [(name, name) for name in choices]

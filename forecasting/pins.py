@@ -44,7 +44,8 @@ def _check_target(
 @transaction.atomic
 def model_pin_set(
     *,
-    user,
+    actor,
+    scope: Scope,
     granularity: str,
     model: str,
     store: Store | None = None,
@@ -52,23 +53,24 @@ def model_pin_set(
     category: Category | None = None,
 ) -> ModelPin:
     """Pin ``model`` for one series (``store`` and ``sku``) or a whole ``category``;
-    a second pin for the same target replaces the first."""
+    a second pin for the same target replaces the first. The target must be in ``scope``,
+    the actor's."""
     if granularity not in Granularity.values:
         raise ValueError(f"granularity must be D (daily) or W (weekly), not {granularity!r}")
     if model not in pin_candidates(granularity=granularity):
         raise ValueError(f"{model!r} is not a model the forecasts were scored with.")
-    _check_target(scope=Scope.for_user(user), store=store, sku=sku, category=category)
+    _check_target(scope=scope, store=store, sku=sku, category=category)
     target = {"granularity": granularity, "store": store, "sku": sku, "category": category}
     pin = ModelPin.objects.select_for_update().filter(**target).first() or ModelPin(**target)
     pin.model = model
-    pin.created_by = user
+    pin.created_by = actor
     pin.save()
     return pin
 
 
 @transaction.atomic
-def model_pin_clear(*, user, pin: ModelPin) -> None:
+def model_pin_clear(*, scope: Scope, pin: ModelPin) -> None:
     """Remove a pin; the series go back to the automatic selection at the next run."""
-    if not ModelPin.objects.visible_to(Scope.for_user(user)).filter(pk=pin.pk).exists():
+    if not ModelPin.objects.visible_to(scope).filter(pk=pin.pk).exists():
         raise PermissionDenied("That pin is outside your planning scope.")
     pin.delete()

@@ -1,4 +1,4 @@
-"""Reads of stored forecasts, selections, pins and accuracy records, scoped to the user.
+"""Reads of stored forecasts, selections, pins and accuracy records, within a ``Scope``.
 
 Querysets and frames only; what the explorer and accuracy pages draw is built from these in
 :mod:`forecasting.explorer` and :mod:`forecasting.accuracy_pages`.
@@ -10,14 +10,7 @@ import pandas as pd
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce
 
-from accounts.roles import user_roles
-from accounts.scoping import (
-    fact_scope_q,
-    is_scoped,
-    visible_categories,
-    visible_regions,
-    visible_stores,
-)
+from accounts.scoping import Scope
 from forecasting.engine.hierarchy import aggregate
 from forecasting.engine.models import BENCHMARKS
 from forecasting.models import (
@@ -28,7 +21,6 @@ from forecasting.models import (
     ModelPin,
     SeriesModel,
 )
-from masterdata.models import Region
 
 # What a sales row counts: units where known, else the sales value (Walmart).
 SALES_MEASURE = Coalesce(F("quantity"), F("revenue"))
@@ -42,9 +34,9 @@ LEVEL_COLUMNS = {
 }
 
 
-def scope_q(user) -> Q:
-    """The user's scope; ``None`` is the system itself (commands, schedules): everything."""
-    return Q() if user is None else fact_scope_q(user)
+def scope_q(scope: Scope) -> Q:
+    """A filter for rows keyed by store and SKU (facts, forecasts) within ``scope``."""
+    return scope.q(region="store__region", category="sku__category")
 
 
 def latest_origin(granularity: str):
@@ -61,14 +53,14 @@ def forecast_exists(granularity: str) -> bool:
     return latest_origin(granularity[0].upper()) is not None
 
 
-def forecasts_for_user(*, user, granularity: str, origin=None) -> QuerySet[Forecast]:
+def forecasts_in_scope(*, scope: Scope, granularity: str, origin=None) -> QuerySet[Forecast]:
     origin = origin or latest_origin(granularity)
-    return Forecast.objects.filter(scope_q(user), granularity=granularity, origin=origin)
+    return Forecast.objects.visible_to(scope).filter(granularity=granularity, origin=origin)
 
 
-def forecast_frame(*, user, granularity: str, origin=None) -> pd.DataFrame:
+def forecast_frame(*, scope: Scope, granularity: str, origin=None) -> pd.DataFrame:
     """Series-level forecasts with their store/SKU codes and hierarchy members."""
-    rows = forecasts_for_user(user=user, granularity=granularity, origin=origin).values(
+    rows = forecasts_in_scope(scope=scope, granularity=granularity, origin=origin).values(
         "date",
         "forecast",
         "p10",
@@ -109,9 +101,11 @@ def forecast_frame(*, user, granularity: str, origin=None) -> pd.DataFrame:
     )
 
 
-def forecast_level_frame(*, user, granularity: str, level: str, origin=None) -> pd.DataFrame:
+def forecast_level_frame(
+    *, scope: Scope, granularity: str, level: str, origin=None
+) -> pd.DataFrame:
     """Forecasts at ``level`` (series, store, region, category, warehouse or total)."""
-    frame = forecast_frame(user=user, granularity=granularity, origin=origin)
+    frame = forecast_frame(scope=scope, granularity=granularity, origin=origin)
     if level == "series":
         return frame
     by = LEVEL_COLUMNS[level]
@@ -119,8 +113,8 @@ def forecast_level_frame(*, user, granularity: str, level: str, origin=None) -> 
     return aggregate(frame, by)
 
 
-def selections_for_user(*, user, granularity: str) -> QuerySet[SeriesModel]:
-    return SeriesModel.objects.filter(scope_q(user), granularity=granularity)
+def selections_in_scope(*, scope: Scope, granularity: str) -> QuerySet[SeriesModel]:
+    return SeriesModel.objects.visible_to(scope).filter(granularity=granularity)
 
 
 def pin_candidates(*, granularity: str) -> list[str]:
@@ -134,61 +128,31 @@ def pin_candidates(*, granularity: str) -> list[str]:
     return sorted(set(scored) | set(BENCHMARKS))
 
 
-def pins_for_user(user) -> QuerySet[ModelPin]:
-    """Pins within the user's scope: series pins of series they see; category pins of
-    categories they see, only for users not narrowed by region (a category pin applies in
-    every region)."""
-    series = Q(category__isnull=True) & fact_scope_q(user)
-    categories = Q(category__in=visible_categories(user))
-    if not user_roles(user):
-        return ModelPin.objects.none()
-    if _region_scoped(user):
-        return ModelPin.objects.filter(series)
-    return ModelPin.objects.filter(series | categories)
+def pins_in_scope(scope: Scope) -> QuerySet[ModelPin]:
+    """Series pins of series in scope; category pins of categories in scope, only for scopes
+    not narrowed by region (a category pin applies in every region)."""
+    return ModelPin.objects.visible_to(scope)
 
 
-def _region_scoped(user) -> bool:
-    return visible_regions(user).count() < Region.objects.count()
+def may_pin_categories(scope: Scope) -> bool:
+    return not scope.is_nothing and not scope.is_region_scoped
 
 
-def may_pin_categories(user) -> bool:
-    return bool(user_roles(user)) and not _region_scoped(user)
-
-
-def _allowed_keys(user, level: str) -> list[str] | None:
-    """Members of ``level`` the user may see; ``None`` when they see every member."""
-    if not is_scoped(user):
-        return None
-    regions = list(visible_regions(user).values_list("code", flat=True))
-    categories = list(visible_categories(user).values_list("code", flat=True))
-    if level == "region":
-        return regions
-    if level == "category":
-        return categories
-    if level == "region_category":
-        return [f"{r}|{c}" for r in regions for c in categories]
-    if level == "store":
-        return list(visible_stores(user).values_list("code", flat=True))
-    return []
-
-
-def accuracy_records_for_user(
-    *, user, source: str, granularity: str, level: str
+def accuracy_records_in_scope(
+    *, scope: Scope, source: str, granularity: str, level: str
 ) -> QuerySet[AccuracyRecord]:
-    """Accuracy records of ``level`` limited to the members in the user's scope; a scoped
-    planner sees no total row (it covers series outside the scope)."""
-    if not user_roles(user):
-        return AccuracyRecord.objects.none()
-    records = AccuracyRecord.objects.filter(source=source, granularity=granularity, level=level)
-    keys = _allowed_keys(user, level)
-    return records if keys is None else records.filter(key__in=keys)
+    """Accuracy records of ``level`` limited to the members in scope; a scoped planner sees
+    no total row (it covers series outside the scope)."""
+    return AccuracyRecord.objects.visible_to(scope).filter(
+        source=source, granularity=granularity, level=level
+    )
 
 
-def forecast_rows_for_user(*, user) -> QuerySet[Forecast]:
-    """Every stored forecast row in the user's scope, of any origin (look-ups by id)."""
-    return Forecast.objects.filter(scope_q(user)).select_related("store", "sku")
+def forecast_rows_in_scope(*, scope: Scope) -> QuerySet[Forecast]:
+    """Every stored forecast row in scope, of any origin (look-ups by id)."""
+    return Forecast.objects.visible_to(scope).select_related("store", "sku")
 
 
-def selections_all_for_user(*, user) -> QuerySet[SeriesModel]:
-    """Every model selection in the user's scope, of both granularities (look-ups by id)."""
-    return SeriesModel.objects.filter(scope_q(user)).select_related("store", "sku")
+def selections_all_in_scope(*, scope: Scope) -> QuerySet[SeriesModel]:
+    """Every model selection in scope, of both granularities (look-ups by id)."""
+    return SeriesModel.objects.visible_to(scope).select_related("store", "sku")

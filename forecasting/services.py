@@ -16,11 +16,12 @@ import time
 import numpy as np
 import pandas as pd
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from accounts.scoping import is_scoped, visible_skus, visible_stores
+from accounts.scoping import Scope
 from forecasting import accuracy
 from forecasting.engine.blend import Blend
 from forecasting.engine.granularity import granularity_of
@@ -57,42 +58,45 @@ logger = logging.getLogger(__name__)
 FORECAST_KIND = "forecast"
 
 
-def forecast_scope_of(user) -> dict:
-    """The scope a forecast run started by ``user`` covers, as ``ForecastParams`` fields.
+def forecast_scope_of(scope: Scope) -> dict:
+    """The series a forecast run within ``scope`` covers, as ``ForecastParams`` fields.
 
     Admins and unscoped planners run for the whole company; a scoped planner's run covers
     only the series of their stores (regions) and SKUs (categories), so it can neither
     replace another region's selected models nor overwrite its forecasts.
     """
-    if not is_scoped(user):
+    if scope.is_nothing:
+        raise PermissionDenied("A forecast run needs a role that may plan.")
+    if scope.is_company_wide:
         return {"company_wide": True}
-    scope: dict = {}
-    store_ids = list(visible_stores(user).values_list("id", flat=True))
+    fields: dict = {}
+    store_ids = list(Store.objects.visible_to(scope).values_list("id", flat=True))
     if len(store_ids) < Store.objects.count():
-        scope["store_ids"] = tuple(store_ids) or (0,)  # no store at all: an empty run
-    sku_ids = list(visible_skus(user).values_list("id", flat=True))
+        fields["store_ids"] = tuple(store_ids) or (0,)  # no store at all: an empty run
+    sku_ids = list(SKU.objects.visible_to(scope).values_list("id", flat=True))
     if len(sku_ids) < SKU.objects.count():
-        scope["sku_ids"] = tuple(sku_ids) or (0,)
-    return scope or {"company_wide": True}
+        fields["sku_ids"] = tuple(sku_ids) or (0,)
+    return fields or {"company_wide": True}
 
 
 def forecast_job_start(
     *,
-    user,
+    actor,
+    scope: Scope,
     granularity: str,
     horizon: int | None = None,
     windows: int | None = None,
     reselect: bool = True,
 ) -> JobRun:
-    """Start a forecast run limited to what ``user`` may plan (see ``forecast_scope_of``)."""
+    """Start a forecast run limited to ``scope``, the actor's (see ``forecast_scope_of``)."""
     params = ForecastParams(
         granularity=granularity,
         horizon=horizon,
         windows=windows,
         reselect=reselect,
-        **forecast_scope_of(user),
+        **forecast_scope_of(scope),
     )
-    return job_start(kind=FORECAST_KIND, params=params, actor=user)
+    return job_start(kind=FORECAST_KIND, params=params, actor=actor)
 
 
 def plan_chunks(store_counts: dict[int, int], chunk_series: int = CHUNK_SERIES) -> list[list[int]]:

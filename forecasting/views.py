@@ -11,7 +11,6 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.roles import PLANNING_ROLES, READ_ROLES, has_role, role_required
-from accounts.scoping import visible_skus
 from forecasting import selectors
 from forecasting.accuracy_pages import (
     ACCURACY_TARGET,
@@ -30,6 +29,7 @@ from forecasting.forms import AccuracyForm, ExplorerForm, PinForm, RunForm
 from forecasting.models import Granularity
 from forecasting.pins import model_pin_clear, model_pin_set
 from forecasting.services import forecast_job_start
+from masterdata.selectors import sku_list
 
 # The SKU box suggests codes from a list; past this many SKUs it is typed without hints.
 SKU_SUGGESTIONS = 2000
@@ -66,11 +66,11 @@ def _explorer_url(selection: SeriesFilter) -> str:
 @vary_on_headers("HX-Request")
 @require_GET
 def explorer(request):
-    form = ExplorerForm(request.user, request.GET, default_granularity=_default_granularity())
+    form = ExplorerForm(request.scope, request.GET, default_granularity=_default_granularity())
     if not form.is_valid():
         if form.out_of_scope():
             raise Http404("No such store, SKU, category or region in your planning scope.")
-        form = ExplorerForm(request.user, {}, default_granularity=_default_granularity())
+        form = ExplorerForm(request.scope, {}, default_granularity=_default_granularity())
         form.is_valid()
     selection = form.selection()
     origin = selectors.latest_origin(selection.granularity)
@@ -80,18 +80,18 @@ def explorer(request):
         "title": _selection_title(selection),
         "granularity_label": Granularity(selection.granularity).label,
         "origin": origin,
-        "chart": explorer_chart(user=request.user, selection=selection),
+        "chart": explorer_chart(scope=request.scope, selection=selection),
         "run_form": RunForm(initial={"granularity": selection.granularity}),
-        "may_pin_categories": selectors.may_pin_categories(request.user),
+        "may_pin_categories": selectors.may_pin_categories(request.scope),
         "explorer_query": selection.query_string(),
     }
     if selection.is_single_series:
-        context["explanation"] = series_explanation(user=request.user, selection=selection)
+        context["explanation"] = series_explanation(scope=request.scope, selection=selection)
     else:
-        context["breakdown"] = aggregate_breakdown(user=request.user, selection=selection)
+        context["breakdown"] = aggregate_breakdown(scope=request.scope, selection=selection)
     if request.htmx:
         return render(request, "forecasting/explorer.html#result", context)
-    skus = visible_skus(request.user)
+    skus = sku_list(request.scope)
     context["sku_codes"] = (
         skus.values_list("code", "name")[:SKU_SUGGESTIONS]
         if skus.count() <= SKU_SUGGESTIONS
@@ -103,7 +103,7 @@ def explorer(request):
 @role_required(*PLANNING_ROLES)
 @require_POST
 def pin_set(request):
-    form = PinForm(request.user, request.POST)
+    form = PinForm(request.scope, request.POST)
     if not form.is_valid():
         if form.out_of_scope():
             raise Http404("No such series in your planning scope.")
@@ -117,7 +117,8 @@ def pin_set(request):
     selection = SeriesFilter(granularity=data["granularity"], store=store, sku=sku)
     try:
         pin = model_pin_set(
-            user=request.user,
+            actor=request.user,
+            scope=request.scope,
             granularity=data["granularity"],
             model=data["model"],
             **target,
@@ -136,9 +137,9 @@ def pin_set(request):
 @role_required(*PLANNING_ROLES)
 @require_POST
 def pin_clear(request, pk: int):
-    pin = get_object_or_404(selectors.pins_for_user(request.user), pk=pk)
+    pin = get_object_or_404(selectors.pins_in_scope(request.scope), pk=pk)
     back = request.POST.get("next", "")
-    model_pin_clear(user=request.user, pin=pin)
+    model_pin_clear(scope=request.scope, pin=pin)
     messages.success(
         request, f"Pin of {pin.model} removed; the next forecast run selects the model again."
     )
@@ -156,7 +157,8 @@ def run(request):
         return redirect("forecasting:explorer")
     try:
         job = forecast_job_start(
-            user=request.user,
+            actor=request.user,
+            scope=request.scope,
             granularity=form.cleaned_data["granularity"],
             horizon=form.cleaned_data["horizon"],
         )
@@ -169,7 +171,7 @@ def run(request):
 @role_required(*READ_ROLES)
 @require_GET
 def accuracy(request):
-    defaults = accuracy_defaults(user=request.user)
+    defaults = accuracy_defaults(scope=request.scope)
     data = {
         "source": request.GET.get("source") or defaults.source,
         "granularity": request.GET.get("granularity") or defaults.granularity,
@@ -182,8 +184,8 @@ def accuracy(request):
     context = {
         "form": form,
         "accuracy": chosen,
-        "overview": accuracy_overview(user=request.user, accuracy=chosen),
-        "exceptions": accuracy_exceptions(user=request.user, accuracy=chosen),
+        "overview": accuracy_overview(scope=request.scope, accuracy=chosen),
+        "exceptions": accuracy_exceptions(scope=request.scope, accuracy=chosen),
         "target": ACCURACY_TARGET,
         "may_plan": has_role(request.user, *PLANNING_ROLES),
         "run_form": RunForm(initial={"granularity": chosen.granularity}),

@@ -19,7 +19,6 @@ from accounts.scoping import (
     visible_stores,
 )
 from forecasting.models import AccuracyRecord, ModelPin
-from forecasting.selectors import accuracy_records_for_user, pins_for_user
 from history.models import CalendarEvent, InventorySnapshot, Promotion, SalesFact, SupplyOrder
 from masterdata.models import SKU, Store, Warehouse
 from tests.factories import (
@@ -187,8 +186,9 @@ def _subjects(scoped_world, admin_user, executive):
     ]
 
 
-def test_pins_and_accuracy_visible_to_match_the_old_selectors(scoped_world, admin_user, executive):
-    """The integrator swaps ``pins_for_user``/``accuracy_records_for_user`` for visible_to."""
+def test_pins_and_accuracy_records_visible_to_each_scope(scoped_world, admin_user, executive):
+    """A region-scoped planner sees their series' pins (no category pin: it applies in
+    every region) and only the accuracy members inside their scope (never the total)."""
     for side in ("in", "out"):
         ModelPinFactory(store=scoped_world[f"store_{side}"], sku=scoped_world[f"sku_{side}"])
     for category in ("drinks", "snacks"):
@@ -214,15 +214,52 @@ def test_pins_and_accuracy_visible_to_match_the_old_selectors(scoped_world, admi
                 abs_error_sum=0,
                 points=1,
             )
+    pins = {(p.store.code if p.store else p.category.code) for p in ModelPin.objects.all()}
+    everything = {level: set(members) for level, members in keys.items()}
+    narrowed = {
+        "total": set(),
+        "region": {"NORTH"},
+        "category": {"DRINKS"},
+        "region_category": {"NORTH|DRINKS"},
+        "store": {"N1"},
+        "series": set(),
+    }
+    expected = {
+        "scoped": ({"N1"}, narrowed),
+        "admin": (pins, everything),
+        "executive": (pins, everything),
+        "north-only": (
+            {"N1"},
+            {
+                **narrowed,
+                "category": {"DRINKS", "SNACKS"},
+                "region_category": {"NORTH|DRINKS", "NORTH|SNACKS"},
+            },
+        ),
+        "drinks-only": (
+            {"N1", "DRINKS"},
+            {
+                **narrowed,
+                "region": {"NORTH", "SOUTH"},
+                "region_category": {"NORTH|DRINKS", "SOUTH|DRINKS"},
+                "store": {"N1", "S1"},
+            },
+        ),
+        "unscoped": (pins, everything),
+        "nobody": (set(), {level: set() for level in keys}),
+    }
     for user in _subjects(scoped_world, admin_user, executive):
         scope = Scope.for_user(user)
-        assert set(ModelPin.objects.visible_to(scope)) == set(pins_for_user(user)), user
+        seen_pins = {
+            p.store.code if p.store else p.category.code for p in ModelPin.objects.visible_to(scope)
+        }
+        want_pins, want_keys = expected[user.username]
+        assert seen_pins == want_pins, user
         for level in keys:
-            old = accuracy_records_for_user(user=user, source="live", granularity="D", level=level)
-            new = AccuracyRecord.objects.visible_to(scope).filter(
+            records = AccuracyRecord.objects.visible_to(scope).filter(
                 source="live", granularity="D", level=level
             )
-            assert set(new) == set(old), (user, level)
+            assert set(records.values_list("key", flat=True)) == want_keys[level], (user, level)
 
 
 def test_promotions_and_events_for_all_stores_are_visible_to_every_role(scoped_world):

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
+from accounts.scoping import Scope
 from audit.context import audit_context
 from audit.models import AuditEntry
 from forecasting.models import ModelPin
@@ -35,9 +36,14 @@ def test_planner_pins_a_series_and_it_is_audited(client, scoped_world):
 def test_pinning_again_replaces_the_pin_and_records_before_and_after(scoped_world, admin_user):
     store, sku = scoped_world["store_in"], scoped_world["sku_in"]
     LeaderboardEntryFactory(store=store, sku=sku, model="ets")
+    everything = Scope.for_user(admin_user)
     with audit_context(actor=admin_user):
-        model_pin_set(user=admin_user, granularity="D", model="naive", store=store, sku=sku)
-        model_pin_set(user=admin_user, granularity="D", model="ets", store=store, sku=sku)
+        model_pin_set(
+            actor=admin_user, scope=everything, granularity="D", model="naive", store=store, sku=sku
+        )
+        model_pin_set(
+            actor=admin_user, scope=everything, granularity="D", model="ets", store=store, sku=sku
+        )
     assert list(ModelPin.objects.values_list("model", flat=True)) == ["ets"]
     update = AuditEntry.objects.filter(object_type="model_pin").order_by("id").last()
     assert update.action == "update"
@@ -54,7 +60,8 @@ def test_planner_cannot_pin_a_series_outside_scope(client, scoped_world):
 def test_the_service_rechecks_scope(scoped_world):
     with pytest.raises(PermissionDenied):
         model_pin_set(
-            user=scoped_world["scoped_planner"],
+            actor=scoped_world["scoped_planner"],
+            scope=Scope.for_user(scoped_world["scoped_planner"]),
             granularity="D",
             model="naive",
             store=scoped_world["store_out"],
@@ -115,7 +122,7 @@ def test_planner_cannot_clear_a_pin_outside_scope(client, scoped_world):
     client.force_login(scoped_world["scoped_planner"])
     assert client.post(reverse("forecasting:pin_clear", kwargs={"pk": pin.pk})).status_code == 404
     with pytest.raises(PermissionDenied):
-        model_pin_clear(user=scoped_world["scoped_planner"], pin=pin)
+        model_pin_clear(scope=Scope.for_user(scoped_world["scoped_planner"]), pin=pin)
     assert ModelPin.objects.exists()
 
 

@@ -12,6 +12,7 @@ from django.db.models import Count
 from django.urls import reverse
 
 from accounts.models import Role
+from accounts.scoping import Scope
 from demo.engine import generate_company
 from demo.services import demo_company_load
 from forecasting.job_params import ForecastParams
@@ -99,9 +100,9 @@ def test_a_shorter_company_run_drops_the_earlier_runs_tail(company):
 
 
 def test_scope_of_a_run_follows_the_users_scope(scoped_world, admin_user, planner):
-    assert forecast_scope_of(admin_user) == {"company_wide": True}
-    assert forecast_scope_of(planner) == {"company_wide": True}
-    scope = forecast_scope_of(scoped_world["scoped_planner"])
+    assert forecast_scope_of(Scope.for_user(admin_user)) == {"company_wide": True}
+    assert forecast_scope_of(Scope.for_user(planner)) == {"company_wide": True}
+    scope = forecast_scope_of(Scope.for_user(scoped_world["scoped_planner"]))
     assert scope == {
         "store_ids": (scoped_world["store_in"].pk,),
         "sku_ids": (scoped_world["sku_in"].pk,),

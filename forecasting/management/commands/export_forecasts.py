@@ -6,6 +6,7 @@ from pathlib import Path
 from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.scoping import Scope
 from exports.formula_safety import neutralise_formula
 from forecasting.selectors import LEVEL_COLUMNS, forecast_level_frame, latest_origin
 
@@ -24,7 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        user = self._user(options["user"])
+        scope = self._scope(options["user"])
         grains = {"daily": ["D"], "weekly": ["W"], "both": ["D", "W"]}[options["granularity"]]
         level = options["level"]
         path = Path(options["out"])
@@ -43,7 +44,7 @@ class Command(BaseCommand):
             for grain in grains:
                 if latest_origin(grain) is None:
                     continue
-                frame = forecast_level_frame(user=user, granularity=grain, level=level)
+                frame = forecast_level_frame(scope=scope, granularity=grain, level=level)
                 frame = frame.sort_values(
                     [*(["store", "sku"] if level == "series" else by), "date"]
                 )
@@ -64,10 +65,10 @@ class Command(BaseCommand):
             raise CommandError("There are no forecasts to export. Run `manage.py forecast` first.")
         self.stdout.write(self.style.SUCCESS(f"Wrote {rows_written:,} rows to {path}"))
 
-    def _user(self, username):
+    def _scope(self, username) -> Scope:
         if not username:
-            return None
+            return Scope.system()
         try:
-            return User.objects.get(username=username)
+            return Scope.for_user(User.objects.get(username=username))
         except User.DoesNotExist as exc:
             raise CommandError(f"No user named {username!r}") from exc
