@@ -106,12 +106,12 @@ class ForecastViewSet(ScopedReadViewSet):
 
     def get_queryset(self):
         if self.action != "list":
-            return selectors.forecast_rows_in_scope(scope=self.request.scope)
+            return selectors.forecast_rows_in_scope(scope=self.scope)
         params = ForecastFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         rows = selectors.forecasts_in_scope(
-            scope=self.request.scope, granularity=data["granularity"], origin=data["origin"]
+            scope=self.scope, granularity=data["granularity"], origin=data["origin"]
         )
         return (
             _by_codes(rows, data)
@@ -128,12 +128,12 @@ class ForecastSelectionViewSet(ScopedReadViewSet):
 
     def get_queryset(self):
         if self.action != "list":
-            return selectors.selections_all_in_scope(scope=self.request.scope)
+            return selectors.selections_all_in_scope(scope=self.scope)
         params = SeriesFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
         rows = selectors.selections_in_scope(
-            scope=self.request.scope, granularity=data["granularity"]
+            scope=self.scope, granularity=data["granularity"]
         )
         return (
             _by_codes(rows, data)

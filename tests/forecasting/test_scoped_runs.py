@@ -24,7 +24,7 @@ from masterdata.models import Region, Store
 from tests.factories import PlanningScopeFactory, UserFactory
 
 END = dt.date(2025, 6, 29)
-SERIES_FIELDS = ("store_id", "sku_id", "model", "weights", "run_id")
+SERIES_FIELDS = ("store_id", "sku_id", "model", "blend", "run_id")
 FORECAST_FIELDS = ("store_id", "sku_id", "origin", "date", "forecast", "model", "run_id")
 
 
