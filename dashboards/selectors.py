@@ -7,10 +7,10 @@ user's scope (see ``dashboards.models``), a few thousand rows instead of million
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.contrib.auth.models import User
 from django.db.models import Count, Max, Min, Q, Sum
@@ -18,7 +18,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 from accounts.models import Role
 from accounts.scoping import is_scoped, visible_skus, visible_stores
 from accounts.selectors import scope_summary
-from dashboards.models import DailySales, SeriesCoverage
+from dashboards.models import DailySales, SeriesCoverage, SkuSales, WeeklySales
 from jobs.models import JobRun
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 from masterdata.selectors import (
@@ -26,7 +26,6 @@ from masterdata.selectors import (
     Measure,
     chart_context,
     store_list,
-    top_skus_at_store,
     weekly_chart_series,
 )
 
@@ -163,6 +162,19 @@ def default_measure(user: User) -> Measure:
     return "units" if with_units.exists() else "value"
 
 
+def _popcount(masks: pd.Series) -> pd.Series:
+    """The number of weekdays set in each 7-bit weekday mask."""
+    bits = masks.to_numpy(dtype=np.int64)
+    return pd.Series(
+        sum((bits >> day) & 1 for day in range(7)), index=masks.index, dtype=np.int64
+    )
+
+
+def _union(masks: pd.Series) -> int:
+    """The weekdays set in any of ``masks``."""
+    return int(np.bitwise_or.reduce(masks.astype(int).to_numpy()))
+
+
 def weekly_sales(
     user: User,
     *,
@@ -170,33 +182,37 @@ def weekly_sales(
     measure: Measure = "units",
     store: Store | None = None,
 ) -> dict:
-    """The weekly sales chart of the user's scope (or of one store in it), from the day cells.
+    """The weekly sales chart of the user's scope (or of one store in it), from the week cells.
 
     The same figures as ``masterdata.selectors.weekly_sales`` over the facts: a cell carries
-    a measure when one of its facts does, and a date counts once per week and group.
+    a measure when one of its facts does, and a week's dates with the measure in a group are
+    the union of its cells' weekday masks.
     """
     key = "store__region__name" if group_by == "region" else "category_id"
-    column, present = ("units", "unit_rows") if measure == "units" else ("value", "value_rows")
-    cells = DailySales.objects.visible_to(user)
+    column, present, mask = (
+        ("units", "unit_rows", "unit_days")
+        if measure == "units"
+        else ("value", "value_rows", "value_days")
+    )
+    cells = WeeklySales.objects.visible_to(user)
     if store is not None:
         cells = cells.filter(store=store)
-    # Day totals per group (a few thousand rows), then weeks in pandas: counting the days of
-    # a week as the day rows of the group is exact, and spares the database a DISTINCT sort.
-    days = pd.DataFrame.from_records(
+    # Grouped by the mask too, so the database sums and a few hundred rows come back; the
+    # masks of a week and group are then joined here (no bitwise aggregate in SQLite).
+    weeks = pd.DataFrame.from_records(
         list(
             cells.filter(**{f"{present}__gt": 0})
-            .values("date", key)
+            .values("week", key, mask)
             .annotate(total=Sum(column))
-            .values_list("date", key, "total")
+            .values_list("week", key, mask, "total")
             .order_by()
         ),
-        columns=["date", "group", "total"],
+        columns=["week", "group", "mask", "total"],
     )
-    dates = pd.to_datetime(days["date"])
-    days["week"] = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.date
-    weeks = days.groupby(["week", "group"], as_index=False).agg(
-        total=("total", "sum"), days=("date", "count")
+    weeks = weeks.groupby(["week", "group"], as_index=False).agg(
+        total=("total", "sum"), mask=("mask", _union)
     )
+    weeks["days"] = _popcount(weeks["mask"])
     rows = weeks[["week", "group", "total", "days"]].itertuples(index=False, name=None)
     return weekly_chart_series(rows, group_by=group_by, measure=measure)
 
@@ -216,15 +232,24 @@ def weekly_chart(
 def history_coverage(user: User, *, store: Store | None = None) -> dict[int, dict[str, Any]]:
     """Per store in scope: first and last sales date, days with sales and store×SKU series."""
     cells, coverage_cells = (
-        DailySales.objects.visible_to(user),
+        WeeklySales.objects.visible_to(user),
         SeriesCoverage.objects.visible_to(user),
     )
     if store is not None:
         cells, coverage_cells = cells.filter(store=store), coverage_cells.filter(store=store)
-    # The (store, date) pairs with sales, a few thousand rows, counted here: cheaper than
-    # COUNT(DISTINCT date), which sorts every day cell.
-    sold = cells.filter(sold_rows__gt=0).values_list("store_id", "date").distinct().order_by()
-    days = Counter(store_id for store_id, _ in sold)
+    # A store's days with sales: per week the union of its cells' weekday masks (grouped by
+    # mask in the database, a few thousand rows), then their weekdays counted.
+    sold = pd.DataFrame.from_records(
+        list(
+            cells.filter(sold_rows__gt=0)
+            .values_list("store_id", "week", "sold_days")
+            .distinct()
+            .order_by()
+        ),
+        columns=["store_id", "week", "mask"],
+    )
+    weeks = sold.groupby(["store_id", "week"])["mask"].agg(_union)
+    days = _popcount(weeks).groupby(level="store_id").sum().to_dict() if len(weeks) else {}
     rows = (
         coverage_cells.values("store_id")
         .annotate(first_date=Min("first_date"), last_date=Max("last_date"), series=Sum("series"))
@@ -233,7 +258,7 @@ def history_coverage(user: User, *, store: Store | None = None) -> dict[int, dic
     coverage = {}
     for row in rows:
         store_id = row.pop("store_id")
-        coverage[store_id] = {**row, "days_with_sales": days.get(store_id, 0)}
+        coverage[store_id] = {**row, "days_with_sales": int(days.get(store_id, 0))}
     return coverage
 
 
@@ -262,3 +287,14 @@ def store_page(user: User, *, store: Store) -> dict[str, Any]:
         "coverage": history_coverage(user, store=store).get(store.pk, {}),
         "top_skus": top_skus_at_store(user, store=store),
     }
+
+
+def top_skus_at_store(user: User, *, store: Store, limit: int = 15) -> list[dict]:
+    """The store's best sellers over its history, as ``masterdata``'s read over the facts
+    orders them (value, then units, both descending)."""
+    return list(
+        SkuSales.objects.visible_to(user)
+        .filter(store=store)
+        .values("sku__code", "sku__name", "units", "value", "last_date")
+        .order_by("-value", "-units")[:limit]
+    )
