@@ -165,9 +165,7 @@ def default_measure(user: User) -> Measure:
 def _popcount(masks: pd.Series) -> pd.Series:
     """The number of weekdays set in each 7-bit weekday mask."""
     bits = masks.to_numpy(dtype=np.int64)
-    return pd.Series(
-        sum((bits >> day) & 1 for day in range(7)), index=masks.index, dtype=np.int64
-    )
+    return pd.Series(sum((bits >> day) & 1 for day in range(7)), index=masks.index, dtype=np.int64)
 
 
 def _union(masks: pd.Series) -> int:
