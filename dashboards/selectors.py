@@ -7,11 +7,11 @@ user's scope (see ``dashboards.models``), a few thousand rows instead of million
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-import pandas as pd
 from django.contrib.auth.models import User
 from django.db.models import Count, Max, Min, Q, Sum
 
@@ -162,15 +162,12 @@ def default_measure(user: User) -> Measure:
     return "units" if with_units.exists() else "value"
 
 
-def _popcount(masks: pd.Series) -> pd.Series:
-    """The number of weekdays set in each 7-bit weekday mask."""
-    bits = masks.to_numpy(dtype=np.int64)
-    return pd.Series(sum((bits >> day) & 1 for day in range(7)), index=masks.index, dtype=np.int64)
-
-
-def _union(masks: pd.Series) -> int:
-    """The weekdays set in any of ``masks``."""
-    return int(np.bitwise_or.reduce(masks.astype(int).to_numpy()))
+def _union_by(rows: Iterable[tuple]) -> dict[tuple, int]:
+    """The union of the weekday masks of each key, from ``(key, mask)`` pairs."""
+    masks: dict[tuple, int] = defaultdict(int)
+    for key, mask in rows:
+        masks[key] |= mask
+    return masks
 
 
 def weekly_sales(
@@ -197,21 +194,23 @@ def weekly_sales(
         cells = cells.filter(store=store)
     # Grouped by the mask too, so the database sums and a few hundred rows come back; the
     # masks of a week and group are then joined here (no bitwise aggregate in SQLite).
-    weeks = pd.DataFrame.from_records(
-        list(
-            cells.filter(**{f"{present}__gt": 0})
-            .values("week", key, mask)
-            .annotate(total=Sum(column))
-            .values_list("week", key, mask, "total")
-            .order_by()
-        ),
-        columns=["week", "group", "mask", "total"],
+    cells = (
+        cells.filter(**{f"{present}__gt": 0})
+        .values("week", key, mask)
+        .annotate(total=Sum(column))
+        .values_list("week", key, mask, "total")
+        .order_by()
     )
-    weeks = weeks.groupby(["week", "group"], as_index=False).agg(
-        total=("total", "sum"), mask=("mask", _union)
-    )
-    weeks["days"] = _popcount(weeks["mask"])
-    rows = weeks[["week", "group", "total", "days"]].itertuples(index=False, name=None)
+    totals: dict[tuple, float] = defaultdict(float)
+    pairs = []
+    for week, group, days, total in cells:
+        totals[week, group] += total
+        pairs.append(((week, group), days))
+    masks = _union_by(pairs)
+    rows = [
+        (week, group, total, masks[week, group].bit_count())
+        for (week, group), total in totals.items()
+    ]
     return weekly_chart_series(rows, group_by=group_by, measure=measure)
 
 
@@ -235,19 +234,17 @@ def history_coverage(user: User, *, store: Store | None = None) -> dict[int, dic
     )
     if store is not None:
         cells, coverage_cells = cells.filter(store=store), coverage_cells.filter(store=store)
-    # A store's days with sales: per week the union of its cells' weekday masks (grouped by
-    # mask in the database, a few thousand rows), then their weekdays counted.
-    sold = pd.DataFrame.from_records(
-        list(
-            cells.filter(sold_rows__gt=0)
-            .values_list("store_id", "week", "sold_days")
-            .distinct()
-            .order_by()
-        ),
-        columns=["store_id", "week", "mask"],
+    # A store's days with sales: per week the union of its cells' weekday masks (distinct
+    # masks from the database, a few thousand rows), then their weekdays counted.
+    sold = (
+        cells.filter(sold_rows__gt=0)
+        .values_list("store_id", "week", "sold_days")
+        .distinct()
+        .order_by()
     )
-    weeks = sold.groupby(["store_id", "week"])["mask"].agg(_union)
-    days = _popcount(weeks).groupby(level="store_id").sum().to_dict() if len(weeks) else {}
+    days: Counter[int] = Counter()
+    for (store_id, _), mask in _union_by(((s, w), m) for s, w, m in sold).items():
+        days[store_id] += mask.bit_count()
     rows = (
         coverage_cells.values("store_id")
         .annotate(first_date=Min("first_date"), last_date=Max("last_date"), series=Sum("series"))
@@ -256,7 +253,7 @@ def history_coverage(user: User, *, store: Store | None = None) -> dict[int, dic
     coverage = {}
     for row in rows:
         store_id = row.pop("store_id")
-        coverage[store_id] = {**row, "days_with_sales": int(days.get(store_id, 0))}
+        coverage[store_id] = {**row, "days_with_sales": days.get(store_id, 0)}
     return coverage
 
 

@@ -36,6 +36,7 @@ from forecasting.models import (
     SeriesModel,
 )
 from forecasting.selectors import SALES_MEASURE, latest_origin, scope_q
+from forecasting.summaries import BacktestCell, ForecastCell, forecast_cells_ready
 from history.models import CalendarEvent, Promotion, SalesFact
 from masterdata.models import SKU, Category, Region, Store
 
@@ -76,6 +77,17 @@ class SeriesFilter:
             q &= Q(sku__category__in=category_subtree_ids({self.category.pk}))
         return q
 
+    def cell_q(self) -> Q:
+        """The same selection over the summary cells (no single SKU: cells sum SKUs)."""
+        q = Q()
+        if self.store is not None:
+            q &= Q(store=self.store)
+        if self.region is not None:
+            q &= Q(store__region=self.region)
+        if self.category is not None:
+            q &= Q(category__in=category_subtree_ids({self.category.pk}))
+        return q
+
     def query_string(self) -> str:
         params = {"granularity": self.granularity}
         for name in ("store", "sku", "category", "region"):
@@ -87,6 +99,20 @@ class SeriesFilter:
 
 def _facts(model, user, selection: SeriesFilter):
     return model.objects.filter(scope_q(user), selection.q())
+
+
+def _summed(selection: SeriesFilter, origin: dt.date | None) -> bool:
+    """Whether the selection's sums can come from the summary cells: it does not pick one
+    SKU, and the forecasts of ``origin`` are summarised."""
+    return (
+        selection.sku is None
+        and origin is not None
+        and forecast_cells_ready(granularity=selection.granularity, origin=origin)
+    )
+
+
+def _cells(model, user, selection: SeriesFilter):
+    return model.objects.visible_to(user).filter(selection.cell_q())
 
 
 def _dates(values) -> list[str]:
@@ -120,21 +146,25 @@ def _history(user, selection: SeriesFilter, end: dt.date) -> pd.Series:
     return sales.reindex(days, fill_value=0.0)
 
 
-def _forecast_sums(user, selection: SeriesFilter, origin: dt.date) -> pd.DataFrame:
+def _forecast_sums(user, selection: SeriesFilter, origin: dt.date, *, summed: bool) -> pd.DataFrame:
     """The forecast per date summed over the selection, with its p10–p90 band.
 
     One series keeps its own quantiles. A sum of series gets the band of
     ``forecasting.aggregation``: children independent and normal, each child's sigma read
     off its p10–p90 width, so the spread is ``sqrt(Σ (p90 − p10)²) / 2`` around the
     summed mean (a sum of many series is close to normal, so its median is its mean);
-    computed in the database so large selections stay one query.
+    computed in the database so large selections stay one query (over the summary cells
+    when ``summed``, whose ``width_sq`` already sums the squares).
     """
-    width = ExpressionWrapper(
-        (F("p90") - F("p10")) * (F("p90") - F("p10")), output_field=FloatField()
-    )
+    if summed:
+        width, source = F("width_sq"), _cells(ForecastCell, user, selection)
+    else:
+        width = ExpressionWrapper(
+            (F("p90") - F("p10")) * (F("p90") - F("p10")), output_field=FloatField()
+        )
+        source = _facts(Forecast, user, selection)
     rows = (
-        _facts(Forecast, user, selection)
-        .filter(granularity=selection.granularity, origin=origin)
+        source.filter(granularity=selection.granularity, origin=origin)
         .values("date")
         .annotate(
             total=Sum("forecast"),
@@ -231,10 +261,13 @@ def explorer_chart(*, user, selection: SeriesFilter) -> dict:
     history = _history(user, selection, end)
     chart["history"] = {"x": _dates(history.index), "y": _rounded(history.to_numpy())}
     start = end - HISTORY_PERIODS * granularity_of(selection.granularity).period
+    summed = _summed(selection, origin)
+    points = (
+        _cells(BacktestCell, user, selection) if summed else _facts(BacktestPoint, user, selection)
+    )
     fits = pd.DataFrame.from_records(
         list(
-            _facts(BacktestPoint, user, selection)
-            .filter(granularity=selection.granularity, date__gt=start)
+            points.filter(granularity=selection.granularity, date__gt=start)
             .values("date")
             .annotate(fitted=Sum("forecast"), observed=Sum("actual"))
             .order_by("date")
@@ -248,7 +281,7 @@ def explorer_chart(*, user, selection: SeriesFilter) -> dict:
     }
     last = end
     if origin is not None:
-        forecast = _forecast_sums(user, selection, origin)
+        forecast = _forecast_sums(user, selection, origin, summed=summed)
         chart["forecast"] = {
             "x": _dates(forecast["date"]),
             "y": _rounded(forecast["forecast"]),
@@ -323,6 +356,20 @@ def _child_level(selection: SeriesFilter) -> tuple[str, str, str]:
 
 
 def _forecast_by(user, selection: SeriesFilter, origin, field: str, name_field: str) -> list:
+    """The forecast of ``origin`` per child member, largest first; from the summary cells
+    when they hold it (a cell's category is its SKUs' category)."""
+    if _summed(selection, origin):
+        cells_field, cells_name = (f.removeprefix("sku__") for f in (field, name_field))
+        rows = (
+            _cells(ForecastCell, user, selection)
+            .filter(granularity=selection.granularity, origin=origin)
+            .values(cells_field, cells_name)
+            .annotate(total=Sum("forecast"))
+            .order_by("-total")
+        )
+        return [
+            {field: r[cells_field], name_field: r[cells_name], "total": r["total"]} for r in rows
+        ]
     return list(
         _facts(Forecast, user, selection)
         .filter(granularity=selection.granularity, origin=origin)
