@@ -36,7 +36,12 @@ from forecasting.models import (
     SeriesModel,
 )
 from forecasting.selectors import SALES_MEASURE, latest_origin, scope_q
-from forecasting.summaries import BacktestCell, ForecastCell, forecast_cells_ready
+from forecasting.summaries import (
+    ActualsCell,
+    BacktestCell,
+    ForecastCell,
+    forecast_cells_ready,
+)
 from history.models import CalendarEvent, Promotion, SalesFact
 from masterdata.models import SKU, Category, Region, Store
 
@@ -103,7 +108,7 @@ def _facts(model, user, selection: SeriesFilter):
 
 def _summed(selection: SeriesFilter, origin: dt.date | None) -> bool:
     """Whether the selection's sums can come from the summary cells: it does not pick one
-    SKU, and the forecasts of ``origin`` are summarised."""
+    SKU, and the forecasts of ``origin`` are summarised (the actuals cells always are)."""
     return (
         selection.sku is None
         and origin is not None
@@ -123,19 +128,17 @@ def _rounded(values) -> list[float | None]:
     return [None if pd.isna(v) else round(float(v), 2) for v in values]
 
 
-def _history(user, selection: SeriesFilter, end: dt.date) -> pd.Series:
+def _history(user, selection: SeriesFilter, end: dt.date, *, summed: bool) -> pd.Series:
     """Actual sales per period up to ``end`` (missing periods are periods without sales);
-    weekly history stops at the last full week."""
+    weekly history stops at the last full week. From the actuals cells when ``summed``."""
     grain = granularity_of(selection.granularity)
     end = grain.last_complete_period(pd.Timestamp(end)).date()
     start = end - HISTORY_PERIODS * grain.period
-    rows = (
-        _facts(SalesFact, user, selection)
-        .filter(date__gt=start, date__lte=end)
-        .values("date")
-        .annotate(total=Sum(SALES_MEASURE))
-        .order_by("date")
-    )
+    if summed:
+        days = _cells(ActualsCell, user, selection).values("date").annotate(total=Sum("actual"))
+    else:
+        days = _facts(SalesFact, user, selection).values("date").annotate(total=Sum(SALES_MEASURE))
+    rows = days.filter(date__gt=start, date__lte=end).order_by("date")
     frame = pd.DataFrame.from_records(list(rows), columns=["date", "total"])
     if frame.empty:
         return pd.Series(dtype=float)
@@ -258,10 +261,10 @@ def explorer_chart(*, user, selection: SeriesFilter) -> dict:
     }
     if end is None:
         return chart
-    history = _history(user, selection, end)
+    summed = _summed(selection, origin)
+    history = _history(user, selection, end, summed=summed)
     chart["history"] = {"x": _dates(history.index), "y": _rounded(history.to_numpy())}
     start = end - HISTORY_PERIODS * granularity_of(selection.granularity).period
-    summed = _summed(selection, origin)
     points = (
         _cells(BacktestCell, user, selection) if summed else _facts(BacktestPoint, user, selection)
     )

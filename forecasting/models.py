@@ -274,4 +274,4 @@ class AccuracyRecord(models.Model):
 
 # The explorer's summary cells live beside the code that keeps them; imported here so Django
 # registers them with the app.
-from forecasting.summaries import BacktestCell, ForecastCell  # noqa: E402, F401
+from forecasting.summaries import ActualsCell, BacktestCell, ForecastCell  # noqa: E402, F401

@@ -10,7 +10,9 @@ summing the series gives.
 
 Forecast cells are rebuilt for a run's granularity and origin when the run finishes
 (``forecast_finished``), backtest cells for its granularity (each run rewrites the backtest
-points of the stores it forecasts); a SKU moving to another category moves its cells.
+points of the stores it forecasts); actuals cells for the stores a bulk write of sales
+touched (``history.signals.facts_changed``) or a single saved sale; a SKU moving to another
+category moves its cells.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from django.dispatch import receiver
 from accounts.scoping import visible_categories, visible_stores
 from forecasting.models import BacktestPoint, Forecast, ForecastRun, Granularity
 from forecasting.signals import forecast_finished
+from history.models import SalesFact
+from history.signals import facts_changed
 from masterdata.models import SKU, Category, Store
 
 
@@ -65,6 +69,29 @@ class ForecastCell(models.Model):
                 name="forecast_cell_unique",
             )
         ]
+
+
+class ActualsCell(models.Model):
+    """What one category's series at one store sold on one day (units where known, else the
+    sales value, as ``forecasting.selectors.SALES_MEASURE`` counts a fact): the explorer's
+    history of an aggregate, a year of which is half a million facts for weekly views."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    date = models.DateField()
+    actual = models.FloatField(null=True)
+
+    objects = CellQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "category", "date"], name="actuals_cell_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["date"], name="actuals_cell_date_idx")]
 
 
 class BacktestCell(models.Model):
@@ -152,6 +179,36 @@ def forecast_cells_refresh(
         )
 
 
+@transaction.atomic
+def actuals_cells_refresh(
+    *, store_ids: Collection[int] | None = None, category_ids: Collection[int] | None = None
+) -> None:
+    """Rebuild the actuals cells of ``store_ids`` × ``category_ids`` (None: all of them)."""
+    cells, facts, params = ["1 = 1"], ["1 = 1"], []
+    for cell_column, fact_column, ids in (
+        ("store_id", "f.store_id", store_ids),
+        ("category_id", "s.category_id", category_ids),
+    ):
+        if ids is not None:
+            ids = sorted(set(ids))
+            marks = ", ".join(["%s"] * len(ids)) or "NULL"
+            cells.append(f"{cell_column} IN ({marks})")
+            facts.append(f"{fact_column} IN ({marks})")
+            params.extend(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {_table(ActualsCell)} WHERE {' AND '.join(cells)}",  # noqa: S608
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {_table(ActualsCell)} (store_id, category_id, date, actual) "  # noqa: S608
+            "SELECT f.store_id, s.category_id, f.date, SUM(COALESCE(f.quantity, f.revenue)) "
+            f"FROM {_table(SalesFact)} f JOIN {_table(SKU)} s ON s.id = f.sku_id "
+            f"WHERE {' AND '.join(facts)} GROUP BY f.store_id, s.category_id, f.date",
+            params,
+        )
+
+
 def forecast_cells_ready(*, granularity: str, origin) -> bool:
     """Whether the forecasts of ``origin`` are summarised (a run of it has finished since
     the cells were introduced); the explorer reads the forecasts themselves otherwise."""
@@ -161,6 +218,26 @@ def forecast_cells_ready(*, granularity: str, origin) -> bool:
 @receiver(forecast_finished, sender=ForecastRun)
 def _forecast_finished(sender, *, run: ForecastRun, **kwargs: Any) -> None:
     forecast_cells_refresh(granularity=run.granularity, origin=run.origin)
+
+
+@receiver(facts_changed)
+def _facts_changed(sender, *, written: dict[str, int], store_ids=None, **kwargs: Any) -> None:
+    """Rebuild the stores a bulk write wrote sales for; everything when SKUs changed (one may
+    have moved category) or when the writer did not say which stores."""
+    if not {"sales", "skus"} & {table for table, rows in written.items() if rows}:
+        return
+    if written.get("skus") or store_ids is None:
+        actuals_cells_refresh()
+    else:
+        actuals_cells_refresh(store_ids=store_ids)
+
+
+@receiver(post_save, sender=SalesFact)
+def _sale_saved(sender, instance: SalesFact, raw: bool = False, **kwargs: Any) -> None:
+    if raw:
+        return
+    category_id = SKU.objects.filter(pk=instance.sku_id).values_list("category_id", flat=True)
+    actuals_cells_refresh(store_ids=[instance.store_id], category_ids=list(category_id))
 
 
 @receiver(pre_save, sender=SKU)
@@ -179,3 +256,4 @@ def _sku_saved(sender, instance: SKU, created: bool, raw: bool = False, **kwargs
     if raw or created or before is None or before == instance.category_id:
         return
     forecast_cells_refresh(category_ids=[before, instance.category_id])
+    actuals_cells_refresh(category_ids=[before, instance.category_id])
