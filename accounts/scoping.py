@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import models
 from django.db.models import Q, QuerySet
 
@@ -160,36 +159,3 @@ def _category_model() -> type[models.Model]:
 
 def _region_model() -> type[models.Model]:
     return PlanningScope._meta.get_field("regions").related_model
-
-
-# --- Old per-user functions, kept only for modules not converted yet ---------------------
-# TODO(integrator): forecasting/selectors.py, forecasting/forms.py, forecasting/views.py and
-# accounts/selectors.py still call these; convert them to ``request.scope`` /
-# ``Model.objects.visible_to(scope)`` and delete this block.
-
-
-def visible_regions(user) -> QuerySet:
-    return _region_model().objects.visible_to(Scope.for_user(user))
-
-
-def visible_categories(user) -> QuerySet:
-    return _category_model().objects.visible_to(Scope.for_user(user))
-
-
-def visible_stores(user) -> QuerySet:
-    return apps.get_model("masterdata", "Store").objects.visible_to(Scope.for_user(user))
-
-
-def visible_skus(user) -> QuerySet:
-    return apps.get_model("masterdata", "SKU").objects.visible_to(Scope.for_user(user))
-
-
-def fact_scope_q(user, store_field: str = "store", sku_field: str = "sku") -> Q:
-    """A filter for any fact table keyed by store and SKU, limited to the user's scope."""
-    return Scope.for_user(user).q(
-        region=f"{store_field}__region", category=f"{sku_field}__category"
-    )
-
-
-def is_scoped(user) -> bool:
-    return Scope.for_user(user).is_scoped

@@ -64,26 +64,31 @@ def _pages() -> list[Page]:
 
 def _sample_kwargs(page: Page, user) -> dict | None:
     """An object of the route's kind that ``user`` may see, named by the route's segment
-    before the parameter (``stores/<code>``, ``skus/<code>``, ``jobs/<pk>``, ``users/<pk>``).
+    before the parameter (``stores/<pk>``, ``skus/<pk>``, ``jobs/<pk>``, ``users/<pk>``).
     None when the route takes an object of a kind the benchmark does not know."""
     from django.contrib.auth.models import User
 
-    from accounts.scoping import visible_skus, visible_stores
+    from accounts.scoping import Scope
     from jobs.selectors import jobs_visible_to
+    from masterdata.models import SKU, Store
 
     if not page.params:
         return {}
+    scope = Scope.for_user(user)
     segments = [s for s in page.route.split("/") if s and not s.startswith("<")]
     kind = segments[-1] if segments else ""
     samples = {
-        "stores": lambda: visible_stores(user).order_by("code").values_list("code", flat=True),
-        "skus": lambda: visible_skus(user).order_by("code").values_list("code", flat=True),
+        "stores": lambda: (
+            Store.objects.visible_to(scope).order_by("code").values_list("pk", flat=True)
+        ),
+        "skus": lambda: SKU.objects.visible_to(scope).order_by("code").values_list("pk", flat=True),
         "jobs": lambda: jobs_visible_to(user).order_by("-pk").values_list("pk", flat=True),
         "users": lambda: User.objects.order_by("pk").values_list("pk", flat=True),
     }
     for segment in (kind, page.route.split("/")[0]):
         if segment in samples:
             value = samples[segment]().first()
+            value = value[0] if isinstance(value, tuple) else value
             return None if value is None else {page.params[0]: value}
     return None
 

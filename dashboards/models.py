@@ -9,15 +9,16 @@ facts would: counts and sums add up, and a date belongs to one day row.
 
 from django.db import models
 
-from accounts.scoping import visible_categories, visible_stores
-from masterdata.models import Category, Store
+from accounts.scoping import ScopedQuerySet
+from masterdata.models import SKU, Category, Store
 
 
-class SummaryQuerySet(models.QuerySet):
-    def visible_to(self, user) -> models.QuerySet:
-        """The cells of the stores and categories ``user`` sees: exactly the cells their
-        visible facts add up to (a fact's store is in scope and its SKU's category is)."""
-        return self.filter(store__in=visible_stores(user), category__in=visible_categories(user))
+class SummaryQuerySet(ScopedQuerySet):
+    """Cells of the stores and categories in scope: exactly the cells the visible series
+    add up to (a series' store is in scope and its SKU's category is)."""
+
+    region_path = "store__region"
+    category_path = "category"
 
 
 class DailySales(models.Model):
@@ -52,6 +53,59 @@ class DailySales(models.Model):
         indexes = [
             models.Index(fields=["date"], name="daily_sales_date_idx"),
             models.Index(fields=["category", "date"], name="daily_sales_category_idx"),
+        ]
+
+
+class WeeklySales(models.Model):
+    """The sales of one category in one store in one week (``week`` is its Monday).
+
+    The week's sums of the day cells, plus which weekdays had a measure or a sale as bit
+    masks (bit 0 Monday … bit 6 Sunday): the number of dates in a week is not additive over
+    cells, but the union of their masks is, so charts and "days with sales" stay exact
+    while reading a seventh of the day rows.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    category = models.ForeignKey(
+        Category, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    week = models.DateField()
+    rows = models.PositiveIntegerField()
+    unit_rows = models.PositiveIntegerField()
+    units = models.FloatField(null=True)
+    value_rows = models.PositiveIntegerField()
+    value = models.FloatField(null=True)
+    sold_rows = models.PositiveIntegerField()
+    unit_days = models.PositiveSmallIntegerField()
+    value_days = models.PositiveSmallIntegerField()
+    sold_days = models.PositiveSmallIntegerField()
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "category", "week"], name="weekly_sales_one_per_cell"
+            )
+        ]
+
+
+class SkuSales(models.Model):
+    """One SKU's sales at one store over the whole history: the store page's best sellers."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(Category, on_delete=models.CASCADE, related_name="+")
+    units = models.FloatField(null=True)
+    value = models.FloatField(null=True)
+    first_date = models.DateField()
+    last_date = models.DateField()
+
+    objects = SummaryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "sku"], name="sku_sales_one_per_series")
         ]
 
 

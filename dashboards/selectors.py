@@ -1,25 +1,24 @@
 """What the home pages and the data overview show, read from the summary tables.
 
 Every figure that sums sales comes from ``DailySales`` or ``SeriesCoverage`` filtered by the
-user's scope (see ``dashboards.models``), a few thousand rows instead of millions of facts.
+scope (see ``dashboards.models``), a few thousand rows instead of millions of facts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import pandas as pd
 from django.contrib.auth.models import User
 from django.db.models import Count, Max, Min, Q, Sum
 
 from accounts.models import Role
-from accounts.scoping import Scope, is_scoped, visible_skus, visible_stores
+from accounts.scoping import Scope
 from accounts.selectors import scope_summary
-from dashboards.models import DailySales, SeriesCoverage
-from history.selectors import top_skus_at_store
+from dashboards.models import DailySales, SeriesCoverage, SkuSales, WeeklySales
 from jobs.models import JobRun
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 from masterdata.selectors import (
@@ -35,18 +34,18 @@ KPI_WINDOW_DAYS = 28
 YEAR_AGO_DAYS = 364
 
 
-def last_sales_date(user: User) -> dt.date | None:
-    """The latest day with sales the user can see: how fresh the data is."""
-    return DailySales.objects.visible_to(user).aggregate(last=Max("date"))["last"]
+def last_sales_date(scope: Scope) -> dt.date | None:
+    """The latest day with sales in scope: how fresh the data is."""
+    return DailySales.objects.visible_to(scope).aggregate(last=Max("date"))["last"]
 
 
-def planner_home(user: User) -> dict[str, Any]:
+def planner_home(user: User, scope: Scope) -> dict[str, Any]:
     return {
-        "scoped": is_scoped(user),
+        "scoped": scope.is_scoped,
         "scope": scope_summary(user),
-        "store_count": visible_stores(user).count(),
-        "sku_count": visible_skus(user).count(),
-        "last_sales_date": last_sales_date(user),
+        "store_count": Store.objects.visible_to(scope).count(),
+        "sku_count": SKU.objects.visible_to(scope).count(),
+        "last_sales_date": last_sales_date(scope),
         "jobs": JobRun.objects.filter(created_by=user)[:6],
     }
 
@@ -103,13 +102,13 @@ class RegionSales:
         return self._change(self.units, self.units_last_year)
 
 
-def executive_home(user: User) -> dict[str, Any]:
+def executive_home(scope: Scope) -> dict[str, Any]:
     """Headline KPIs: the last four weeks of data against the same four weeks a year earlier.
 
     The window ends at the latest sales date rather than today, so a history loaded in bulk
     still shows meaningful numbers. One aggregate query groups both periods by region.
     """
-    end = last_sales_date(user)
+    end = last_sales_date(scope)
     if end is None:
         return {"end": None, "regions": [], "total": None}
     start = end - dt.timedelta(days=KPI_WINDOW_DAYS - 1)
@@ -119,7 +118,7 @@ def executive_home(user: User) -> dict[str, Any]:
     )
     now, year_ago = Q(date__gte=start, date__lte=end), Q(date__gte=ly_start, date__lte=ly_end)
     rows = (
-        DailySales.objects.visible_to(user)
+        DailySales.objects.visible_to(scope)
         .filter(now | year_ago)
         .values("store__region__name")
         .annotate(
@@ -157,74 +156,95 @@ def executive_home(user: User) -> dict[str, Any]:
     }
 
 
-def default_measure(user: User) -> Measure:
+def default_measure(scope: Scope) -> Measure:
     """Units when any visible sales carry quantities; value for value-only sources."""
-    with_units = DailySales.objects.visible_to(user).filter(unit_rows__gt=0)
+    with_units = DailySales.objects.visible_to(scope).filter(unit_rows__gt=0)
     return "units" if with_units.exists() else "value"
 
 
+def _union_by(rows: Iterable[tuple]) -> dict[tuple, int]:
+    """The union of the weekday masks of each key, from ``(key, mask)`` pairs."""
+    masks: dict[tuple, int] = defaultdict(int)
+    for key, mask in rows:
+        masks[key] |= mask
+    return masks
+
+
 def weekly_sales(
-    user: User,
+    scope: Scope,
     *,
     group_by: GroupBy = "region",
     measure: Measure = "units",
     store: Store | None = None,
 ) -> dict:
-    """The weekly sales chart of the user's scope (or of one store in it), from the day cells.
+    """The weekly sales chart of the scope (or of one store in it), from the week cells.
 
     The same figures as ``masterdata.selectors.weekly_sales`` over the facts: a cell carries
-    a measure when one of its facts does, and a date counts once per week and group.
+    a measure when one of its facts does, and a week's dates with the measure in a group are
+    the union of its cells' weekday masks.
     """
     key = "store__region__name" if group_by == "region" else "category_id"
-    column, present = ("units", "unit_rows") if measure == "units" else ("value", "value_rows")
-    cells = DailySales.objects.visible_to(user)
+    column, present, mask = (
+        ("units", "unit_rows", "unit_days")
+        if measure == "units"
+        else ("value", "value_rows", "value_days")
+    )
+    cells = WeeklySales.objects.visible_to(scope)
     if store is not None:
         cells = cells.filter(store=store)
-    # Day totals per group (a few thousand rows), then weeks in pandas: counting the days of
-    # a week as the day rows of the group is exact, and spares the database a DISTINCT sort.
-    days = pd.DataFrame.from_records(
-        list(
-            cells.filter(**{f"{present}__gt": 0})
-            .values("date", key)
-            .annotate(total=Sum(column))
-            .values_list("date", key, "total")
-            .order_by()
-        ),
-        columns=["date", "group", "total"],
+    # Grouped by the mask too, so the database sums and a few hundred rows come back; the
+    # masks of a week and group are then joined here (no bitwise aggregate in SQLite).
+    cells = (
+        cells.filter(**{f"{present}__gt": 0})
+        .values("week", key, mask)
+        .annotate(total=Sum(column))
+        .values_list("week", key, mask, "total")
+        .order_by()
     )
-    dates = pd.to_datetime(days["date"])
-    days["week"] = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.date
-    weeks = days.groupby(["week", "group"], as_index=False).agg(
-        total=("total", "sum"), days=("date", "count")
-    )
-    rows = weeks[["week", "group", "total", "days"]].itertuples(index=False, name=None)
+    totals: dict[tuple, float] = defaultdict(float)
+    pairs = []
+    for week, group, days, total in cells:
+        totals[week, group] += total
+        pairs.append(((week, group), days))
+    masks = _union_by(pairs)
+    rows = [
+        (week, group, total, masks[week, group].bit_count())
+        for (week, group), total in totals.items()
+    ]
     return weekly_chart_series(rows, group_by=group_by, measure=measure)
 
 
 def weekly_chart(
-    user: User,
+    scope: Scope,
     *,
     group_by: GroupBy = "region",
     measure: Measure = "units",
     store: Store | None = None,
 ) -> dict:
     """Everything the ``masterdata/_weekly_chart.html`` partial needs, from the summaries."""
-    chart = weekly_sales(user, group_by=group_by, measure=measure, store=store)
+    chart = weekly_sales(scope, group_by=group_by, measure=measure, store=store)
     return chart_context(chart, group_by=group_by, measure=measure)
 
 
-def history_coverage(user: User, *, store: Store | None = None) -> dict[int, dict[str, Any]]:
+def history_coverage(scope: Scope, *, store: Store | None = None) -> dict[int, dict[str, Any]]:
     """Per store in scope: first and last sales date, days with sales and store×SKU series."""
     cells, coverage_cells = (
-        DailySales.objects.visible_to(user),
-        SeriesCoverage.objects.visible_to(user),
+        WeeklySales.objects.visible_to(scope),
+        SeriesCoverage.objects.visible_to(scope),
     )
     if store is not None:
         cells, coverage_cells = cells.filter(store=store), coverage_cells.filter(store=store)
-    # The (store, date) pairs with sales, a few thousand rows, counted here: cheaper than
-    # COUNT(DISTINCT date), which sorts every day cell.
-    sold = cells.filter(sold_rows__gt=0).values_list("store_id", "date").distinct().order_by()
-    days = Counter(store_id for store_id, _ in sold)
+    # A store's days with sales: per week the union of its cells' weekday masks (distinct
+    # masks from the database, a few thousand rows), then their weekdays counted.
+    sold = (
+        cells.filter(sold_rows__gt=0)
+        .values_list("store_id", "week", "sold_days")
+        .distinct()
+        .order_by()
+    )
+    days: Counter[int] = Counter()
+    for (store_id, _), mask in _union_by(((s, w), m) for s, w, m in sold).items():
+        days[store_id] += mask.bit_count()
     rows = (
         coverage_cells.values("store_id")
         .annotate(first_date=Min("first_date"), last_date=Max("last_date"), series=Sum("series"))
@@ -237,10 +257,10 @@ def history_coverage(user: User, *, store: Store | None = None) -> dict[int, dic
     return coverage
 
 
-def stores_with_coverage(user: User) -> list[Store]:
+def stores_with_coverage(scope: Scope) -> list[Store]:
     """The visible stores, each carrying its ``coverage`` dict (empty when it has no sales)."""
-    coverage = history_coverage(user)
-    stores = list(store_list(Scope.for_user(user)))
+    coverage = history_coverage(scope)
+    stores = list(store_list(scope))
     for store in stores:
         store.coverage = coverage.get(store.pk, {})
     return stores
@@ -255,10 +275,21 @@ def coverage_span(stores: list[Store]) -> dict[str, dt.date | None]:
     }
 
 
-def store_page(user: User, *, store: Store) -> dict[str, Any]:
+def store_page(scope: Scope, *, store: Store) -> dict[str, Any]:
     """A store's coverage (from the summaries) and its best sellers (from its facts)."""
     return {
         "store": store,
-        "coverage": history_coverage(user, store=store).get(store.pk, {}),
-        "top_skus": top_skus_at_store(Scope.for_user(user), store=store),
+        "coverage": history_coverage(scope, store=store).get(store.pk, {}),
+        "top_skus": top_skus_at_store(scope, store=store),
     }
+
+
+def top_skus_at_store(scope: Scope, *, store: Store, limit: int = 15) -> list[dict]:
+    """The store's best sellers over its history, as ``masterdata``'s read over the facts
+    orders them (value, then units, both descending)."""
+    return list(
+        SkuSales.objects.visible_to(scope)
+        .filter(store=store)
+        .values("sku__code", "sku__name", "units", "value", "last_date")
+        .order_by("-value", "-units")[:limit]
+    )

@@ -12,7 +12,7 @@ from collections.abc import Collection
 
 from django.db import connection, transaction
 
-from dashboards.models import DailySales, SeriesCoverage
+from dashboards.models import DailySales, SeriesCoverage, SkuSales, WeeklySales
 from history.models import SalesFact
 from masterdata.models import SKU
 
@@ -28,7 +28,38 @@ _DAILY_COLUMNS = (
     "value",
     "sold_rows",
 )
+_WEEKLY_COLUMNS = (
+    "store_id",
+    "category_id",
+    "week",
+    "rows",
+    "unit_rows",
+    "units",
+    "value_rows",
+    "value",
+    "sold_rows",
+    "unit_days",
+    "value_days",
+    "sold_days",
+)
+_SKU_COLUMNS = ("store_id", "sku_id", "category_id", "units", "value", "first_date", "last_date")
 _COVERAGE_COLUMNS = ("store_id", "category_id", "series", "first_date", "last_date")
+
+
+def _weekday_sql() -> str:
+    """A day cell's weekday, 0 for Monday to 6 for Sunday, in the database's dialect."""
+    date = _columns("date")
+    if connection.vendor == "postgresql":
+        return f"(CAST(EXTRACT(ISODOW FROM {date}) AS INTEGER) - 1)"
+    return f"((CAST(strftime('%%w', {date}) AS INTEGER) + 6) %% 7)"
+
+
+def _week_sql() -> str:
+    """The Monday that starts a day cell's week (``TruncWeek``'s week)."""
+    date = _columns("date")
+    if connection.vendor == "postgresql":
+        return f"({date} - {_weekday_sql()})"
+    return f"date({date}, '-' || {_weekday_sql()} || ' days')"
 
 
 def _table(model) -> str:
@@ -84,16 +115,36 @@ def sales_summaries_refresh(
             params,
         )
         written = cursor.rowcount
+        # Weeks from the day cells just written (a seventh of them); a cell's weekdays are
+        # distinct, so summing their bits is their union.
+        bit = f"(1 << {_weekday_sql()})"
+        cursor.execute(f"DELETE FROM {_table(WeeklySales)} WHERE {where_summary}", params)  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {_table(WeeklySales)} ({_columns(*_WEEKLY_COLUMNS)}) "  # noqa: S608
+            f"SELECT store_id, category_id, {_week_sql()}, SUM({_columns('rows')}), "
+            "SUM(unit_rows), SUM(units), SUM(value_rows), SUM(value), SUM(sold_rows), "
+            f"SUM(CASE WHEN unit_rows > 0 THEN {bit} ELSE 0 END), "
+            f"SUM(CASE WHEN value_rows > 0 THEN {bit} ELSE 0 END), "
+            f"SUM(CASE WHEN sold_rows > 0 THEN {bit} ELSE 0 END) "
+            f"FROM {_table(DailySales)} WHERE {where_summary} "
+            f"GROUP BY store_id, category_id, {_week_sql()}",
+            params,
+        )
+        # Series (one group per store x SKU), then their coverage per category: a hash
+        # aggregate where COUNT(DISTINCT sku_id) over the facts would sort all of them.
+        cursor.execute(f"DELETE FROM {_table(SkuSales)} WHERE {where_summary}", params)  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {_table(SkuSales)} ({_columns(*_SKU_COLUMNS)}) "  # noqa: S608
+            "SELECT f.store_id, f.sku_id, s.category_id, SUM(f.quantity), SUM(f.revenue), "
+            f"MIN(f.date), MAX(f.date) FROM {facts} WHERE {where_facts} "
+            "GROUP BY f.store_id, f.sku_id, s.category_id",
+            params,
+        )
         cursor.execute(f"DELETE FROM {_table(SeriesCoverage)} WHERE {where_summary}", params)  # noqa: S608
-        # Series first (one group per store x SKU), then per category: a hash aggregate
-        # where COUNT(DISTINCT sku_id) over the facts would sort all of them.
         cursor.execute(
             f"INSERT INTO {_table(SeriesCoverage)} ({_columns(*_COVERAGE_COLUMNS)}) "  # noqa: S608
-            "SELECT f.store_id, s.category_id, COUNT(*), MIN(f.first_date), MAX(f.last_date) "
-            "FROM (SELECT store_id, sku_id, MIN(date) AS first_date, MAX(date) AS last_date "
-            f"FROM {_table(SalesFact)} GROUP BY store_id, sku_id) f "
-            f"JOIN {_table(SKU)} s ON s.id = f.sku_id WHERE {where_facts} "
-            "GROUP BY f.store_id, s.category_id",
+            "SELECT store_id, category_id, COUNT(*), MIN(first_date), MAX(last_date) "
+            f"FROM {_table(SkuSales)} WHERE {where_summary} GROUP BY store_id, category_id",
             params,
         )
     return written

@@ -24,11 +24,11 @@ def home(request):
     if role == Role.ADMIN:
         context = selectors.admin_home()
     elif role == Role.PLANNER:
-        context = selectors.planner_home(request.user)
+        context = selectors.planner_home(request.user, request.scope)
     elif role == Role.EXECUTIVE:
         context = {
-            **selectors.executive_home(request.user),
-            **selectors.weekly_chart(request.user, group_by="region", measure="value"),
+            **selectors.executive_home(request.scope),
+            **selectors.weekly_chart(request.scope, group_by="region", measure="value"),
         }
     else:
         context = {}
@@ -38,7 +38,7 @@ def home(request):
 def _chart_options(request, default_group: str = "region") -> dict:
     return masterdata_selectors.chart_options(
         request.GET,
-        default_measure=lambda: selectors.default_measure(request.user),
+        default_measure=lambda: selectors.default_measure(request.scope),
         default_group=default_group,
     )
 
@@ -46,13 +46,13 @@ def _chart_options(request, default_group: str = "region") -> dict:
 @role_required(*READ_ROLES)
 def data_overview(request):
     sku_counts = masterdata_selectors.sku_counts_by_category(request.scope)
-    stores = selectors.stores_with_coverage(request.user)
+    stores = selectors.stores_with_coverage(request.scope)
     context = {
         "stores": stores,
         "history": selectors.coverage_span(stores),
         "sku_counts": sku_counts,
         "sku_total": sum(row["skus"] for row in sku_counts),
-        **selectors.weekly_chart(request.user, **_chart_options(request)),
+        **selectors.weekly_chart(request.scope, **_chart_options(request)),
     }
     return render(request, "dashboards/data_overview.html", context)
 
@@ -69,7 +69,7 @@ def weekly_sales(request):
         skus = masterdata_selectors.sku_list(request.scope)
         sku = get_object_or_404(skus, code=request.GET["sku"])
     if sku is None:
-        chart = selectors.weekly_sales(request.user, store=store, **_chart_options(request))
+        chart = selectors.weekly_sales(request.scope, store=store, **_chart_options(request))
         return JsonResponse(chart)
     options = masterdata_selectors.chart_options(
         request.GET,
@@ -85,8 +85,8 @@ def store_detail(request, pk: int):
     store = get_object_or_404(masterdata_selectors.store_list(request.scope), pk=pk)
     options = _chart_options(request, default_group="category")
     context = {
-        **selectors.store_page(request.user, store=store),
-        **selectors.weekly_chart(request.user, store=store, **options),
+        **selectors.store_page(request.scope, store=store),
+        **selectors.weekly_chart(request.scope, store=store, **options),
         "chart_query": urlencode({"store": store.code}),
     }
     return render(request, "dashboards/store.html", context)

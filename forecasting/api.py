@@ -132,9 +132,7 @@ class ForecastSelectionViewSet(ScopedReadViewSet):
         params = SeriesFilterSerializer(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        rows = selectors.selections_in_scope(
-            scope=self.scope, granularity=data["granularity"]
-        )
+        rows = selectors.selections_in_scope(scope=self.scope, granularity=data["granularity"])
         return (
             _by_codes(rows, data)
             .select_related("store", "sku")

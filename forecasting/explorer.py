@@ -33,6 +33,12 @@ from forecasting.models import (
     SeriesModel,
 )
 from forecasting.selectors import SALES_MEASURE, latest_origin, scope_q
+from forecasting.summaries import (
+    ActualsCell,
+    BacktestCell,
+    ForecastCell,
+    forecast_cells_ready,
+)
 from history.models import CalendarEvent, Promotion, SalesFact
 from masterdata.models import SKU, Category, Region, Store
 
@@ -73,6 +79,17 @@ class SeriesFilter:
             q &= Q(sku__category__in=category_subtree_ids({self.category.pk}))
         return q
 
+    def cell_q(self) -> Q:
+        """The same selection over the summary cells (no single SKU: cells sum SKUs)."""
+        q = Q()
+        if self.store is not None:
+            q &= Q(store=self.store)
+        if self.region is not None:
+            q &= Q(store__region=self.region)
+        if self.category is not None:
+            q &= Q(category__in=category_subtree_ids({self.category.pk}))
+        return q
+
     def query_string(self) -> str:
         params = {"granularity": self.granularity}
         for name in ("store", "sku", "category", "region"):
@@ -86,6 +103,20 @@ def _facts(model, scope: Scope, selection: SeriesFilter):
     return model.objects.filter(scope_q(scope), selection.q())
 
 
+def _summed(selection: SeriesFilter, origin: dt.date | None) -> bool:
+    """Whether the selection's sums can come from the summary cells: it does not pick one
+    SKU, and the forecasts of ``origin`` are summarised (the actuals cells always are)."""
+    return (
+        selection.sku is None
+        and origin is not None
+        and forecast_cells_ready(granularity=selection.granularity, origin=origin)
+    )
+
+
+def _cells(model, scope: Scope, selection: SeriesFilter):
+    return model.objects.visible_to(scope).filter(selection.cell_q())
+
+
 def _dates(values) -> list[str]:
     return [pd.Timestamp(v).strftime("%Y-%m-%d") for v in values]
 
@@ -94,19 +125,17 @@ def _rounded(values) -> list[float | None]:
     return [None if pd.isna(v) else round(float(v), 2) for v in values]
 
 
-def _history(scope: Scope, selection: SeriesFilter, end: dt.date) -> pd.Series:
+def _history(scope: Scope, selection: SeriesFilter, end: dt.date, *, summed: bool) -> pd.Series:
     """Actual sales per period up to ``end`` (missing periods are periods without sales);
-    weekly history stops at the last full week."""
+    weekly history stops at the last full week. From the actuals cells when ``summed``."""
     grain = granularity_of(selection.granularity)
     end = grain.last_complete_period(pd.Timestamp(end)).date()
     start = end - HISTORY_PERIODS * grain.period
-    rows = (
-        _facts(SalesFact, scope, selection)
-        .filter(date__gt=start, date__lte=end)
-        .values("date")
-        .annotate(total=Sum(SALES_MEASURE))
-        .order_by("date")
-    )
+    if summed:
+        days = _cells(ActualsCell, scope, selection).values("date").annotate(total=Sum("actual"))
+    else:
+        days = _facts(SalesFact, scope, selection).values("date").annotate(total=Sum(SALES_MEASURE))
+    rows = days.filter(date__gt=start, date__lte=end).order_by("date")
     frame = pd.DataFrame.from_records(list(rows), columns=["date", "total"])
     if frame.empty:
         return pd.Series(dtype=float)
@@ -117,21 +146,27 @@ def _history(scope: Scope, selection: SeriesFilter, end: dt.date) -> pd.Series:
     return sales.reindex(days, fill_value=0.0)
 
 
-def _forecast_sums(scope: Scope, selection: SeriesFilter, origin: dt.date) -> pd.DataFrame:
+def _forecast_sums(
+    scope: Scope, selection: SeriesFilter, origin: dt.date, *, summed: bool
+) -> pd.DataFrame:
     """The forecast per date summed over the selection, with its p10–p90 band.
 
     One series keeps its own quantiles. A sum of series gets the band of
     ``forecasting.aggregation``: children independent and normal, each child's sigma read
     off its p10–p90 width, so the spread is ``sqrt(Σ (p90 − p10)²) / 2`` around the
     summed mean (a sum of many series is close to normal, so its median is its mean);
-    computed in the database so large selections stay one query.
+    computed in the database so large selections stay one query (over the summary cells
+    when ``summed``, whose ``width_sq`` already sums the squares).
     """
-    width = ExpressionWrapper(
-        (F("p90") - F("p10")) * (F("p90") - F("p10")), output_field=FloatField()
-    )
+    if summed:
+        width, source = F("width_sq"), _cells(ForecastCell, scope, selection)
+    else:
+        width = ExpressionWrapper(
+            (F("p90") - F("p10")) * (F("p90") - F("p10")), output_field=FloatField()
+        )
+        source = _facts(Forecast, scope, selection)
     rows = (
-        _facts(Forecast, scope, selection)
-        .filter(granularity=selection.granularity, origin=origin)
+        source.filter(granularity=selection.granularity, origin=origin)
         .values("date")
         .annotate(
             total=Sum("forecast"),
@@ -206,7 +241,7 @@ def _events(selection: SeriesFilter, start: dt.date, end: dt.date) -> list[dict]
     ]
 
 
-def explorer_chart(*, scope: Scope, selection: SeriesFilter) -> dict:
+def explorer_chart(*, scope, selection: SeriesFilter) -> dict:
     """Everything the explorer chart draws, summed over the selection within the
     scope: recent actuals, the selected models' backtest fits, the forecast and its band,
     and the promotions and calendar events over the same dates."""
@@ -225,13 +260,18 @@ def explorer_chart(*, scope: Scope, selection: SeriesFilter) -> dict:
     }
     if end is None:
         return chart
-    history = _history(scope, selection, end)
+    summed = _summed(selection, origin)
+    history = _history(scope, selection, end, summed=summed)
     chart["history"] = {"x": _dates(history.index), "y": _rounded(history.to_numpy())}
     start = end - HISTORY_PERIODS * granularity_of(selection.granularity).period
+    points = (
+        _cells(BacktestCell, scope, selection)
+        if summed
+        else _facts(BacktestPoint, scope, selection)
+    )
     fits = pd.DataFrame.from_records(
         list(
-            _facts(BacktestPoint, scope, selection)
-            .filter(granularity=selection.granularity, date__gt=start)
+            points.filter(granularity=selection.granularity, date__gt=start)
             .values("date")
             .annotate(fitted=Sum("forecast"), observed=Sum("actual"))
             .order_by("date")
@@ -245,7 +285,7 @@ def explorer_chart(*, scope: Scope, selection: SeriesFilter) -> dict:
     }
     last = end
     if origin is not None:
-        forecast = _forecast_sums(scope, selection, origin)
+        forecast = _forecast_sums(scope, selection, origin, summed=summed)
         chart["forecast"] = {
             "x": _dates(forecast["date"]),
             "y": _rounded(forecast["forecast"]),
@@ -281,7 +321,7 @@ def _leaderboard_rows(board: list[dict], selected: str | None, metric: str) -> l
     return board
 
 
-def series_explanation(*, scope: Scope, selection: SeriesFilter) -> dict:
+def series_explanation(*, scope, selection: SeriesFilter) -> dict:
     """Why this series has its model: the selection, its leaderboard and any pins."""
     chosen = _facts(SeriesModel, scope, selection).filter(granularity=selection.granularity).first()
     board = list(
@@ -322,6 +362,20 @@ def _child_level(selection: SeriesFilter) -> tuple[str, str, str]:
 def _forecast_by(
     scope: Scope, selection: SeriesFilter, origin, field: str, name_field: str
 ) -> list:
+    """The forecast of ``origin`` per child member, largest first; from the summary cells
+    when they hold it (a cell's category is its SKUs' category)."""
+    if _summed(selection, origin):
+        cells_field, cells_name = (f.removeprefix("sku__") for f in (field, name_field))
+        rows = (
+            _cells(ForecastCell, scope, selection)
+            .filter(granularity=selection.granularity, origin=origin)
+            .values(cells_field, cells_name)
+            .annotate(total=Sum("forecast"))
+            .order_by("-total")
+        )
+        return [
+            {field: r[cells_field], name_field: r[cells_name], "total": r["total"]} for r in rows
+        ]
     return list(
         _facts(Forecast, scope, selection)
         .filter(granularity=selection.granularity, origin=origin)
@@ -331,7 +385,7 @@ def _forecast_by(
     )
 
 
-def aggregate_breakdown(*, scope: Scope, selection: SeriesFilter) -> dict:
+def aggregate_breakdown(*, scope, selection: SeriesFilter) -> dict:
     """For a sum of series: the forecast total split into its children (the parts add up
     to the whole) and the mix of models the series use."""
     origin = latest_origin(selection.granularity)

@@ -321,3 +321,8 @@ class AccuracyRecord(models.Model):
     @property
     def wape(self) -> float | None:
         return self.abs_error_sum / abs(self.actual_sum) if self.actual_sum else None
+
+
+# The explorer's summary cells live beside the code that keeps them; imported here so Django
+# registers them with the app.
+from forecasting.summaries import ActualsCell, BacktestCell, ForecastCell  # noqa: E402, F401

@@ -13,10 +13,6 @@ from accounts.middleware import ScopeMiddleware
 from accounts.models import Role
 from accounts.scoping import (
     Scope,
-    fact_scope_q,
-    visible_categories,
-    visible_skus,
-    visible_stores,
 )
 from forecasting.models import AccuracyRecord, ModelPin
 from history.models import CalendarEvent, InventorySnapshot, Promotion, SalesFact, SupplyOrder
@@ -148,23 +144,11 @@ def test_every_store_or_sku_keyed_model_has_visible_to():
     assert not missing, f"Models keyed by store or SKU without visible_to(scope): {missing}"
 
 
-# The old per-user functions, kept as wrappers until every caller passes a Scope.
-
-
-def test_old_functions_wrap_the_scope(scoped_world):
-    planner = scoped_world["scoped_planner"]
-    assert list(visible_stores(planner)) == [scoped_world["store_in"]]
-    assert list(visible_skus(planner)) == [scoped_world["sku_in"]]
-    assert scoped_world["drinks"] in visible_categories(planner)
-    assert not visible_stores(UserFactory(username="nobody")).exists()
-
-
 def test_fact_scope_filters_sales(scoped_world):
     SalesFactFactory(store=scoped_world["store_in"], sku=scoped_world["sku_in"])
     SalesFactFactory(store=scoped_world["store_out"], sku=scoped_world["sku_in"])
     SalesFactFactory(store=scoped_world["store_in"], sku=scoped_world["sku_out"])
     planner = scoped_world["scoped_planner"]
-    assert SalesFact.objects.filter(fact_scope_q(planner)).count() == 1
     assert SalesFact.objects.visible_to(Scope.for_user(planner)).count() == 1
 
 
