@@ -19,15 +19,10 @@ from accounts.models import Role
 from accounts.scoping import Scope
 from accounts.selectors import scope_summary
 from dashboards.models import DailySales, SeriesCoverage, SkuSales, WeeklySales
+from history.weekly_sales import GroupBy, Measure, chart_context, weekly_chart_series
 from jobs.models import JobRun
 from masterdata.models import SKU, Category, Region, Store, Warehouse
-from masterdata.selectors import (
-    GroupBy,
-    Measure,
-    chart_context,
-    store_list,
-    weekly_chart_series,
-)
+from masterdata.selectors import store_list
 
 KPI_WINDOW_DAYS = 28
 # 52 weeks back, so the same weekdays are compared (a weekend-heavy retail pattern lines up).
@@ -179,7 +174,7 @@ def weekly_sales(
 ) -> dict:
     """The weekly sales chart of the scope (or of one store in it), from the week cells.
 
-    The same figures as ``masterdata.selectors.weekly_sales`` over the facts: a cell carries
+    The same figures as ``history.weekly_sales.weekly_sales`` over the facts: a cell carries
     a measure when one of its facts does, and a week's dates with the measure in a group are
     the union of its cells' weekday masks.
     """
@@ -285,11 +280,11 @@ def store_page(scope: Scope, *, store: Store) -> dict[str, Any]:
 
 
 def top_skus_at_store(scope: Scope, *, store: Store, limit: int = 15) -> list[dict]:
-    """The store's best sellers over its history, as ``masterdata``'s read over the facts
+    """The store's best sellers over its history, as ``history.selectors``' read over the facts
     orders them (value, then units, both descending)."""
     return list(
         SkuSales.objects.visible_to(scope)
         .filter(store=store)
-        .values("sku__code", "sku__name", "units", "value", "last_date")
+        .values("sku_id", "sku__code", "sku__name", "units", "value", "last_date")
         .order_by("-value", "-units")[:limit]
     )

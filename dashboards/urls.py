@@ -15,5 +15,7 @@ urlpatterns = [
 data_urlpatterns = [
     path("", views.data_overview, name="overview"),
     path("weekly-sales.json", views.weekly_sales, name="weekly_sales"),
+    # By id, so that any stored code works, even one with "/" from an older import.
     path("stores/<int:pk>/", views.store_detail, name="store"),
+    path("skus/<int:pk>/", views.sku_detail, name="sku"),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from accounts.models import Role
 from accounts.roles import READ_ROLES, primary_role, role_required
 from dashboards import selectors
+from history import weekly_sales as live_sales
 from masterdata import selectors as masterdata_selectors
 
 HOME_TEMPLATES = {
@@ -36,7 +37,7 @@ def home(request):
 
 
 def _chart_options(request, default_group: str = "region") -> dict:
-    return masterdata_selectors.chart_options(
+    return live_sales.chart_options(
         request.GET,
         default_measure=lambda: selectors.default_measure(request.scope),
         default_group=default_group,
@@ -71,12 +72,12 @@ def weekly_sales(request):
     if sku is None:
         chart = selectors.weekly_sales(request.scope, store=store, **_chart_options(request))
         return JsonResponse(chart)
-    options = masterdata_selectors.chart_options(
+    options = live_sales.chart_options(
         request.GET,
-        default_measure=lambda: masterdata_selectors.default_measure(request.scope),
+        default_measure=lambda: live_sales.default_measure(request.scope),
         default_group="region",
     )
-    chart = masterdata_selectors.weekly_sales(request.scope, store=store, sku=sku, **options)
+    chart = live_sales.weekly_sales(request.scope, store=store, sku=sku, **options)
     return JsonResponse(chart)
 
 
@@ -90,3 +91,25 @@ def store_detail(request, pk: int):
         "chart_query": urlencode({"store": store.code}),
     }
     return render(request, "dashboards/store.html", context)
+
+
+@role_required(*READ_ROLES)
+def sku_detail(request, pk: int):
+    """A SKU's stores with their sales coverage and its weekly chart, from its own facts."""
+    sku = get_object_or_404(masterdata_selectors.sku_list(request.scope), pk=pk)
+    coverage = live_sales.history_coverage(request.scope, sku=sku)
+    stores = [s for s in masterdata_selectors.store_list(request.scope) if s.pk in coverage]
+    for store in stores:
+        store.coverage = coverage[store.pk]
+    options = live_sales.chart_options(
+        request.GET,
+        default_measure=lambda: live_sales.default_measure(request.scope),
+        default_group="region",
+    )
+    context = {
+        "sku": sku,
+        "stores": stores,
+        **live_sales.weekly_chart(request.scope, sku=sku, **options),
+        "chart_query": urlencode({"sku": sku.code}),
+    }
+    return render(request, "dashboards/sku.html", context)

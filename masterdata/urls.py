@@ -1,7 +1,8 @@
-"""Pages of the masterdata app: SKU pages and the store and SKU admin edits.
+"""Pages of the masterdata app: the store and SKU admin edits.
 
-They sit under ``/data/`` in the ``masterdata`` namespace together with the data overview
-the store pages and the chart JSON, which the dashboards app serves (see ``sop_site/urls.py``).
+They sit under ``/data/`` in the ``masterdata`` namespace together with the data overview,
+the store and SKU pages and the chart JSON, which the dashboards app serves (see
+``sop_site/urls.py``).
 """
 
 from django.urls import path
@@ -11,6 +12,5 @@ from masterdata import views
 urlpatterns = [
     # By id, so that any stored code works, even one with "/" from an older import.
     path("stores/<int:pk>/edit/", views.store_edit, name="store_edit"),
-    path("skus/<int:pk>/", views.sku_detail, name="sku"),
     path("skus/<int:pk>/edit/", views.sku_edit, name="sku_edit"),
 ]

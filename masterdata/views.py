@@ -1,45 +1,17 @@
-"""SKU pages and the store and SKU admin edits (the data overview and store pages are
-dashboards, read from summary tables).
+"""The store and SKU admin edits (the data overview, store and SKU pages are dashboards).
 
 Every read goes through ``request.scope``; stores and SKUs are routed by id, so any stored
 code works in a URL. Edits are refused when the row changed since the form was shown.
 """
 
-from urllib.parse import urlencode
-
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from accounts.roles import ADMIN_ROLES, READ_ROLES, role_required
+from accounts.roles import ADMIN_ROLES, role_required
 from accounts.versions import StaleEdit
 from masterdata import selectors, services
 from masterdata.forms import SKUForm, StoreForm
-from masterdata.models import SKU, Store
-
-
-def _chart_context(
-    request, *, store: Store | None = None, sku: SKU | None = None, default_group: str = "region"
-) -> dict:
-    options = selectors.chart_options(
-        request.GET,
-        default_measure=lambda: selectors.default_measure(request.scope),
-        default_group=default_group,
-    )
-    context = selectors.weekly_chart(request.scope, store=store, sku=sku, **options)
-    narrowed = {"store": store.code} if store else {"sku": sku.code} if sku else {}
-    return {**context, "chart_query": urlencode(narrowed)}
-
-
-@role_required(*READ_ROLES)
-def sku_detail(request, pk: int):
-    sku = get_object_or_404(selectors.sku_list(request.scope), pk=pk)
-    coverage = selectors.history_coverage(request.scope, sku=sku)
-    stores = [s for s in selectors.store_list(request.scope) if s.pk in coverage]
-    for store in stores:
-        store.coverage = coverage[store.pk]
-    context = {"sku": sku, "stores": stores, **_chart_context(request, sku=sku)}
-    return render(request, "masterdata/sku.html", context)
 
 
 def _edit(request, *, queryset, pk: int, form_class, update, kind: str, detail: str):

@@ -17,12 +17,13 @@ from demo.engine import generate_company
 from demo.services import demo_company_load
 from forecasting.job_params import ForecastParams
 from forecasting.signals import forecast_finished
+from history import weekly_sales as live
 from history.models import SalesFact
 from history.selectors import sales_in_scope
 from imports.services import import_rows
 from jobs.services import job_start
-from masterdata import selectors as live
 from masterdata.models import SKU, Category, Region, Store
+from masterdata.selectors import store_list
 from tests.factories import PlanningScopeFactory, UserFactory
 
 END = dt.date(2025, 6, 29)  # a Sunday
@@ -122,7 +123,7 @@ def test_an_api_import_refreshes_the_stores_it_wrote(company, admin_user):
     report = import_rows(kind="sales", rows=rows, user=admin_user)
     assert report.is_valid and report.rows_written == 3
     _assert_summaries_match_facts()
-    assert selectors.last_sales_date(admin_user) == dt.date(2025, 7, 2)
+    assert selectors.last_sales_date(Scope.for_user(admin_user)) == dt.date(2025, 7, 2)
 
 
 def test_a_sku_moving_category_moves_its_sales(company):
@@ -151,21 +152,18 @@ def test_summaries_still_match_after_a_forecast(company):
 
 @pytest.mark.parametrize("who", ["admin_user", "executive", "planner", "scoped_planner"])
 def test_charts_and_coverage_equal_the_live_reads(company, who, request):
-    user = request.getfixturevalue(who)
+    scope = Scope.for_user(request.getfixturevalue(who))
     for group_by in ("region", "category"):
         for measure in ("units", "value"):
-            assert selectors.weekly_sales(
-                user, group_by=group_by, measure=measure
-            ) == live.weekly_sales(Scope.for_user(user), group_by=group_by, measure=measure)
-    assert selectors.history_coverage(user) == live.history_coverage(Scope.for_user(user))
-    store = live.store_list(Scope.for_user(user)).first()
-    assert selectors.history_coverage(user, store=store) == live.history_coverage(
-        Scope.for_user(user), store=store
-    )
-    assert selectors.weekly_sales(user, group_by="category", store=store) == live.weekly_sales(
-        Scope.for_user(user), group_by="category", store=store
-    )
-    assert selectors.default_measure(user) == live.default_measure(Scope.for_user(user))
+            chart = {"group_by": group_by, "measure": measure}
+            assert selectors.weekly_sales(scope, **chart) == live.weekly_sales(scope, **chart)
+    assert selectors.history_coverage(scope) == live.history_coverage(scope)
+    store = store_list(scope).first()
+    by_store = {"store": store}
+    assert selectors.history_coverage(scope, **by_store) == live.history_coverage(scope, **by_store)
+    chart = {"group_by": "category", "store": store}
+    assert selectors.weekly_sales(scope, **chart) == live.weekly_sales(scope, **chart)
+    assert selectors.default_measure(scope) == live.default_measure(scope)
 
 
 def _live_kpis(user) -> dict[str, float]:
@@ -180,7 +178,7 @@ def _live_kpis(user) -> dict[str, float]:
 @pytest.mark.parametrize("who", ["executive", "scoped_planner"])
 def test_executive_kpis_equal_the_facts(company, who, request):
     user = request.getfixturevalue(who)
-    home = selectors.executive_home(user)
+    home = selectors.executive_home(Scope.for_user(user))
     expected = _live_kpis(user)
     assert home["end"] == sales_in_scope(Scope.for_user(user)).aggregate(last=Max("date"))["last"]
     assert home["total"].value == pytest.approx(expected["value"])

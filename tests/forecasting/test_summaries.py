@@ -9,15 +9,16 @@ import datetime as dt
 import pytest
 
 from accounts.models import Role
+from accounts.scoping import Scope
 from demo.engine import generate_company
 from demo.services import demo_company_load
 from forecasting import explorer
 from forecasting.explorer import SeriesFilter, aggregate_breakdown, explorer_chart
+from forecasting.job_params import ForecastParams
 from forecasting.selectors import latest_origin
-from forecasting.services import forecast_job_work, forecast_params
 from forecasting.summaries import forecast_cells_ready
 from imports.services import import_rows
-from jobs.services import job_create, job_execute
+from jobs.services import job_start
 from masterdata.models import SKU, Category, Region, Store
 from tests.factories import PlanningScopeFactory, UserFactory
 
@@ -27,10 +28,8 @@ END = dt.date(2025, 6, 29)  # a Sunday
 @pytest.fixture
 def forecasted(db):
     demo_company_load(company=generate_company(seed=7, stores=3, skus=8, years=2, end_date=END))
-    params = forecast_params(granularity="W", horizon=4, windows=1, reselect=True)
-    job = job_execute(
-        job_id=job_create(kind="forecast", user=None, params=params).pk, work=forecast_job_work
-    )
+    params = ForecastParams(granularity="W", horizon=4, windows=1, company_wide=True)
+    job = job_start(kind="forecast", params=params, actor=None)
     assert job.status == "succeeded"
 
 
@@ -55,8 +54,9 @@ def _selections() -> list[SeriesFilter]:
 
 
 def _pages(user) -> list[tuple[dict, dict]]:
+    scope = Scope.for_user(user)
     return [
-        (explorer_chart(user=user, selection=s), aggregate_breakdown(user=user, selection=s))
+        (explorer_chart(scope=scope, selection=s), aggregate_breakdown(scope=scope, selection=s))
         for s in _selections()
     ]
 
@@ -91,9 +91,9 @@ def test_a_sku_moving_category_moves_its_cells(forecasted, admin_user, monkeypat
     sku.category = Category.objects.filter(skus__isnull=False).exclude(pk=sku.category_id).first()
     sku.save()
     category = SeriesFilter("W", category=sku.category)
-    from_cells = explorer_chart(user=admin_user, selection=category)
+    from_cells = explorer_chart(scope=Scope.company_wide(), selection=category)
     monkeypatch.setattr(explorer, "_summed", lambda selection, origin: False)
-    assert from_cells == _approx(explorer_chart(user=admin_user, selection=category))
+    assert from_cells == _approx(explorer_chart(scope=Scope.company_wide(), selection=category))
 
 
 def test_imported_sales_reach_the_history(forecasted, admin_user, monkeypatch):
@@ -101,6 +101,6 @@ def test_imported_sales_reach_the_history(forecasted, admin_user, monkeypatch):
     rows = [{"store": store.code, "sku": sku.code, "date": "2025-06-20", "quantity": 999}]
     assert import_rows(kind="sales", rows=rows, user=admin_user).rows_written == 1
     whole = SeriesFilter("W")
-    from_cells = explorer_chart(user=admin_user, selection=whole)
+    from_cells = explorer_chart(scope=Scope.company_wide(), selection=whole)
     monkeypatch.setattr(explorer, "_summed", lambda selection, origin: False)
-    assert from_cells == _approx(explorer_chart(user=admin_user, selection=whole))
+    assert from_cells == _approx(explorer_chart(scope=Scope.company_wide(), selection=whole))
