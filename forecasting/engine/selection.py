@@ -23,6 +23,7 @@ from .backtest import BacktestResult
 from .blend import Blend
 from .classify import INTERMITTENT_CLASSES
 from .models import BENCHMARKS
+from .results import SELECTION_COLUMNS
 
 SELECTION_KEYS = ["series_id", "model", "blend"]
 # A model must cover this share of series to be applied to all of them (the rest keep their
@@ -290,15 +291,6 @@ def select_models(
         else pd.Series(dtype=object)
     )
     selection["demand_class"] = selection["series_id"].map(classes)
-    cols = [
-        "series_id",
-        "model",
-        "blend",
-        "demand_class",
-        "score",
-        "strategy",
-        "pinned",
-        "pin_cost",
-        "fva_vs_seasonal_naive",
-    ]
+    # The results' selection columns but the fallback reason, which the pipeline adds later.
+    cols = [c for c in SELECTION_COLUMNS if c != "fallback_reason"]
     return selection[cols].reset_index(drop=True)
