@@ -170,7 +170,7 @@ def _rows_hash(kind: str, params: dict) -> str:
         for row in (
             SeriesModel.objects.filter(granularity=grain)
             .order_by("store__code", "sku__code")
-            .values_list("store__code", "sku__code", "model", "weights")
+            .values_list("store__code", "sku__code", "model", "blend")
         ):
             digest.update(repr(row).encode())
     else:

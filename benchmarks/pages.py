@@ -88,7 +88,6 @@ def _sample_kwargs(page: Page, user) -> dict | None:
     for segment in (kind, page.route.split("/")[0]):
         if segment in samples:
             value = samples[segment]().first()
-            value = value[0] if isinstance(value, tuple) else value
             return None if value is None else {page.params[0]: value}
     return None
 
