@@ -65,7 +65,7 @@ class BatchImportViewSet(viewsets.ViewSet):
                 {"detail": f"Post at most {API_MAX_ROWS:,} rows per request."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        report = import_rows(kind=self.kind, rows=rows, user=request.user)
+        report = import_rows(kind=self.kind, rows=rows, user=request.user, scope=request.scope)
         code = status.HTTP_201_CREATED if report.is_valid else status.HTTP_400_BAD_REQUEST
         return Response(report.as_dict(), status=code)
 

@@ -119,12 +119,12 @@ def import_files(
     return report
 
 
-def import_rows(*, kind: str, rows: list[dict[str, Any]], user) -> ImportReport:
+def import_rows(*, kind: str, rows: list[dict[str, Any]], user, scope: Scope) -> ImportReport:
     """Validate and write one API batch of ``kind`` (sales, inventory or supply_orders).
 
     Row numbers in the report are the 1-based positions in ``rows``. Stores and SKUs must
-    exist and be within the user's scope; nothing is created and nothing is written unless
-    every row is valid.
+    exist and be within ``scope`` (the poster's), as must every existing row the batch would
+    change; nothing is created and nothing is written unless every row is valid.
     """
     report = ImportReport(files=[API_SOURCE], rows_read=len(rows))
     raw = _text_frame(rows, report)
@@ -134,7 +134,6 @@ def import_rows(*, kind: str, rows: list[dict[str, Any]], user) -> ImportReport:
         report.file_error(API_SOURCE, "a 'store' or a 'warehouse' field is required", "store")
         return report
     batch = batch_from_raw({kind: [raw]}, grain=None, report=report)
-    scope = Scope.for_user(user)
     check_references(batch, report, create_missing=False, hint=HINT_API, scope=scope)
     check_changed_rows_scope(batch, report, scope=scope)
     _check_kept_receipts(batch, report)

@@ -120,7 +120,7 @@ def test_an_api_import_refreshes_the_stores_it_wrote(company, admin_user):
         {"store": store.code, "sku": sku.code, "date": "2025-07-01", "quantity": 5},
         {"store": store.code, "sku": sku.code, "date": "2025-07-02", "revenue": 12.5},
     ]
-    report = import_rows(kind="sales", rows=rows, user=admin_user)
+    report = import_rows(kind="sales", rows=rows, user=admin_user, scope=Scope.company_wide())
     assert report.is_valid and report.rows_written == 3
     _assert_summaries_match_facts()
     assert selectors.last_sales_date(Scope.for_user(admin_user)) == dt.date(2025, 7, 2)

@@ -99,7 +99,12 @@ def test_a_sku_moving_category_moves_its_cells(forecasted, admin_user, monkeypat
 def test_imported_sales_reach_the_history(forecasted, admin_user, monkeypatch):
     store, sku = Store.objects.order_by("code").first(), SKU.objects.order_by("code").first()
     rows = [{"store": store.code, "sku": sku.code, "date": "2025-06-20", "quantity": 999}]
-    assert import_rows(kind="sales", rows=rows, user=admin_user).rows_written == 1
+    assert (
+        import_rows(
+            kind="sales", rows=rows, user=admin_user, scope=Scope.company_wide()
+        ).rows_written
+        == 1
+    )
     whole = SeriesFilter("W")
     from_cells = explorer_chart(scope=Scope.company_wide(), selection=whole)
     monkeypatch.setattr(explorer, "_summed", lambda selection, origin: False)

@@ -413,10 +413,13 @@ def test_finding8_does_not_exist_message_cuts_a_huge_cell(scoped_world):
         kind="sales",
         rows=[{"date": "2024-01-01", "store": huge, "sku": "COLA", "quantity": 1}],
         user=UserFactory(role=Role.ADMIN),
+        scope=Scope.company_wide(),
     )
     assert report.errors and all(len(e["reason"]) < 120 for e in report.errors)
     code = [{"date": "2024-01-01", "store": "X" * 30, "sku": "Y" * 64, "quantity": 1}]
-    report = import_rows(kind="sales", rows=code, user=UserFactory(role=Role.ADMIN))
+    report = import_rows(
+        kind="sales", rows=code, user=UserFactory(role=Role.ADMIN), scope=Scope.company_wide()
+    )
     reasons = [e["reason"] for e in report.errors]
     assert f"sku '{'Y' * 59}…' does not exist (create it first)" in reasons
 
