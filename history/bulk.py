@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import io
 import itertools
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from django.db import OperationalError, connection, models, transaction
 
@@ -210,6 +211,10 @@ def _load_empty(
         cursor.execute(f"ALTER TABLE {quoted} DROP CONSTRAINT {connection.ops.quote_name(name)}")
     for name, _ in indexes:
         cursor.execute(f"DROP INDEX {name}")
+    sequence = _id_sequence(cursor, quoted, columns)
+    if sequence is not None:
+        chunks = _with_reserved_ids(cursor, sequence, chunks)
+        columns, types = ["id", *columns], ["int8", *types]
     written = _copy(cursor, quoted, columns, types, chunks)
     cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
     for name, definition, _ in constraints:
@@ -220,6 +225,35 @@ def _load_empty(
         cursor.execute(definition)
     cursor.execute(f"ANALYZE {quoted}")
     return written
+
+
+def _id_sequence(cursor, table: str, columns: list[str]) -> str | None:
+    """The sequence of ``table``'s bigint ``id`` (when the frames do not bring their own and
+    it counts up by one), so that a load can take its ids in one call instead of the server
+    evaluating the column default once per row (a fifth of the COPY's time)."""
+    if "id" in columns:
+        return None
+    cursor.execute(
+        "SELECT s.seqrelid::regclass::text FROM pg_sequence s JOIN pg_attribute a "
+        "ON a.attrelid = %s::regclass AND a.attname = 'id' AND a.atttypid = 'int8'::regtype "
+        "WHERE s.seqrelid = pg_get_serial_sequence(%s, 'id')::regclass AND s.seqincrement = 1",
+        [table, table],
+    )
+    found = cursor.fetchone()
+    return found[0] if found else None
+
+
+def _with_reserved_ids(
+    cursor, sequence: str, chunks: Iterable[pd.DataFrame]
+) -> Iterator[pd.DataFrame]:
+    """Each chunk with an ``id`` column first, its values reserved from ``sequence`` in one
+    step per chunk: the next ``len(chunk)`` values, exactly as many ``nextval`` calls would
+    have handed out (the table is locked, so nothing else inserts into it meanwhile)."""
+    for frame in chunks:
+        cursor.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [sequence, sequence, len(frame)])
+        last = cursor.fetchone()[0]
+        ids = np.arange(last - len(frame) + 1, last + 1, dtype=np.int64)
+        yield pd.concat([pd.DataFrame({"id": ids}, index=frame.index), frame], axis=1)
 
 
 def _merge_via_staging(

@@ -18,6 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from pandas.arrays import ArrowStringArray
 
 from imports.bounds import InputBounds, input_bounds
 from imports.report import ImportReport
@@ -151,9 +154,9 @@ def _parse(column: Column, raw: pd.Series, empty: pd.Series, bounds: InputBounds
         invalid = ~empty & ~lower.isin(TRUE_WORDS | FALSE_WORDS)
         values = pd.Series(lower.isin(TRUE_WORDS), dtype="boolean").mask(empty)
         return values, [(invalid, name + " '{v}' is not true/false (use 1/0)")]
-    numbers = _to_float(raw.where(~empty))
+    numbers = _to_float(raw, empty)
     not_number = ~empty & (numbers.isna() | ~np.isfinite(numbers.fillna(0)))
-    not_number |= ~empty & ~_ascii_numbers(raw.where(~empty, "0"))
+    not_number |= ~empty & ~_ascii_numbers(raw)
     numbers = numbers.where(~not_number)
     valid = numbers.notna()
     errors = [(not_number, name + " '{v}' is not a number")]
@@ -190,10 +193,18 @@ def _text_errors(column: Column, raw: pd.Series, empty: pd.Series) -> list:
 
 def _parse_dates(column: Column, raw: pd.Series, empty: pd.Series, bounds: InputBounds):
     """Dates in ASCII ``YYYY-MM-DD`` (pandas alone also reads other scripts' digits) within
-    the configured window, so that no engine meets a date it cannot represent."""
+    the configured window, so that no engine meets a date it cannot represent.
+
+    A column repeats a few hundred dates over its rows, so each distinct text is checked and
+    parsed once and the results are spread back over the rows."""
     name = column.name
-    shaped = ~empty & raw.str.fullmatch(DATE_PATTERN)
-    values = pd.to_datetime(raw.where(shaped), format="%Y-%m-%d", errors="coerce")
+    positions, texts = pd.factorize(raw)
+    texts = pd.Series(texts)
+    shaped = texts.str.fullmatch(DATE_PATTERN).fillna(False).astype(bool)
+    parsed = pd.to_datetime(texts.where(shaped), format="%Y-%m-%d", errors="coerce")
+    # A missing cell's position is -1: the NaT appended last.
+    spread = np.append(parsed.to_numpy(), np.array(["NaT"], dtype=parsed.dtype))[positions]
+    values = pd.Series(spread, index=raw.index)
     invalid = ~empty & values.isna()
     earliest, latest = bounds.date_window(column.window)
     outside = values.notna() & ((values < earliest) | (values > latest))
@@ -214,12 +225,23 @@ def _ascii_numbers(values: pd.Series) -> pd.Series:
     return values.str.fullmatch(NUMBER_PATTERN).fillna(False).astype(bool)
 
 
-def _to_float(values: pd.Series) -> pd.Series:
-    """Numbers of a text column; NaN where a cell is not a number.
+def _to_float(values: pd.Series, empty: pd.Series) -> pd.Series:
+    """Numbers of a text column; NaN where a cell is ``empty`` or not a number.
 
-    NumPy's conversion is several times faster than ``pd.to_numeric`` and succeeds for the
-    usual all-valid column; only a column with a bad cell takes the slower, forgiving path.
+    Arrow's cast (of the Arrow-backed text the readers produce), then NumPy's, are several
+    times faster than ``pd.to_numeric`` and succeed for the usual all-valid column; only a
+    column with a bad cell takes the slower, forgiving path. Which cells are numbers at all
+    is decided by ``_ascii_numbers`` and the finiteness check, not here.
     """
+    array = values.array
+    if isinstance(array, ArrowStringArray):
+        try:
+            cast = pc.cast(array._pa_array, pa.float64())
+            numbers = pd.Series(cast.to_numpy(zero_copy_only=False), index=values.index)
+            return numbers.where(~empty)
+        except pa.ArrowInvalid:
+            pass
+    values = values.where(~empty)
     try:
         return values.astype(float)
     except (ValueError, TypeError):

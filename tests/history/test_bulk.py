@@ -115,6 +115,22 @@ def test_first_load_into_an_empty_table_keeps_its_constraints_and_indexes(world,
     assert upsert_frame(SALES, changed) == 10
 
 
+def test_first_load_takes_its_ids_from_the_sequence_as_row_by_row_inserts_would(world, first_loads):
+    SalesFact.objects.create(
+        store=world["store"], sku=world["sku"], date=dt.date(2023, 1, 1), grain="D", revenue=1.0
+    )
+    taken = SalesFact.objects.get().id
+    SalesFact.objects.all().delete()
+    chunks = [sales(world, 10), sales(world, 5, start="2024-02-01")]
+    assert upsert_frames(SALES, chunks, rows=15) == 15
+    ids = sorted(SalesFact.objects.values_list("id", flat=True))
+    assert ids == list(range(taken + 1, taken + 16))
+    later = SalesFact.objects.create(
+        store=world["store"], sku=world["sku"], date=dt.date(2023, 1, 1), grain="D", revenue=1.0
+    )
+    assert later.id == taken + 16
+
+
 def test_first_load_with_a_duplicate_key_fails_whole(world, first_loads):
     frame = pd.concat([sales(world, 3), sales(world, 1)])
     with pytest.raises(IntegrityError):
