@@ -32,6 +32,8 @@ from pathlib import Path
 
 import psutil
 
+from benchmarks._throwaway import django_setup, throwaway_database
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = next(
     (
@@ -251,29 +253,21 @@ def _run_once(job: ChaosJob, celery: Celery, kill_after: float | None = None):
     return run, wall, killed, since_kill
 
 
-def _setup_database() -> str:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_site.settings.base")
-    os.environ["SOP_JOBS_MODE"] = "celery"
-    import django
-
-    django.setup()
+def main() -> int:
+    if not (DATA / "walmart").is_dir() or not (DATA / "ai-sop").is_dir():
+        print(f"  skipped: {DATA}/walmart and {DATA}/ai-sop are needed")
+        return 0
+    django_setup(jobs_mode="celery")
     from django.conf import settings
     from django.db import connection
 
     if connection.vendor != "postgresql" or not settings.REDIS_URL:
         raise SystemExit("the chaos benchmark needs PostgreSQL (DATABASE_URL) and REDIS_URL")
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_benchmark_chaos"
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return original
+    with throwaway_database("chaos"):
+        return _run()
 
 
-def main() -> int:
-    if not (DATA / "walmart").is_dir() or not (DATA / "ai-sop").is_dir():
-        print(f"  skipped: {DATA}/walmart and {DATA}/ai-sop are needed")
-        return 0
-    original = _setup_database()
+def _run() -> int:
     from django.conf import settings
     from django.db import connection
 
@@ -349,7 +343,6 @@ def main() -> int:
     finally:
         celery.stop()
         connection.close()
-        connection.creation.destroy_test_db(original, verbosity=0)
     good = sum(ok for ok, _ in results)
     print(f"  {good} of {len(results)} jobs completed with identical results")
     print(f"  {sum(w for _, w in results)} of {len(results)} within undisturbed time + 3 min")

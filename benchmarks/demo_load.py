@@ -16,6 +16,8 @@ import resource
 import time
 from pathlib import Path
 
+from benchmarks._throwaway import django_setup, throwaway_database
+
 SIZES = {
     "default": {"seed": 7, "stores": 12, "skus": 120, "years": 3},
     "m5": {"seed": 5, "stores": 10, "skus": 3000, "years": 3},
@@ -53,53 +55,44 @@ def main() -> int:
     if size not in SIZES:
         print(f"unknown BENCH_DEMO={size!r}; choose one of {', '.join(SIZES)}")
         return 2
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_site.settings.base")
-    os.environ.setdefault("SOP_JOBS_MODE", "eager")
-    import django
+    django_setup()
+    with throwaway_database("demo"):
+        return _load(size)
 
-    django.setup()
-    from django.conf import settings
+
+def _load(size: str) -> int:
     from django.db import connection
 
     from demo.engine import generate_company
     from demo.services import demo_company_load
 
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_benchmark_demo"
-    if connection.vendor == "sqlite":
-        database["TEST"]["NAME"] = "/tmp/benchmark_demo.sqlite3"  # noqa: S108
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     params = SIZES[size]
     backend = None
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_backend_pid()")
             backend = cursor.fetchone()[0]
-    try:
-        cpu_start = (_cpu_seconds(), _cpu_seconds(backend) if backend else None)
+    cpu_start = (_cpu_seconds(), _cpu_seconds(backend) if backend else None)
+    start = time.perf_counter()
+    company = generate_company(**params)
+    generated = time.perf_counter() - start
+    written = demo_company_load(company=company)
+    total = time.perf_counter() - start
+    rows = sum(written.values())
+    print(
+        f"demo load ({size}: {params['stores']} stores x {params['skus']} SKUs x "
+        f"{params['years']} years) on {connection.vendor}: {rows:,} rows written in "
+        f"{total:.1f} s (generation {generated:.1f} s, load {total - generated:.1f} s), "
+        f"peak RSS {_peak_mb():,.0f} MB; {_cpu_note(backend, cpu_start)}"
+    )
+    if os.environ.get("BENCH_DEMO_RELOAD", "1" if size == "default" else "0") == "1":
         start = time.perf_counter()
-        company = generate_company(**params)
-        generated = time.perf_counter() - start
-        written = demo_company_load(company=company)
-        total = time.perf_counter() - start
-        rows = sum(written.values())
+        again = demo_company_load(company=company)
+        changed = sum(v for k, v in again.items() if k != "anomaly_labels")
         print(
-            f"demo load ({size}: {params['stores']} stores x {params['skus']} SKUs x "
-            f"{params['years']} years) on {connection.vendor}: {rows:,} rows written in "
-            f"{total:.1f} s (generation {generated:.1f} s, load {total - generated:.1f} s), "
-            f"peak RSS {_peak_mb():,.0f} MB; {_cpu_note(backend, cpu_start)}"
+            f"re-load of the same company: {changed:,} rows written (must be 0) in "
+            f"{time.perf_counter() - start:.1f} s, peak RSS {_peak_mb():,.0f} MB"
         )
-        if os.environ.get("BENCH_DEMO_RELOAD", "1" if size == "default" else "0") == "1":
-            start = time.perf_counter()
-            again = demo_company_load(company=company)
-            changed = sum(v for k, v in again.items() if k != "anomaly_labels")
-            print(
-                f"re-load of the same company: {changed:,} rows written (must be 0) in "
-                f"{time.perf_counter() - start:.1f} s, peak RSS {_peak_mb():,.0f} MB"
-            )
-            if changed:
-                return 1
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
+        if changed:
+            return 1
     return 0

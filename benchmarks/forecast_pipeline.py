@@ -21,25 +21,9 @@ import os
 import time
 from pathlib import Path
 
+from benchmarks._throwaway import django_setup, throwaway_database
+
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-def _setup_database() -> str:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_site.settings.base")
-    os.environ["SOP_JOBS_MODE"] = "eager"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_benchmark_forecast"
-    if connection.vendor == "sqlite":
-        database["TEST"]["NAME"] = "/tmp/benchmark_forecast.sqlite3"  # noqa: S108
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    return original
 
 
 def _clear() -> None:
@@ -86,7 +70,7 @@ def _forecast_on_worker(granularity: str, horizon: int, windows: int, workers: i
 
     from django.db import connection
 
-    from benchmarks.worker_pool import WorkerPool
+    from benchmarks._worker_pool import WorkerPool
     from forecasting.job_params import ForecastParams
     from jobs.models import FINISHED_STATUSES, JobRun, JobStatus
     from jobs.services import job_start
@@ -156,16 +140,12 @@ def m5() -> None:
 
 
 def main() -> int:
-    original = _setup_database()
-    from django.db import connection
-
+    django_setup()
     chosen = os.environ.get("BENCH_FORECAST", "walmart,m5").split(",")
-    try:
+    with throwaway_database("forecast"):
         for name, workload in (("walmart", walmart), ("m5", m5)):
             if name in chosen:
                 print(f"forecast pipeline: {name}")
                 _clear()
                 workload()
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
     return 0

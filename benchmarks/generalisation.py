@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from benchmarks._throwaway import django_setup, throwaway_database
+
 HORIZON = 28
 
 
@@ -32,28 +34,13 @@ def _scores(points: pd.DataFrame, column: str, scale: pd.Series) -> tuple[float,
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_site.settings.base")
-    os.environ["SOP_JOBS_MODE"] = "eager"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-
+    django_setup()
     seeds = [int(s) for s in os.environ.get("GENERALISATION_SEED", "2718").split(",")]
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_benchmark_generalisation"
-    if connection.vendor == "sqlite":
-        database["TEST"]["NAME"] = "/tmp/benchmark_generalisation.sqlite3"  # noqa: S108
-    original = connection.settings_dict["NAME"]
     results = {}
     for seed in seeds:
         print(f"unseen company, seed {seed}")
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
+        with throwaway_database("generalisation"):
             results[seed] = _one_company(seed)
-        finally:
-            connection.creation.destroy_test_db(original, verbosity=0)
     if len(results) > 1:
         _summary(results)
     return 0

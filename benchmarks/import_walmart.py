@@ -20,6 +20,8 @@ import resource
 import time
 from pathlib import Path
 
+from benchmarks._throwaway import django_setup, throwaway_database
+
 DATA = Path(
     os.environ.get(
         "BENCH_WALMART_DATA",
@@ -67,41 +69,32 @@ def main() -> int:
     if not DATA.is_dir():
         print(f"skipped: {DATA} is absent")
         return 0
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_site.settings.base")
-    os.environ.setdefault("SOP_JOBS_MODE", "eager")
-    import django
+    django_setup()
+    with throwaway_database("imports"):
+        return _measure()
 
-    django.setup()
-    from django.conf import settings
+
+def _measure() -> int:
     from django.db import connection
 
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_benchmark_imports"
-    if connection.vendor == "sqlite":
-        database["TEST"]["NAME"] = "/tmp/benchmark_imports.sqlite3"  # noqa: S108
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     train = gzip.decompress((DATA / "train.csv.gz").read_bytes())
     rows = train.count(b"\n") - 1
-    try:
-        timings = {}
-        for label in ("first import", "re-import"):
-            seconds, written = _import()
-            timings[label] = seconds
-            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(
-                f"{label} on {connection.vendor}: {written:,} rows written in {seconds:.2f} s "
-                f"({rows / seconds:,.0f} train rows/s), peak RSS {peak_mb:,.0f} MB"
-            )
-            if label == "re-import" and written:
-                print("re-import wrote rows: it must write none")
-                return 1
-        if connection.vendor == "postgresql":
-            raw = _raw_copy_seconds(train)
-            print(
-                f"raw COPY of train.csv ({rows:,} rows) into a plain table: {raw:.2f} s; "
-                f"first import = {timings['first import'] / raw:.1f} x raw COPY"
-            )
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0)
+    timings = {}
+    for label in ("first import", "re-import"):
+        seconds, written = _import()
+        timings[label] = seconds
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"{label} on {connection.vendor}: {written:,} rows written in {seconds:.2f} s "
+            f"({rows / seconds:,.0f} train rows/s), peak RSS {peak_mb:,.0f} MB"
+        )
+        if label == "re-import" and written:
+            print("re-import wrote rows: it must write none")
+            return 1
+    if connection.vendor == "postgresql":
+        raw = _raw_copy_seconds(train)
+        print(
+            f"raw COPY of train.csv ({rows:,} rows) into a plain table: {raw:.2f} s; "
+            f"first import = {timings['first import'] / raw:.1f} x raw COPY"
+        )
     return 0

@@ -23,6 +23,8 @@ import statistics
 import time
 from dataclasses import dataclass
 
+from benchmarks._throwaway import django_setup, throwaway_database
+
 BUDGET_MS = 300
 REQUESTS = 3
 API_PREFIXES = ("api/", "django-admin/", "static/", "media/")
@@ -182,24 +184,9 @@ def _run(*, prepare: bool) -> int:
 
 
 def main() -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sop_site.settings.base")
-    os.environ["SOP_JOBS_MODE"] = "eager"
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-
-    database = settings.DATABASES["default"]
-    database.setdefault("TEST", {})["NAME"] = f"{database['NAME']}_benchmark_pages"
-    if connection.vendor == "sqlite":
-        database["TEST"]["NAME"] = "/tmp/benchmark_pages.sqlite3"  # noqa: S108
+    django_setup()
     keep = os.environ.get("BENCH_KEEP_DB") == "1"
-    original = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=keep)
-    try:
+    with throwaway_database("pages", keep=keep):
         from history.models import SalesFact
 
         return _run(prepare=not (keep and SalesFact.objects.exists()))
-    finally:
-        connection.creation.destroy_test_db(original, verbosity=0, keepdb=keep)
