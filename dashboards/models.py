@@ -9,16 +9,7 @@ facts would: counts and sums add up, and a date belongs to one day row.
 
 from django.db import models
 
-from accounts.scoping import ScopedQuerySet
-from masterdata.models import SKU, Category, Store
-
-
-class SummaryQuerySet(ScopedQuerySet):
-    """Cells of the stores and categories in scope: exactly the cells the visible series
-    add up to (a series' store is in scope and its SKU's category is)."""
-
-    region_path = "store__region"
-    category_path = "category"
+from masterdata.models import SKU, Category, Store, StoreCategoryQuerySet
 
 
 class DailySales(models.Model):
@@ -42,7 +33,7 @@ class DailySales(models.Model):
     value = models.FloatField(null=True)
     sold_rows = models.PositiveIntegerField()
 
-    objects = SummaryQuerySet.as_manager()
+    objects = StoreCategoryQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -80,7 +71,7 @@ class WeeklySales(models.Model):
     value_days = models.PositiveSmallIntegerField()
     sold_days = models.PositiveSmallIntegerField()
 
-    objects = SummaryQuerySet.as_manager()
+    objects = StoreCategoryQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -101,7 +92,7 @@ class SkuSales(models.Model):
     first_date = models.DateField()
     last_date = models.DateField()
 
-    objects = SummaryQuerySet.as_manager()
+    objects = StoreCategoryQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -121,7 +112,7 @@ class SeriesCoverage(models.Model):
     first_date = models.DateField()
     last_date = models.DateField()
 
-    objects = SummaryQuerySet.as_manager()
+    objects = StoreCategoryQuerySet.as_manager()
 
     class Meta:
         constraints = [

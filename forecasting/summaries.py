@@ -24,20 +24,11 @@ from django.db import connection, models, transaction
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
-from accounts.scoping import ScopedQuerySet
 from forecasting.models import BacktestPoint, Forecast, ForecastRun, Granularity
 from forecasting.signals import forecast_finished
 from history.models import SalesFact
 from history.signals import facts_changed
-from masterdata.models import SKU, Category, Store
-
-
-class CellQuerySet(ScopedQuerySet):
-    """Cells of the stores and categories in scope: exactly the cells the visible series
-    add up to (a series' store is in scope and its SKU's category is)."""
-
-    region_path = "store__region"
-    category_path = "category"
+from masterdata.models import SKU, Category, Store, StoreCategoryQuerySet
 
 
 class ForecastCell(models.Model):
@@ -61,7 +52,7 @@ class ForecastCell(models.Model):
     width_sq = models.FloatField()
     series = models.PositiveIntegerField()
 
-    objects = CellQuerySet.as_manager()
+    objects = StoreCategoryQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -84,7 +75,7 @@ class ActualsCell(models.Model):
     date = models.DateField()
     actual = models.FloatField(null=True)
 
-    objects = CellQuerySet.as_manager()
+    objects = StoreCategoryQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -107,7 +98,7 @@ class BacktestCell(models.Model):
     forecast = models.FloatField()
     actual = models.FloatField()
 
-    objects = CellQuerySet.as_manager()
+    objects = StoreCategoryQuerySet.as_manager()
 
     class Meta:
         constraints = [

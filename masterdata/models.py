@@ -35,6 +35,14 @@ class StoreSKUQuerySet(ScopedQuerySet):
     category_path = "sku__category"
 
 
+class StoreCategoryQuerySet(ScopedQuerySet):
+    """Rows summed per store and category (summary cells): in scope when both are, which
+    is exactly when the series they add up are."""
+
+    region_path = "store__region"
+    category_path = "category"
+
+
 class Region(models.Model):
     code = models.CharField(max_length=32, unique=True)
     name = models.CharField(max_length=120)
