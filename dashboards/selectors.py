@@ -20,6 +20,7 @@ from accounts.scoping import Scope
 from accounts.selectors import scope_summary
 from dashboards.models import DailySales, SeriesCoverage, SkuSales, WeeklySales
 from history.weekly_sales import GroupBy, Measure, chart_context, weekly_chart_series
+from history.weekly_sales import history_coverage as history_coverage_of_facts
 from jobs.models import JobRun
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 from masterdata.selectors import store_list
@@ -258,6 +259,16 @@ def stores_with_coverage(scope: Scope) -> list[Store]:
     stores = list(store_list(scope))
     for store in stores:
         store.coverage = coverage.get(store.pk, {})
+    return stores
+
+
+def stores_selling(scope: Scope, *, sku: SKU) -> list[Store]:
+    """The visible stores with sales of ``sku``, each carrying its ``coverage`` of that SKU
+    (from the SKU's own facts: the summaries hold categories, not SKUs)."""
+    coverage = history_coverage_of_facts(scope, sku=sku)
+    stores = [store for store in store_list(scope) if store.pk in coverage]
+    for store in stores:
+        store.coverage = coverage[store.pk]
     return stores
 
 

@@ -36,10 +36,13 @@ def home(request):
     return render(request, HOME_TEMPLATES.get(role, "dashboards/home.html"), context)
 
 
-def _chart_options(request, default_group: str = "region") -> dict:
+def _chart_options(request, *, live: bool = False, default_group: str = "region") -> dict:
+    """The chart's grouping and measure from the query string; the default measure is read
+    from the summaries, or from the facts (``live``) for charts of one SKU."""
+    default_measure = live_sales.default_measure if live else selectors.default_measure
     return live_sales.chart_options(
         request.GET,
-        default_measure=lambda: selectors.default_measure(request.scope),
+        default_measure=lambda: default_measure(request.scope),
         default_group=default_group,
     )
 
@@ -72,11 +75,7 @@ def weekly_sales(request):
     if sku is None:
         chart = selectors.weekly_sales(request.scope, store=store, **_chart_options(request))
         return JsonResponse(chart)
-    options = live_sales.chart_options(
-        request.GET,
-        default_measure=lambda: live_sales.default_measure(request.scope),
-        default_group="region",
-    )
+    options = _chart_options(request, live=True)
     chart = live_sales.weekly_sales(request.scope, store=store, sku=sku, **options)
     return JsonResponse(chart)
 
@@ -97,18 +96,10 @@ def store_detail(request, pk: int):
 def sku_detail(request, pk: int):
     """A SKU's stores with their sales coverage and its weekly chart, from its own facts."""
     sku = get_object_or_404(masterdata_selectors.sku_list(request.scope), pk=pk)
-    coverage = live_sales.history_coverage(request.scope, sku=sku)
-    stores = [s for s in masterdata_selectors.store_list(request.scope) if s.pk in coverage]
-    for store in stores:
-        store.coverage = coverage[store.pk]
-    options = live_sales.chart_options(
-        request.GET,
-        default_measure=lambda: live_sales.default_measure(request.scope),
-        default_group="region",
-    )
+    options = _chart_options(request, live=True)
     context = {
         "sku": sku,
-        "stores": stores,
+        "stores": selectors.stores_selling(request.scope, sku=sku),
         **live_sales.weekly_chart(request.scope, sku=sku, **options),
         "chart_query": urlencode({"sku": sku.code}),
     }
