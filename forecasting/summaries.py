@@ -10,9 +10,9 @@ summing the series gives.
 
 Forecast cells are rebuilt for a run's granularity and origin when the run finishes
 (``forecast_finished``), backtest cells for its granularity (each run rewrites the backtest
-points of the stores it forecasts); actuals cells for the stores a bulk write of sales
-touched (``history.signals.facts_changed``) or a single saved sale; a SKU moving to another
-category moves its cells.
+points of the stores it forecasts); actuals cells for the cells whose sales changed
+(``history.signals.sales_changed``); a SKU moving to another category (``sku_regrouped``)
+moves its forecast cells.
 """
 
 from __future__ import annotations
@@ -21,13 +21,12 @@ from collections.abc import Collection
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from forecasting.models import BacktestPoint, Forecast, ForecastRun, Granularity
 from forecasting.signals import forecast_finished
 from history.models import SalesFact
-from history.signals import facts_changed
+from history.signals import sales_changed, sku_regrouped
 from masterdata.models import SKU, Category, Store, StoreCategoryQuerySet
 
 
@@ -212,40 +211,12 @@ def _forecast_finished(sender, *, run: ForecastRun, **kwargs: Any) -> None:
     forecast_cells_refresh(granularity=run.granularity, origin=run.origin)
 
 
-@receiver(facts_changed)
-def _facts_changed(sender, *, written: dict[str, int], store_ids=None, **kwargs: Any) -> None:
-    """Rebuild the stores a bulk write wrote sales for; everything when SKUs changed (one may
-    have moved category) or when the writer did not say which stores."""
-    if not {"sales", "skus"} & {table for table, rows in written.items() if rows}:
-        return
-    if written.get("skus") or store_ids is None:
-        actuals_cells_refresh()
-    else:
-        actuals_cells_refresh(store_ids=store_ids)
+@receiver(sales_changed)
+def _sales_changed(sender, *, store_ids=None, category_ids=None, **kwargs: Any) -> None:
+    actuals_cells_refresh(store_ids=store_ids, category_ids=category_ids)
 
 
-@receiver(post_save, sender=SalesFact)
-def _sale_saved(sender, instance: SalesFact, raw: bool = False, **kwargs: Any) -> None:
-    if raw:
-        return
-    category_id = SKU.objects.filter(pk=instance.sku_id).values_list("category_id", flat=True)
-    actuals_cells_refresh(store_ids=[instance.store_id], category_ids=list(category_id))
-
-
-@receiver(pre_save, sender=SKU)
-def _sku_category_before(sender, instance: SKU, raw: bool = False, **kwargs: Any) -> None:
-    instance._forecast_cells_category = (
-        None
-        if raw or instance.pk is None
-        else SKU.objects.filter(pk=instance.pk).values_list("category_id", flat=True).first()
-    )
-
-
-@receiver(post_save, sender=SKU)
-def _sku_saved(sender, instance: SKU, created: bool, raw: bool = False, **kwargs: Any) -> None:
+@receiver(sku_regrouped)
+def _sku_regrouped(sender, *, category_ids, **kwargs: Any) -> None:
     """A SKU that changed category moves its series' sums between cells, at every origin."""
-    before = getattr(instance, "_forecast_cells_category", None)
-    if raw or created or before is None or before == instance.category_id:
-        return
-    forecast_cells_refresh(category_ids=[before, instance.category_id])
-    actuals_cells_refresh(category_ids=[before, instance.category_id])
+    forecast_cells_refresh(category_ids=category_ids)

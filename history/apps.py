@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class HistoryConfig(AppConfig):
     name = "history"
     verbose_name = "History"
+
+    def ready(self) -> None:
+        from history import receivers  # noqa: F401  (connects the signal receivers)
