@@ -11,15 +11,22 @@ from rest_framework.permissions import BasePermission
 
 from accounts.models import Role
 
+# Where a user object keeps its roles once read, as Django keeps ``_perm_cache``: a request's
+# guards, navigation and scope ask several times, the database is asked once.
+ROLES_CACHE = "_sop_roles"
+
 
 def user_roles(user) -> set[str]:
     """The roles of ``user``; a superuser counts as an admin."""
     if not user.is_authenticated or not user.is_active:
         return set()
-    roles = {name for name in user.groups.values_list("name", flat=True) if name in Role.values}
-    if user.is_superuser:
-        roles.add(Role.ADMIN)
-    return roles
+    cached = getattr(user, ROLES_CACHE, None)
+    if cached is None:
+        cached = frozenset(
+            name for name in user.groups.values_list("name", flat=True) if name in Role.values
+        )
+        setattr(user, ROLES_CACHE, cached)
+    return set(cached) | ({Role.ADMIN} if user.is_superuser else set())
 
 
 def has_role(user, *roles: str) -> bool:

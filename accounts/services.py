@@ -15,6 +15,7 @@ from django.db import models, transaction
 from rest_framework.authtoken.models import Token
 
 from accounts.models import PlanningScope, Role
+from accounts.roles import ROLES_CACHE
 from accounts.versions import check_version, version_of
 
 
@@ -50,6 +51,7 @@ def _set_role(user: User, role: str) -> None:
     group, _ = Group.objects.get_or_create(name=role)
     user.groups.remove(*Group.objects.filter(name__in=Role.values).exclude(pk=group.pk))
     user.groups.add(group)
+    user.__dict__.pop(ROLES_CACHE, None)
     # Admins also use Django admin for the few settings without a page of their own
     # (the forecast schedules); the admin group carries those model permissions.
     is_admin = role == Role.ADMIN
