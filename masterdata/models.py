@@ -1,5 +1,7 @@
 """Master data of a retailer or distributor: where goods are sold and stocked, and what is sold."""
 
+from __future__ import annotations
+
 from django.db import models
 from django.db.models import Q
 
@@ -155,3 +157,48 @@ class SKU(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+
+class Weekday(models.IntegerChoices):
+    MONDAY = 0, "Monday"
+    TUESDAY = 1, "Tuesday"
+    WEDNESDAY = 2, "Wednesday"
+    THURSDAY = 3, "Thursday"
+    FRIDAY = 4, "Friday"
+    SATURDAY = 5, "Saturday"
+    SUNDAY = 6, "Sunday"
+
+
+class Company(models.Model):
+    """The company's own conventions, one row: its currency, the weekday its weeks end on
+    and when a period counts as complete.
+
+    Every page, export and weekly bucket reads these instead of assuming a currency or a
+    Monday–Sunday week: a retailer whose weeks end on Friday sees its own weeks.
+    """
+
+    name = models.CharField(max_length=120, default="Our company")
+    currency = models.CharField(
+        max_length=3, default="EUR", help_text="ISO 4217 code shown beside every amount."
+    )
+    week_ends_on = models.PositiveSmallIntegerField(
+        choices=Weekday.choices,
+        default=Weekday.SUNDAY,
+        help_text="The weekday that ends a week (weekly buckets, forecasts, exports, charts).",
+    )
+    complete_share = models.FloatField(
+        default=0.95,
+        help_text="A period is complete once this share of active series has reported.",
+    )
+
+    class Meta:
+        verbose_name_plural = "company"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @classmethod
+    def current(cls) -> Company:
+        """The one row, created with the defaults on first use."""
+        company = cls.objects.order_by("pk").first()
+        return company if company is not None else cls.objects.create()

@@ -10,7 +10,12 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 
 from accounts.scoping import Scope
-from masterdata.models import SKU, Category, Region, Store, Warehouse
+from masterdata.models import SKU, Category, Company, Region, Store, Warehouse
+
+
+def company() -> Company:
+    """The company's conventions (currency, week end, completeness share); not scoped."""
+    return Company.current()
 
 
 def region_list(scope: Scope) -> QuerySet[Region]:
