@@ -80,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.navigation",
                 "jobs.context_processors.notifications",
+                "masterdata.context_processors.company",
             ],
         },
     },
