@@ -64,6 +64,35 @@ def last_actual_date(granularity: str) -> pd.Timestamp | None:
     return target.period_end(pd.Series([last])).iloc[0]
 
 
+def origin_at(granularity: str, date: pd.Timestamp) -> pd.Timestamp:
+    """The origin as if the last actual were ``date`` (``backtest --until``, ``--origin``).
+
+    Daily sources: the end of the last period that days up to ``date`` fully cover; weekly
+    sources: the period holding ``date`` (a weekly fact covers its whole week). Raises
+    ``ValueError`` for a date outside the sales history.
+    """
+    grain = source_grain()
+    if grain is None:
+        raise ValueError("There is no sales history. Import sales first.")
+    first = pd.Timestamp(SalesFact.objects.filter(grain=grain).earliest("date").date)
+    last = last_actual_date(granularity)
+    target = granularity_of(granularity)
+    if grain == Grain.DAY:
+        origin = target.last_complete_period(date)
+    else:
+        origin = target.period_end(pd.Series([date])).iloc[0]
+    if origin < first:
+        raise ValueError(
+            f"{date:%Y-%m-%d} is before the sales history, which starts on {first:%Y-%m-%d}."
+        )
+    if origin > last:
+        raise ValueError(
+            f"{date:%Y-%m-%d} is after the last actual period ({last:%Y-%m-%d}); "
+            "choose a date inside the sales history."
+        )
+    return origin
+
+
 def store_ids_with_sales() -> list[int]:
     return list(
         Store.objects.filter(id__in=SalesFact.objects.values("store_id"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from forecasting.engine.granularity import granularity_of
 from forecasting.models import Granularity
@@ -30,7 +31,8 @@ class ForecastParams(JobParams):
     ``horizon`` and ``windows`` default to the granularity's defaults; ``reselect=False``
     refits each series' selected model instead of backtesting every candidate again;
     ``score_live_accuracy`` first scores earlier forecasts against new actuals (the
-    scheduled refresh).
+    scheduled refresh). ``origin`` (YYYY-MM-DD) forecasts as if the last actual were that
+    date (history after it ignored); by default the last actual period.
     """
 
     granularity: str
@@ -42,6 +44,7 @@ class ForecastParams(JobParams):
     sku_ids: tuple[int, ...] = ()
     chunk_series: int = CHUNK_SERIES
     score_live_accuracy: bool = False
+    origin: str | None = None
 
     def __post_init__(self) -> None:
         granularity = self.granularity
@@ -56,6 +59,13 @@ class ForecastParams(JobParams):
             raise ValueError(f"windows must be between 1 and {MAX_WINDOWS}")
         if self.chunk_series < 1:
             raise ValueError("chunk_series must be at least 1")
+        if self.origin is not None:
+            try:
+                self._normalise("origin", date.fromisoformat(str(self.origin)).isoformat())
+            except ValueError:
+                raise ValueError(
+                    f"origin must be a date as YYYY-MM-DD, not {self.origin!r}"
+                ) from None
         self._normalise("horizon", int(horizon))
         self._normalise("windows", int(windows))
         self._normalise("store_ids", _ids("store_ids", self.store_ids))

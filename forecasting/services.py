@@ -31,6 +31,7 @@ from forecasting.history_frames import (
     SeriesFrames,
     last_actual_date,
     load_series_frames,
+    origin_at,
     series_counts_by_store,
 )
 from forecasting.job_params import CHUNK_SERIES, ForecastParams
@@ -132,7 +133,10 @@ def forecast_run_prepare(*, job: JobRun, params: ForecastParams) -> ForecastRun:
     """The run of a job with its chunks (only the series in the run's scope); a redelivered
     job finds the run it already made."""
     granularity = params.granularity
-    origin = last_actual_date(granularity)
+    if params.origin:
+        origin = origin_at(granularity, pd.Timestamp(params.origin))
+    else:
+        origin = last_actual_date(granularity)
     if origin is None:
         raise ValueError("There is no sales history to forecast from. Import sales first.")
     with transaction.atomic():

@@ -6,6 +6,8 @@ does each candidate on its own; all are then scored on the held-out actuals. Not
 the cut-off is seen, except drivers known in advance (planned promotions, events, prices).
 A candidate that does not cover a series (ETS on too-short series, TSB outside intermittent
 demand) uses seasonal naive there, so every row of the table covers every series.
+The selection's prediction band (its lowest to highest quantile, p10–p90 by default) is
+scored too: the share of held-out actuals inside it, overall and per demand class.
 """
 
 from __future__ import annotations
@@ -20,17 +22,23 @@ from .backtest import default_candidates, make_task
 from .frames import drop_last_periods
 from .granularity import Granularity
 from .guardrails import run_candidates
+from .intervals import quantile_column
 from .metrics import naive_scales
 from .pipeline import PipelineConfig, run_forecast_pipeline
 
 SELECTION = "selection"
+ALL_SERIES = "all"
 
 
 @dataclass
 class HoldoutEvaluation:
     """``table``: one row per model and for the selection — series covered, wape, accuracy,
     bias, mase (mean over series), seconds. ``beats_seasonal_naive``: share of series whose
-    selected forecast has a lower absolute error than seasonal naive's on the holdout."""
+    selected forecast has a lower absolute error than seasonal naive's on the holdout.
+    ``coverage``: the selection's band on the holdout, one row for all series (``all``) and
+    one per demand class — series, points, coverage (share of actuals inside the band,
+    ends included), width (band width summed over points relative to the summed point
+    forecast); ``band`` names its two quantile columns."""
 
     table: pd.DataFrame
     beats_seasonal_naive: float
@@ -38,6 +46,8 @@ class HoldoutEvaluation:
     holdout_start: pd.Timestamp
     holdout_end: pd.Timestamp
     strategies: dict[str, int]
+    coverage: pd.DataFrame
+    band: tuple[str, str]
 
 
 def _score(points: pd.DataFrame, scales: pd.Series) -> dict[str, float]:
@@ -53,6 +63,36 @@ def _score(points: pd.DataFrame, scales: pd.Series) -> dict[str, float]:
     }
 
 
+def band_coverage(
+    points: pd.DataFrame, demand_class: pd.Series, low: str = "p10", high: str = "p90"
+) -> pd.DataFrame:
+    """Coverage and relative width of the ``low``–``high`` band, overall and per class.
+
+    ``points``: series_id, forecast, actual and the two band columns; ``demand_class`` maps
+    series_id to its class. An actual on a band end counts as inside (count data: p90 = 3
+    covers a sale of 3).
+    """
+    frame = points.assign(
+        demand_class=points["series_id"].map(demand_class).fillna("unclassified"),
+        inside=(points["actual"] >= points[low]) & (points["actual"] <= points[high]),
+        width=points[high] - points[low],
+    )
+
+    def summary(part: pd.DataFrame) -> dict[str, float]:
+        level = part["forecast"].abs().sum()
+        return {
+            "series": part["series_id"].nunique(),
+            "points": len(part),
+            "coverage": float(part["inside"].mean()) if len(part) else float("nan"),
+            "width": float(part["width"].sum() / level) if level else float("nan"),
+        }
+
+    rows = {ALL_SERIES: summary(frame)}
+    for name, part in frame.groupby("demand_class", sort=True):
+        rows[str(name)] = summary(part)
+    return pd.DataFrame(rows).T.astype(float)
+
+
 def holdout_evaluation(
     history: pd.DataFrame,
     horizon: int,
@@ -61,10 +101,18 @@ def holdout_evaluation(
     prophet_max_series: int = 3,
     arima_max_series: int = 10,
 ) -> HoldoutEvaluation:
-    """Evaluate the selection and each candidate on the last ``horizon`` periods."""
+    """Evaluate the selection and each candidate on the last ``horizon`` periods.
+
+    Raises ``ValueError`` when no series is long enough to be held out and still backtested.
+    """
     history = history.sort_values(["series_id", "ds"], kind="stable").reset_index(drop=True)
     train = drop_last_periods(history, horizon)
     train = train[train.groupby("series_id")["ds"].transform("size") > 2 * horizon]
+    if train.empty:
+        raise ValueError(
+            f"No series has more than {2 * horizon} periods of history before the "
+            f"{horizon} held-out periods; hold out fewer periods or choose a later date."
+        )
     known = set(train["series_id"].unique())
     holdout = history[history["series_id"].isin(known)].merge(
         train[["series_id", "ds"]], how="left", indicator=True
@@ -123,6 +171,11 @@ def holdout_evaluation(
         float(np.mean(selected_mae[common] < naive_mae[common])) if len(common) else float("nan")
     )
 
+    quantiles = sorted(config.quantiles)
+    band = (quantile_column(quantiles[0]), quantile_column(quantiles[-1]))
+    classes = result.selection.set_index("series_id")["demand_class"]
+    coverage = band_coverage(selected, classes, *band)
+
     table = pd.DataFrame(rows).T[["series", "wape", "accuracy", "bias", "mase", "seconds"]]
     table = table.astype(float).sort_values("wape")
     return HoldoutEvaluation(
@@ -134,4 +187,6 @@ def holdout_evaluation(
         strategies=result.selection["strategy"].value_counts().to_dict()
         if "strategy" in result.selection
         else {},
+        coverage=coverage,
+        band=band,
     )

@@ -1,7 +1,13 @@
-"""``manage.py forecast``: select models, forecast every series and store the results."""
+"""``manage.py forecast``: select models, forecast every series and store the results.
 
+``--origin DATE`` forecasts as if the last actual were DATE (later sales ignored), so a
+past peak can be checked against what happened; pages keep showing the latest origin.
+"""
+
+import pandas as pd
 from django.core.management.base import BaseCommand, CommandError
 
+from forecasting.history_frames import origin_at
 from forecasting.job_params import CHUNK_SERIES, ForecastParams
 from forecasting.selectors import forecast_exists
 from forecasting.services import FORECAST_KIND
@@ -24,6 +30,11 @@ class Command(BaseCommand):
             type=int,
             default=None,
             help=f"Series per chunk of work (default {CHUNK_SERIES}).",
+        )
+        parser.add_argument(
+            "--origin",
+            metavar="DATE",
+            help="Forecast as if the last actual were DATE (YYYY-MM-DD); later sales ignored.",
         )
         parser.add_argument(
             "--if-missing",
@@ -52,7 +63,10 @@ class Command(BaseCommand):
                 reselect=not options["keep_models"],
                 company_wide=True,
                 chunk_series=options["chunk_series"] or CHUNK_SERIES,
+                origin=options["origin"],
             )
+            if params.origin:
+                origin_at(granularity, pd.Timestamp(params.origin))
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         job = job_start(kind=FORECAST_KIND, params=params, actor=None, echo=self.stdout)
