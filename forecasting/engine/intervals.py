@@ -7,11 +7,12 @@ Split-conformal style, calibrated per demand class on the pipeline's own backtes
   without usable residuals), so series of any size pool into one distribution per demand
   class (smooth / erratic / intermittent / lumpy);
 * the spread grows with the horizon step by a factor learnt per class (mean absolute scaled
-  error at that step relative to all steps, made non-decreasing);
+  error at that step relative to all steps, made non-decreasing), and with the square root
+  of the forecast's level relative to the series' typical level (a peak errs by more);
 * the band is built as the planner sees it — the point forecast inside the band, never below
   zero for a never-negative series, whole units for count data — and its width is then scaled
   per class until the band covers the nominal share (80 % for p10–p90) of the backtest
-  actuals it would have been shown around.
+  actuals it would have been shown around, recent windows weighing more than older ones.
 
 Why the band is built around the point forecast: the point forecast is a mean, and for
 skewed demand (a slow mover that sells on one day in twelve) the mean lies above the 90 %
@@ -72,19 +73,18 @@ def _level_ratio(rows: pd.DataFrame, typical: pd.Series) -> pd.Series:
     return ratio.clip(LEVEL_RATIO_BOUNDS[0], LEVEL_RATIO_BOUNDS[1]) ** LEVEL_ELASTICITY
 
 
-def _recency_weights(backtest_selected: pd.DataFrame, rows: pd.DataFrame) -> pd.Series:
+def _recency_weights(res: pd.DataFrame) -> pd.Series:
     """Weight of each backtest row in the width calibration: ``RECENCY_DECAY ** age``.
 
     A window's age is its rank from the most recent one (by the last date it covers): the
     error level of the latest windows is the best guide to the next horizon's (adaptive
     conformal), while older windows — a past peak among them — still count.
     """
-    if "window" not in backtest_selected or "ds" not in backtest_selected:
-        return pd.Series(1.0, index=rows.index)
-    window = backtest_selected.loc[rows.index, "window"]
-    ends = backtest_selected.groupby("window")["ds"].max()
+    if "window" not in res or "ds" not in res:
+        return pd.Series(1.0, index=res.index)
+    ends = res.groupby("window")["ds"].max()
     age = ends.rank(method="dense", ascending=False) - 1
-    return RECENCY_DECAY ** window.map(age).astype(float)
+    return RECENCY_DECAY ** res["window"].map(age).astype(float)
 
 
 def _step_factors(z: pd.Series, steps: pd.Series, horizon: int) -> np.ndarray:
@@ -171,6 +171,9 @@ def _calibrate(
         factors = _step_factors(part["z"], part["step"], horizon)
         spread = part["scale"].to_numpy() * factors[part["step"].to_numpy() - 1]
         offsets = (part["z"] / factors[part["step"].to_numpy() - 1]).quantile(qs).to_numpy()
+        if len(qs) < 2:  # a lone quantile has no band to calibrate
+            out[name] = (factors, offsets)
+            continue
         k = _width_multiplier(
             part["forecast"].to_numpy(float),
             part["actual"].to_numpy(float),
@@ -201,12 +204,11 @@ def add_intervals(
     steps_seen = pd.concat([forecasts["step"], backtest_selected["step"]])
     horizon = int(steps_seen.max()) if len(steps_seen) else 1
     traits = _series_traits(history)
-    res = backtest_selected[["series_id", "step", "forecast", "actual"]].dropna()
+    when = [c for c in ("window", "ds") if c in backtest_selected]
+    res = backtest_selected[["series_id", "step", "forecast", "actual", *when]].dropna()
     res = res.assign(resid=res["actual"] - res["forecast"])
     typical = res["forecast"].abs().groupby(res["series_id"]).mean()
-    res = res.assign(
-        level_ratio=_level_ratio(res, typical), weight=_recency_weights(backtest_selected, res)
-    )
+    res = res.assign(level_ratio=_level_ratio(res, typical), weight=_recency_weights(res))
     weighted = (res["resid"].abs() / res["level_ratio"] * res["weight"]).groupby(res["series_id"])
     mae = weighted.sum() / res["weight"].groupby(res["series_id"]).sum()
     scale = mae.where(mae > 0).reindex(traits.index).fillna(traits["level"])
