@@ -105,3 +105,10 @@ def test_forecast_origin_forecasts_from_the_date_and_ignores_later_sales(small_c
 
     SalesFact.objects.filter(date__gt=dt.date(2025, 3, 30)).update(quantity=10_000)
     assert _forecast_from("2025-04-02") == rows
+
+
+def test_a_holdout_too_long_for_the_history_before_the_date_is_refused(small_company):
+    with pytest.raises(CommandError, match="No series has more than 240 periods"):
+        call_command(
+            "backtest", granularity="daily", horizon=120, until="2024-03-31", stdout=StringIO()
+        )
