@@ -12,7 +12,7 @@ from dashboards.models import MonthlyForecast
 from forecasting.models import Forecast, ForecastRun, Granularity
 from forecasting.signals import forecast_finished
 from masterdata.models import Company
-from tests.factories import CategoryFactory, SalesFactFactory, SKUFactory
+from tests.factories import CategoryFactory, SalesFactFactory
 
 ORIGIN = dt.date(2026, 6, 15)  # next month: July 2026, 16 to 46 days ahead
 
