@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, FloatField, Max, Sum
+from django.db.models import F, FloatField, Max, Q, Sum
 from django.db.models.functions import Cast
 
 from accounts.scoping import Scope
@@ -68,29 +68,32 @@ def _year_before(month: dt.date) -> dt.date:
     return month.replace(year=month.year - 1)
 
 
+def _origin(granularity: str) -> dt.date | None:
+    """The origin of the summed forecast of ``granularity`` (all its rows share it)."""
+    rows = MonthlyForecast.objects.filter(granularity=granularity).values_list("origin")
+    return next((origin for (origin,) in rows[:1]), None)
+
+
 def _source() -> tuple[str, dt.date, dt.date, int] | None:
     """The granularity, origin and month to show, and the days of the month it covers."""
-    origins = dict(
-        MonthlyForecast.objects.values("granularity")
-        .annotate(origin=Max("origin"))
-        .values_list("granularity", "origin")
-    )
+    origins = {g: o for g in (Granularity.DAILY, Granularity.WEEKLY) if (o := _origin(g))}
     if not origins:
         return None
     month = _month_after(origins.get(Granularity.DAILY) or origins[Granularity.WEEKLY])
     days_in_month = _month_end(month).day
     coverage = dict(
-        MonthlyForecast.objects.filter(month=month)
+        MonthlyForecast.objects.filter(granularity__in=list(origins), month=month)
         .values("granularity")
         .annotate(days=Max("days"))
         .values_list("granularity", "days")
+        .order_by()
     )
-    candidates = [g for g in (Granularity.DAILY, Granularity.WEEKLY) if coverage.get(g)]
+    candidates = [g for g in origins if coverage.get(g)]
     if not candidates:
         return None
-    complete = [g for g in candidates if round(coverage[g]) >= days_in_month]
+    complete = [g for g in candidates if coverage[g] >= days_in_month]
     granularity = (complete or sorted(candidates, key=lambda g: -coverage[g]))[0]
-    return granularity, origins[granularity], month, round(coverage[granularity])
+    return granularity, origins[granularity], month, coverage[granularity]
 
 
 def next_month_outlook(scope: Scope) -> dict[str, Any]:
@@ -103,12 +106,14 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
     if source is None:
         return {"outlook": None}
     granularity, origin, month, days = source
-    cells = MonthlyForecast.objects.visible_to(scope).filter(granularity=granularity, month=month)
     forecasts = (
-        cells.values_list("store__region_id", "sku__category_id")
+        MonthlyForecast.objects.visible_to(scope)
+        .filter(granularity=granularity, month=month)
+        .values_list("store__region_id", "sku__category_id")
         .annotate(
             units=Sum("forecast"),
             value=Sum(F("forecast") * Cast("sku__unit_price", FloatField())),
+            unpriced=Sum("forecast", filter=Q(sku__unit_price__isnull=True)),
         )
         .order_by()
     )
@@ -148,7 +153,9 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
             found.append(leaf)
         return found
 
-    for region_id, category_id, units, value in forecasts:
+    unpriced_units = 0.0
+    for region_id, category_id, units, value, unpriced in forecasts:
+        unpriced_units += unpriced or 0.0
         for member in members(region_id, category_id):
             member.add(units=units, value=value)
     for region_id, category_id, units, value in last_year:
@@ -171,8 +178,6 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
             "total": total,
             "regions": by_name(by_region),
             "categories": by_name(by_category),
-            "unpriced_skus": (
-                cells.filter(sku__unit_price__isnull=True).values("sku_id").distinct().count()
-            ),
+            "unpriced_units": unpriced_units,
         }
     }

@@ -118,7 +118,7 @@ def test_a_sku_without_a_price_counts_in_units_not_value(client, executive, worl
     response = client.get(reverse("home"))
     assert response.context["outlook"]["total"].value == pytest.approx(775)
     assert response.context["outlook"]["total"].units == pytest.approx(372)
-    assert "1 SKU without a price count in the units but not in the value" in (
+    assert "62 units of SKUs without a price count in the units but not in the value" in (
         response.content.decode()
     )
 
