@@ -31,7 +31,7 @@ def _local_secret_key(path: Path) -> str:
 SECRET_KEY = env("DJANGO_SECRET_KEY", default=None) or _local_secret_key(VAR_DIR / "secret_key")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 
-STATIC_ROOT = env.path("DJANGO_STATIC_ROOT", default=BASE_DIR / "staticfiles")
+STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 # Served from STATIC_ROOT only, under the hashed names the manifest lists.
 WHITENOISE_USE_FINDERS = False
 WHITENOISE_KEEP_ONLY_HASHED_FILES = True
