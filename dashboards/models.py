@@ -9,7 +9,8 @@ facts would: counts and sums add up, and a date belongs to one day row.
 
 from django.db import models
 
-from masterdata.models import SKU, Category, Store, StoreCategoryQuerySet
+from forecasting.models import Granularity
+from masterdata.models import SKU, Category, Store, StoreCategoryQuerySet, StoreSKUQuerySet
 
 
 class DailySales(models.Model):
@@ -118,5 +119,35 @@ class SeriesCoverage(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["store", "category"], name="series_coverage_one_per_cell"
+            )
+        ]
+
+
+class MonthlyForecast(models.Model):
+    """The current forecast of one series (store × SKU) summed over one calendar month.
+
+    The executive's "next month" reads one row per series instead of a month of daily
+    forecast rows. Kept per SKU rather than per category so the value is priced with the
+    SKU's price when the page is read: a price edit needs no refresh. Only the latest origin
+    of each granularity is kept. A weekly forecast is split evenly over its week's seven
+    days; ``days`` counts the days of the month the forecast covers (a daily forecast of 56
+    days may stop short of the month's end).
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    sku = models.ForeignKey(SKU, on_delete=models.CASCADE, related_name="+", db_index=False)
+    granularity = models.CharField(max_length=1, choices=Granularity.choices)
+    origin = models.DateField()
+    month = models.DateField(help_text="The first day of the month.")
+    forecast = models.FloatField()
+    days = models.PositiveSmallIntegerField()
+
+    objects = StoreSKUQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["granularity", "month", "store", "sku"],
+                name="monthly_forecast_one_per_series",
             )
         ]

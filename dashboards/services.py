@@ -12,7 +12,9 @@ from collections.abc import Collection
 
 from django.db import connection, transaction
 
-from dashboards.models import DailySales, SeriesCoverage, SkuSales, WeeklySales
+from dashboards.models import DailySales, MonthlyForecast, SeriesCoverage, SkuSales, WeeklySales
+from forecasting.models import Forecast, Granularity
+from forecasting.selectors import latest_origin
 from history.models import SalesFact
 from masterdata.models import SKU
 
@@ -148,3 +150,52 @@ def sales_summaries_refresh(
             params,
         )
     return written
+
+
+def _month_sql(day: str) -> str:
+    """The first day of the month of the date expression ``day``."""
+    if connection.vendor == "postgresql":
+        return f"CAST(DATE_TRUNC('month', CAST({day} AS TIMESTAMP)) AS DATE)"
+    return f"date({day}, 'start of month')"
+
+
+def _days_before_sql(date: str, days: str) -> str:
+    """The date ``days`` (an integer expression) before the date expression ``date``."""
+    if connection.vendor == "postgresql":
+        return f"({date} - {days})"
+    return f"date({date}, '-' || {days} || ' days')"
+
+
+@transaction.atomic
+def monthly_forecast_refresh(granularity: str) -> int:
+    """Rebuild the monthly sums of the latest forecast of ``granularity``; returns the rows.
+
+    A weekly forecast is dated by its week's last day: each of the seven days ending there
+    gets a seventh of it (a cross join with the offsets 0-6), so a week spanning two months
+    counts in both by its days.
+    """
+    origin = latest_origin(granularity)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {_table(MonthlyForecast)} WHERE granularity = %s",  # noqa: S608
+            [granularity],
+        )
+        if origin is None:
+            return 0
+        if granularity == Granularity.WEEKLY:
+            offsets = " UNION ALL ".join(f"SELECT {k} AS k" for k in range(7))
+            source = f"{_table(Forecast)} f CROSS JOIN ({offsets}) o"
+            day, share = _days_before_sql("f.date", "o.k"), "f.forecast / 7.0"
+        else:
+            source, day, share = f"{_table(Forecast)} f", "f.date", "f.forecast"
+        month = _month_sql(day)
+        cursor.execute(
+            f"INSERT INTO {_table(MonthlyForecast)} "  # noqa: S608
+            f"({_columns('store_id', 'sku_id', 'granularity', 'origin', 'month')}, "
+            f"{_columns('forecast', 'days')}) "
+            f"SELECT f.store_id, f.sku_id, f.granularity, f.origin, {month}, SUM({share}), "
+            f"COUNT(*) FROM {source} WHERE f.granularity = %s AND f.origin = %s "
+            f"GROUP BY f.store_id, f.sku_id, f.granularity, f.origin, {month}",
+            [granularity, origin],
+        )
+        return cursor.rowcount

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from accounts.models import Role
 from accounts.roles import READ_ROLES, primary_role, role_required
 from dashboards import selectors
+from dashboards.forecast_outlook import next_month_outlook
 from history import weekly_sales as live_sales
 from masterdata import selectors as masterdata_selectors
 
@@ -29,6 +30,7 @@ def home(request):
     elif role == Role.EXECUTIVE:
         context = {
             **selectors.executive_home(request.scope),
+            **next_month_outlook(request.scope),
             **selectors.weekly_chart(request.scope, group_by="region", measure="value"),
         }
     else:

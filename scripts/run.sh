@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # The main job: prepare the database and the demo company, then serve the web app.
 # Without REDIS_URL, background jobs run in-process; with it, a Celery worker and beat are started.
+# Served for people (sop_site/settings/run.py): DEBUG off, the site's own error pages, static
+# files collected into staticfiles/ and served by WhiteNoise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+export DJANGO_SETTINGS_MODULE=${DJANGO_SETTINGS_MODULE:-sop_site.settings.run}
+
+# Only new or changed files are copied and compressed, so a restart stays quick.
+$PY manage.py collectstatic --noinput --verbosity 0
 
 # The daily forecast is ready before the app opens; the weekly (medium-term) one follows
 # in the background on the first start, so a newcomer is not kept waiting for both.

@@ -299,13 +299,26 @@ FORECAST_FANOUT = env.int("FORECAST_FANOUT", default=8)
 
 OLLAMA_HOST = env("OLLAMA_HOST", default="http://127.0.0.1:11434")
 
+# One handler, on the root: Django's own console handler on the "django" logger is removed,
+# or every record of a django.* logger would print twice with DEBUG on. A refused request
+# (4xx) is logged as one line without a traceback (sop_site.log_filters), on the logger for
+# the records that carry a status and on the handler for the security loggers' records.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"one_line_4xx": {"()": "sop_site.log_filters.ClientErrorWithoutTraceback"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["one_line_4xx"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        "django": {"handlers": [], "propagate": True},
+        "django.request": {"filters": ["one_line_4xx"]},
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
         # Prophet and its Stan backend narrate every fit; only their errors matter here.
