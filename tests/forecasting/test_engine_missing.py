@@ -68,6 +68,17 @@ def test_backtest_scores_observed_periods_only():
     assert np.isfinite(result.forecasts["actual"]).all()
 
 
+def test_a_nan_is_a_missing_period_not_an_implausible_value():
+    history = mixed_daily_frame()
+    history.loc[history[history["series_id"] == "smooth"].index[-10], "y"] = np.nan
+    config = PipelineConfig(
+        granularity=DAILY, horizon=7, windows=2, candidates=benchmark_candidates()
+    )
+    result = run_forecast_pipeline(history, config)
+    reasons = result.selection.set_index("series_id")["fallback_reason"]
+    assert reasons["smooth"] == "" and np.isfinite(result.forecasts["forecast"]).all()
+
+
 def test_pipeline_with_gaps_forecasts_finite_values_not_dragged_down():
     history, _ = with_gaps(mixed_daily_frame(), every=5)
     config = PipelineConfig(
