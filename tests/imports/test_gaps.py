@@ -3,11 +3,14 @@
 import datetime as dt
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.urls import reverse
 
 from history.models import MissingPeriod
 from imports.services import import_files
+from jobs.models import JobRun
 from tests.factories import SKUFactory, StoreFactory
 from tests.imports.helpers import write_csv
 
@@ -118,3 +121,21 @@ def test_command_takes_gaps_and_prints_the_count(world, tmp_path, capsys):
     assert missing() == []
     with pytest.raises(CommandError, match="invalid choice: 'maybe'"):
         call_command("import_data", "--format", "sop", str(tmp_path), "--gaps", "maybe")
+
+
+def test_upload_page_takes_gaps_and_the_job_page_shows_the_count(
+    world, client, admin_user, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    weekly_sales(tmp_path, skip={("S2", FRIDAYS[3])})
+    client.force_login(admin_user)
+    upload = SimpleUploadedFile("sales.csv", (tmp_path / "sales.csv").read_bytes())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("imports:upload"), {"format": "sop", "files": [upload], "gaps": "zero"}
+        )
+    job = JobRun.objects.get(kind="import")
+    assert response.status_code == 302 and job.params["gaps"] == "zero"
+    page = client.get(response["Location"])
+    assert b"1 store-weeks had no rows and are read as zero sales" in page.content
+    assert missing() == []
