@@ -14,12 +14,14 @@ zero) is the import's to say and must be kept, and because every reader (a forec
 the accuracy refresh, a scoped run over a few SKUs) then asks one small table instead of
 scanning the sales facts for which stores reported when.
 
-What an import examines: the stores it has sales for, over the periods it has sales for
-(per grain; weekly dates grouped into weeks, so stores dating weeks by other weekdays
-match), from each store's first sale on (its first stored sale when it has earlier ones).
-A period no store reported is not a gap of any store here (that is a late or partial
-import, a matter of data completeness). Sales arriving for a recorded store-period, by
-any import or the API, remove its record.
+What an import examines: the periods it has sales for (per grain; weekly dates grouped
+into weeks, so stores dating weeks by other weekdays match), for the stores it has sales
+for, from each store's first sale on (its first stored sale when it has earlier ones), and
+for the stores still selling before it (a stored sale within the periods after which the
+forecast counts a series as discontinued, 8 weeks or 56 days), which a weekly file without
+one store's rows would otherwise never show. A period no store reported is not a gap of
+any store here (that is a late or partial import, a matter of data completeness). Sales
+arriving for a recorded store-period, by any import or the API, remove its record.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 import pandas as pd
 from django.db.models import Exists, OuterRef
 
+from forecasting.engine.granularity import granularity_of
 from history.models import Grain, MissingPeriod, SalesFact
 from masterdata.models import Store
 from masterdata.selectors import company
@@ -95,6 +98,9 @@ def _gaps(present: pd.DataFrame, grain: str) -> pd.DataFrame:
     first = present.groupby("store_id")["period"].min()
     earlier = _stores_with_sales_before(first.index.tolist(), grain, periods.min())
     first[first.index.isin(earlier)] = periods.index[0]
+    still_selling = _stores_selling_before(grain, periods.min()) - set(first.index)
+    if still_selling:
+        first = pd.concat([first, pd.Series(periods.index[0], index=sorted(still_selling))])
     grid = pd.MultiIndex.from_product([first.index, periods.index], names=["store_id", "period"])
     candidates = grid.to_frame(index=False)
     candidates = candidates[candidates["period"] >= candidates["store_id"].map(first)]
@@ -114,6 +120,15 @@ def _stores_with_sales_before(store_ids: list[int], grain: str, day: pd.Timestam
     return set(
         Store.objects.filter(id__in=store_ids).filter(Exists(earlier)).values_list("id", flat=True)
     )
+
+
+def _stores_selling_before(grain: str, day: pd.Timestamp) -> set[int]:
+    """Stores with stored sales of ``grain`` in the periods just before ``day``: the periods
+    within which a series that stops selling still counts as active."""
+    granularity = granularity_of(grain)
+    since = day - granularity.inactive_after * granularity.period
+    recent = SalesFact.objects.filter(grain=grain, date__gte=since.date(), date__lt=day.date())
+    return set(recent.values_list("store_id", flat=True).distinct())
 
 
 def _stored_periods(candidates: pd.DataFrame, grain: str) -> pd.MultiIndex:
@@ -138,7 +153,7 @@ def _stored_periods(candidates: pd.DataFrame, grain: str) -> pd.MultiIndex:
 def _records_update(present: pd.DataFrame, gaps: pd.DataFrame, grain: str, read_as: str) -> None:
     """Delete the records of store-periods that have rows now (and, read as zero, of the
     gaps); insert the gaps not yet recorded when they are read as missing."""
-    stores = set(present["store_id"].tolist())
+    stores = set(present["store_id"].tolist()) | set(gaps["store_id"].tolist())
     start = present["period"].min() - pd.Timedelta(days=6 if grain == Grain.WEEK else 0)
     recorded = pd.DataFrame(
         MissingPeriod.objects.filter(

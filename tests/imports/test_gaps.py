@@ -96,6 +96,23 @@ def test_an_incremental_import_sees_the_stores_earlier_weeks(world, tmp_path):
     assert missing() == [("S2", FRIDAYS[3], "W")]
 
 
+def test_a_store_left_out_of_a_later_file_is_missing_while_it_was_still_selling(
+    world, tmp_path
+):
+    StoreFactory(code="S3")
+    weekly_sales(tmp_path, weeks=FRIDAYS[:3])
+    import_files(fmt="sop", paths=[tmp_path], grain="W")
+    later = tmp_path / "later"
+    later.mkdir()
+    weekly_sales(later, weeks=FRIDAYS[3:], skip={("S2", day) for day in FRIDAYS[3:]})
+    for _ in range(2):
+        report = import_files(fmt="sop", paths=[later])
+        assert report.is_valid, report.errors
+    assert missing() == [("S2", day, "W") for day in FRIDAYS[3:]]
+    # S3 never sold anything: it is no store that stopped reporting.
+    assert report.gaps == {"read_as": "missing", "store-weeks": 3}
+
+
 def test_daily_gaps_count_store_days(world, tmp_path):
     write_csv(
         tmp_path,
