@@ -96,9 +96,7 @@ def test_an_incremental_import_sees_the_stores_earlier_weeks(world, tmp_path):
     assert missing() == [("S2", FRIDAYS[3], "W")]
 
 
-def test_a_store_left_out_of_a_later_file_is_missing_while_it_was_still_selling(
-    world, tmp_path
-):
+def test_a_store_left_out_of_a_later_file_is_missing_while_it_was_still_selling(world, tmp_path):
     StoreFactory(code="S3")
     weekly_sales(tmp_path, weeks=FRIDAYS[:3])
     import_files(fmt="sop", paths=[tmp_path], grain="W")
