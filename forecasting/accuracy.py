@@ -14,7 +14,7 @@ import pandas as pd
 from django.db import transaction
 
 from forecasting.engine.granularity import granularity_of
-from forecasting.history_frames import last_actual_date
+from forecasting.history_frames import last_actual_date, unavailable_periods
 from forecasting.models import AccuracyRecord, BacktestPoint, Forecast
 from history.bulk import UpsertTarget, frame_from_query, upsert_frame
 from masterdata.models import SKU, Store
@@ -135,8 +135,9 @@ def _actuals(granularity: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Dat
 def live_accuracy_refresh(*, granularity: str) -> int:
     """Compare stored forecasts with actuals that arrived since the last comparison.
 
-    Returns the number of forecast points newly scored. Forecast dates without any actual
-    row count as zero sales only for daily data (a missing day is a day without sales).
+    Returns the number of forecast points newly scored. A forecast date without an actual
+    row is zero sales, unless the store did not report or was closed then: such points are
+    not scored (``history_frames.unavailable_periods``).
     """
     last_actual = last_actual_date(granularity)
     if last_actual is None:
@@ -159,9 +160,26 @@ def live_accuracy_refresh(*, granularity: str) -> int:
         granularity, points["date"].min() - pd.Timedelta(days=6), points["date"].max()
     )
     points = points.merge(actuals, on=["store_id", "sku_id", "date"], how="left")
+    points = _without_unavailable(points, granularity)
     points["actual"] = points["actual"].fillna(0.0)
     step = granularity_of(granularity).period_days
     points["lead"] = ((points["date"] - points["origin"]).dt.days // step).astype(int)
     points = points[np.isfinite(points["forecast"])]
     _write(level_sums(points, granularity), AccuracyRecord.Source.LIVE)
     return len(points)
+
+
+def _without_unavailable(points: pd.DataFrame, granularity: str) -> pd.DataFrame:
+    """``points`` less those at a store-period that was missing or closed."""
+    target = granularity_of(granularity)
+    gone = unavailable_periods(
+        points["store_id"].unique().tolist(),
+        target,
+        points["date"].max(),
+        points["date"].min() - target.period,
+    )
+    if gone.empty:
+        return points
+    gone = gone.astype({"store_id": "int64", "ds": points["date"].dtype})
+    keys = pd.MultiIndex.from_frame(points[["store_id", "date"]].astype({"store_id": "int64"}))
+    return points[~keys.isin(pd.MultiIndex.from_frame(gone[["store_id", "ds"]]))]

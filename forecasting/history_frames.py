@@ -7,14 +7,18 @@ regular grid; this module builds it in a handful of queries per chunk of stores:
   (Walmart's ``Weekly_Sales``);
 * daily facts are summed to weeks (ending on the granularity's week-ending day, Sunday) for
   weekly forecasts; weekly sources are used as they are and cannot be forecast daily;
-* inside a series' life, a missing period means no sales (0); a series whose last sale is
-  long before the origin is treated as discontinued and not forecast;
+* inside a series' life, a period without a row is no sales (0), unless its store did not
+  report that period (``history.MissingPeriod``) or was closed for most of it
+  (``history.StoreClosure``): then ``y`` is NaN, a missing value the engine neither learns
+  from nor scores (``forecasting.engine.missing``); a series whose last sale is long
+  before the origin is treated as discontinued and not forecast;
 * drivers: shelf price (carried forward), promotion flag, calendar event flag (company-wide,
   region or store scoped) and store/region external indicators, for history and horizon.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +26,15 @@ import pandas as pd
 
 from forecasting.engine.granularity import Granularity, granularity_of
 from history.bulk import frame_from_copy, frame_from_query
-from history.models import CalendarEvent, Grain, Indicator, Promotion, SalesFact
+from history.models import (
+    CalendarEvent,
+    Grain,
+    Indicator,
+    MissingPeriod,
+    Promotion,
+    SalesFact,
+    StoreClosure,
+)
 from masterdata.models import Store
 
 
@@ -141,7 +153,8 @@ def load_series_frames(
     elif target.is_weekly:
         # Weekly sources date weeks by any weekday (Walmart: Friday); align to the week's end.
         facts["date"] = target.period_end(facts["date"])
-    history = _regular_grid(facts, target, origin)
+    unavailable = unavailable_periods(store_ids, target, origin, since)
+    history = _regular_grid(facts, target, origin, unavailable)
     history = _drop_inactive(history, target, origin)
     series = (
         history[["series_id", "store_id", "sku_id"]]
@@ -207,9 +220,13 @@ def _to_weeks(facts: pd.DataFrame, granularity: Granularity) -> pd.DataFrame:
 
 
 def _regular_grid(
-    facts: pd.DataFrame, granularity: Granularity, origin: pd.Timestamp
+    facts: pd.DataFrame,
+    granularity: Granularity,
+    origin: pd.Timestamp,
+    unavailable: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Every period from a series' first sale to the origin; missing periods are zero sales."""
+    """Every period from a series' first sale to the origin; periods without a row are zero
+    sales, except the store-periods of ``unavailable`` (store_id, ds), which are NaN."""
     facts = facts.sort_values(["series_id", "date"])
     firsts = facts.groupby("series_id", sort=False)["date"].min()
     step = granularity.period
@@ -224,9 +241,67 @@ def _regular_grid(
     merged["sku_id"] = merged["series_id"].map(keys["sku_id"]).astype(int)
     merged["has_row"] = merged["y"].notna()
     merged["y"] = merged["y"].fillna(0.0)
+    if not unavailable.empty:
+        keys = pd.MultiIndex.from_frame(merged[["store_id", "date"]])
+        unavailable = unavailable.astype({"store_id": "int64", "ds": merged["date"].dtype})
+        gone = keys.isin(pd.MultiIndex.from_frame(unavailable[["store_id", "ds"]]))
+        merged.loc[gone, "y"] = np.nan
     merged["on_promotion"] = merged["on_promotion"].fillna(0.0)
     merged["price"] = _fill_within(merged, "price")
     return merged.rename(columns={"date": "ds"})
+
+
+def unavailable_periods(
+    store_ids: list[int],
+    granularity: Granularity,
+    origin: pd.Timestamp,
+    since: pd.Timestamp | None,
+) -> pd.DataFrame:
+    """store_id, ds of the periods whose sales are no demand: a store that did not report
+    (a missing weekly period, or missing or closed days covering most of the period)."""
+    start = since.date() if since is not None else dt.date.min
+    recorded = pd.DataFrame(
+        MissingPeriod.objects.filter(
+            store_id__in=store_ids, date__gt=start, date__lte=origin.date()
+        ).values_list("store_id", "date", "grain"),
+        columns=["store_id", "date", "grain"],
+    )
+    closures = pd.DataFrame(
+        StoreClosure.objects.filter(
+            store_id__in=store_ids, end_date__gt=start, start_date__lte=origin.date()
+        ).values_list("store_id", "start_date", "end_date"),
+        columns=["store_id", "start_date", "end_date"],
+    )
+    empty = pd.DataFrame({"store_id": pd.Series(dtype=int), "ds": pd.Series(dtype="M8[ns]")})
+    if recorded.empty and closures.empty:
+        return empty
+    recorded["date"] = pd.to_datetime(recorded["date"])
+    weeks = recorded[recorded["grain"] == Grain.WEEK]
+    days = [recorded.loc[recorded["grain"] == Grain.DAY, ["store_id", "date"]]]
+    if not closures.empty:
+        # Only the days inside the frames' reach: a closure may span years.
+        after = since + pd.Timedelta(days=1) if since is not None else None
+        first = pd.to_datetime(closures["start_date"]).clip(lower=after)
+        last = pd.to_datetime(closures["end_date"]).clip(upper=origin)
+        lengths = (last - first).dt.days.to_numpy() + 1
+        offsets = np.concatenate([np.arange(n) for n in lengths])
+        days.append(
+            pd.DataFrame(
+                {
+                    "store_id": np.repeat(closures["store_id"].to_numpy(), lengths),
+                    "date": np.repeat(first.to_numpy(), lengths)
+                    + pd.to_timedelta(offsets, unit="D"),
+                }
+            )
+        )
+    days = pd.concat(days, ignore_index=True).drop_duplicates()
+    days["ds"] = granularity.period_end(days["date"])
+    counts = days.groupby(["store_id", "ds"]).size()
+    # A period is unavailable when most of its days are (a day: that day; a week: 4 of 7).
+    mostly = counts[counts * 2 > granularity.period_days].index.to_frame(index=False)
+    weeks = weeks.assign(ds=granularity.period_end(weeks["date"]))[["store_id", "ds"]]
+    found = pd.concat([mostly, weeks], ignore_index=True).drop_duplicates()
+    return found if not found.empty else empty
 
 
 def _fill_within(frame: pd.DataFrame, column: str) -> pd.Series:

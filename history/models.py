@@ -66,6 +66,20 @@ class Grain(models.TextChoices):
     WEEK = "W", "Weekly"
 
 
+class StoreRowQuerySet(QuerySet):
+    """Rows of one store (closures, missing periods): in scope with their store's region.
+
+    They hold no SKU, so a category scope does not narrow them: every planner of the store
+    needs to know it was closed or did not report.
+    """
+
+    def visible_to(self, scope: Scope) -> QuerySet:
+        scope = require_scope(scope)
+        if scope.is_nothing:
+            return self.none()
+        return self.filter(scope.q(region="store__region"))
+
+
 class SalesFact(models.Model):
     """Sales of one SKU in one store in one period (a day, or a week for weekly sources).
 
@@ -268,6 +282,52 @@ class Indicator(models.Model):
         constraints = [
             models.UniqueConstraint(
                 F("name"), F("date"), *_scope_key(), name="indicator_unique_per_scope"
+            ),
+        ]
+
+
+class StoreClosure(models.Model):
+    """Days a store was (or will be) closed, ``start_date`` to ``end_date`` inclusive.
+
+    Sales of closed days are not demand: the forecast reads them as missing, not as zero
+    (``forecasting.history_frames``), and accuracy does not score them.
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    start_date = models.DateField()
+    end_date = models.DateField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    objects = StoreRowQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "start_date"], name="closure_one_per_start"),
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")), name="closure_valid_range"
+            ),
+        ]
+
+
+class MissingPeriod(models.Model):
+    """A period (a day, or a week as the source dates it) in which a store reported no sales
+    at all, recorded by the import that found it (``imports.gaps``).
+
+    Unrecorded is not zero: the forecast reads the store's series as missing that period.
+    The row goes when sales for the store and period arrive, or when an import says its
+    gaps are zero sales (``--gaps zero``).
+    """
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    date = models.DateField()
+    grain = models.CharField(max_length=1, choices=Grain.choices, default=Grain.DAY)
+
+    objects = StoreRowQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "grain", "date"], name="missing_period_one_per_store"
             ),
         ]
 

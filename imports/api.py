@@ -4,6 +4,8 @@ Each endpoint takes a JSON list of rows with the columns of the matching S&OP fi
 batch is all-or-nothing: 201 with the report when every row was written (or already up to
 date), 400 with the report (every bad row, numbered from 1) when anything was invalid.
 Admins and planners may post; a planner only for the stores and SKUs of their scope.
+Sales take ``?gaps=zero`` to read a store's periods without rows as zero sales instead of
+missing (``imports.gaps``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from accounts.roles import PLANNING_ROLES, HasRole
+from imports.gaps import GAP_READINGS, READ_AS_MISSING
 from imports.services import API_MAX_ROWS, import_rows
 
 BATCH_SCHEMA = {"type": "array", "items": {"type": "object", "additionalProperties": True}}
@@ -65,7 +68,15 @@ class BatchImportViewSet(viewsets.ViewSet):
                 {"detail": f"Post at most {API_MAX_ROWS:,} rows per request."},
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        report = import_rows(kind=self.kind, rows=rows, user=request.user, scope=request.scope)
+        gaps = request.query_params.get("gaps", READ_AS_MISSING)
+        if gaps not in GAP_READINGS:
+            return Response(
+                {"detail": "gaps must be missing (the default) or zero."},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        report = import_rows(
+            kind=self.kind, rows=rows, user=request.user, scope=request.scope, gaps=gaps
+        )
         code = status.HTTP_201_CREATED if report.is_valid else status.HTTP_400_BAD_REQUEST
         return Response(report.as_dict(), status=code)
 
@@ -87,3 +98,9 @@ class SupplyOrderImportViewSet(BatchImportViewSet):
     [received_on], quantity_ordered[, quantity_received]."""
 
     kind = "supply_orders"
+
+
+class ClosureImportViewSet(BatchImportViewSet):
+    """Store closure rows: store, from, to[, reason] (days, inclusive)."""
+
+    kind = "closures"

@@ -47,6 +47,7 @@ REFERENCES: tuple[tuple[str, str, str], ...] = (
     ("events", "store", "stores"),
     ("indicators", "region", "regions"),
     ("indicators", "store", "stores"),
+    ("closures", "store", "stores"),
 )
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from imports.formats import FORMAT_CHOICES
+from imports.gaps import READ_AS_MISSING, READ_AS_ZERO
 from imports.readers import ImportFileError, check_upload_size, sniff_stream
 
 
@@ -33,12 +34,23 @@ class ImportForm(forms.Form):
     files = MultipleFileField(
         help_text="CSV (UTF-8), CSV.GZ or XLSX. For the S&OP format name each file after what "
         "it holds: sales*.csv, stores*, skus*, inventory*, supply_orders*, promotions*, "
-        "events*, indicators*.",
+        "events*, indicators*, closures*.",
     )
     grain = forms.ChoiceField(
         choices=[("", "Detect from the dates"), ("D", "Daily"), ("W", "Weekly")],
         required=False,
         label="Sales grain",
+    )
+    gaps = forms.ChoiceField(
+        choices=[
+            (READ_AS_MISSING, "Missing: the store did not report (left out of forecasts)"),
+            (READ_AS_ZERO, "Zero: the store sold nothing"),
+        ],
+        initial=READ_AS_MISSING,
+        required=False,
+        label="A store with no sales rows in a period",
+        help_text="A SKU without a row in a store that reported the period is zero sales "
+        "either way.",
     )
     create_missing = forms.BooleanField(
         required=False,
@@ -52,6 +64,9 @@ class ImportForm(forms.Form):
         help_text="Write the valid rows and report the others. Without it, one bad row means "
         "nothing is written.",
     )
+
+    def clean_gaps(self) -> str:
+        return self.cleaned_data["gaps"] or READ_AS_MISSING
 
     def clean_files(self) -> list[UploadedFile]:
         files = self.cleaned_data["files"]

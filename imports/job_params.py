@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from imports.formats import PARSERS
+from imports.gaps import GAP_READINGS, READ_AS_MISSING
 from jobs.registry import JobParams
 
 GRAINS = ("", "D", "W")
@@ -17,6 +18,7 @@ class ImportParams(JobParams):
     ``paths`` are the files (or folders) to read; ``files`` the names a user uploaded them
     under, for the import list. ``grain`` is ``D`` or ``W``, or empty to detect it from the
     dates. ``hint`` is the advice shown when a referenced store or SKU does not exist.
+    ``gaps`` says how store-periods without any sales row are read (``imports.gaps``).
     """
 
     format: str
@@ -26,6 +28,7 @@ class ImportParams(JobParams):
     skip_invalid: bool = False
     grain: str = ""
     hint: str = ""
+    gaps: str = READ_AS_MISSING
 
     def __post_init__(self) -> None:
         if self.format not in PARSERS:
@@ -38,3 +41,5 @@ class ImportParams(JobParams):
         if grain not in GRAINS:
             raise ValueError("grain must be D (daily), W (weekly) or empty (detected)")
         self._normalise("grain", grain)
+        if self.gaps not in GAP_READINGS:
+            raise ValueError("gaps must be missing (the default) or zero")

@@ -16,6 +16,8 @@ class ImportReport:
 
     Row numbers are as a spreadsheet shows them (header = row 1) for files, and the 1-based
     position in the posted list for the API. ``row`` is None for a problem with a whole file.
+    ``gaps`` counts the store-periods the sales left without rows and how they are read
+    (``imports.gaps``); ``notes`` say it in words.
     """
 
     files: list[str] = field(default_factory=list)
@@ -24,6 +26,8 @@ class ImportReport:
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     written: dict[str, int] = field(default_factory=dict)
+    gaps: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -68,4 +72,6 @@ class ImportReport:
             "errors_total": len(errors),
             "warnings": self.warnings,
             "written": self.written,
+            "gaps": self.gaps,
+            "notes": self.notes,
         }

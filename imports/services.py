@@ -37,6 +37,7 @@ from history.models import (
     InventorySnapshot,
     Promotion,
     SalesFact,
+    StoreClosure,
     SupplyOrder,
 )
 from history.signals import facts_changed
@@ -52,6 +53,7 @@ from imports.columns import check_columns, shown
 from imports.formats import PARSERS
 from imports.formats.sop import SPECS, batch_from_raw
 from imports.formats.tables import expand_paths
+from imports.gaps import READ_AS_MISSING, sales_gaps_record
 from imports.grain import sales_grain_resolve
 from imports.job_params import ImportParams
 from imports.ownership import check_changed_rows_scope
@@ -65,7 +67,7 @@ ProgressCallback = Callable[[float, str], None]
 HINT_COMMAND = "use --create-missing to create it"
 HINT_UPLOAD = "tick 'Create missing master data' to create it"
 HINT_API = "create it first"
-API_KINDS = ("sales", "inventory", "supply_orders")
+API_KINDS = ("sales", "inventory", "supply_orders", "closures")
 API_MAX_ROWS = 50_000
 API_SOURCE = "request"
 IMPORT_KIND = "import"
@@ -93,11 +95,16 @@ def import_files(
     create_missing: bool = False,
     skip_invalid: bool = False,
     grain: str | None = None,
+    gaps: str = READ_AS_MISSING,
     hint: str = HINT_COMMAND,
     job_id: int | None = None,
     progress: ProgressCallback = _quiet,
 ) -> ImportReport:
-    """Read, validate and (when valid, or with ``skip_invalid``) write files of ``fmt``."""
+    """Read, validate and (when valid, or with ``skip_invalid``) write files of ``fmt``.
+
+    ``gaps`` says how store-periods without any sales row are read: ``missing`` (the
+    default) or ``zero`` (``imports.gaps``).
+    """
     report = ImportReport()
     progress(2, f"Reading {fmt} files")
     batch = PARSERS[fmt](expand_paths(paths), grain=grain, report=report)
@@ -114,13 +121,20 @@ def import_files(
         progress(100, f"{len(report.errors):,} problems found; nothing written")
         return report
     progress(50, "Writing")
-    _write(batch.clean(), report, user=user, fmt=fmt, job_id=job_id, progress=progress)
+    _write(batch.clean(), report, user=user, fmt=fmt, job_id=job_id, progress=progress, gaps=gaps)
     progress(100, f"{report.rows_written:,} rows written")
     return report
 
 
-def import_rows(*, kind: str, rows: list[dict[str, Any]], user, scope: Scope) -> ImportReport:
-    """Validate and write one API batch of ``kind`` (sales, inventory or supply_orders).
+def import_rows(
+    *,
+    kind: str,
+    rows: list[dict[str, Any]],
+    user,
+    scope: Scope,
+    gaps: str = READ_AS_MISSING,
+) -> ImportReport:
+    """Validate and write one API batch of ``kind`` (one of ``API_KINDS``).
 
     Row numbers in the report are the 1-based positions in ``rows``. Stores and SKUs must
     exist and be within ``scope`` (the poster's), as must every existing row the batch would
@@ -138,7 +152,15 @@ def import_rows(*, kind: str, rows: list[dict[str, Any]], user, scope: Scope) ->
     check_changed_rows_scope(batch, report, scope=scope)
     _check_kept_receipts(batch, report)
     if report.is_valid:
-        _write(batch.clean(), report, user=user, fmt=f"api:{kind}", job_id=None, progress=_quiet)
+        _write(
+            batch.clean(),
+            report,
+            user=user,
+            fmt=f"api:{kind}",
+            job_id=None,
+            progress=_quiet,
+            gaps=gaps,
+        )
     return report
 
 
@@ -240,6 +262,7 @@ def import_upload_start(
     create_missing: bool,
     skip_invalid: bool,
     grain: str,
+    gaps: str = READ_AS_MISSING,
 ) -> JobRun:
     """Save uploaded files under MEDIA_ROOT/imports/<time>-<random>/ and start their import.
 
@@ -263,6 +286,7 @@ def import_upload_start(
         create_missing=create_missing,
         skip_invalid=skip_invalid,
         grain=grain,
+        gaps=gaps,
         hint=HINT_UPLOAD,
     )
     return job_start(kind=IMPORT_KIND, params=params, actor=user)
@@ -285,6 +309,7 @@ def import_job_work(
         create_missing=params.create_missing,
         skip_invalid=params.skip_invalid,
         grain=params.grain or None,
+        gaps=params.gaps,
         hint=params.hint or HINT_COMMAND,
         job_id=job.pk,
         progress=progress,
@@ -309,8 +334,13 @@ def _write(
     fmt: str,
     job_id: int | None,
     progress: ProgressCallback,
+    gaps: str = READ_AS_MISSING,
 ) -> None:
-    """Master data first (so facts can name it), then every fact table, then the audit entry."""
+    """Master data first (so facts can name it), then every fact table, then the audit entry.
+
+    After the sales, the store-periods they leave without rows are recorded (or not) as
+    ``gaps`` says, and counted in the report.
+    """
     written = report.written
     frames, create = batch.frames, batch.create
     log = ChangeLog()
@@ -340,11 +370,16 @@ def _write(
         ("promotions", _write_promotions),
         ("events", _write_events),
         ("indicators", _write_indicators),
+        ("closures", _write_closures),
     ]
     for done, (table, writer) in enumerate(steps):
         if table in frames and not frames[table].empty:
             progress(50 + 45 * done / len(steps), f"Writing {table} ({len(frames[table]):,} rows)")
-            written[table] = writer(_with_ids(frames[table], maps), log)
+            rows = _with_ids(frames[table], maps)
+            written[table] = writer(rows, log)
+            if table == "sales":
+                found = sales_gaps_record(rows, read_as=gaps)
+                report.gaps, report.notes = found.as_dict(), [*report.notes, *found.notes()]
     report.written = {table: n for table, n in written.items() if n}
     report.rows_written = sum(report.written.values())
     _audit_import(report, log, user=user, fmt=fmt, job_id=job_id)
@@ -370,6 +405,7 @@ def _audit_import(
             "rows_written": report.rows_written,
             "written": report.written,
             "rows_rejected": len(report.bad_rows()),
+            "gaps": report.gaps,
             "changed": log.changed,
             "rows": log.after,
         },
@@ -385,7 +421,15 @@ def _codes(frames: dict[str, pd.DataFrame], table: str, column: str) -> set[str]
 
 def _all_codes(frames: dict[str, pd.DataFrame], column: str) -> set[str]:
     """Codes named in ``column`` of any fact table."""
-    facts = ("sales", "inventory", "supply_orders", "promotions", "events", "indicators")
+    facts = (
+        "sales",
+        "inventory",
+        "supply_orders",
+        "promotions",
+        "events",
+        "indicators",
+        "closures",
+    )
     found = set()
     for table in facts:
         found |= _codes(frames, table, column)
@@ -679,4 +723,16 @@ def _write_indicators(frame: pd.DataFrame, log: ChangeLog) -> int:
         log=log,
         table="indicators",
         conflict_key=["name", "date", "COALESCE(region_id, 0)", "COALESCE(store_id, 0)"],
+    )
+
+
+def _write_closures(frame: pd.DataFrame, log: ChangeLog) -> int:
+    return _write_facts(
+        StoreClosure,
+        frame,
+        key=["store_id", "start_date"],
+        values=["end_date", "reason"],
+        defaults={"reason": ""},
+        log=log,
+        table="closures",
     )

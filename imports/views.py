@@ -22,6 +22,7 @@ def upload(request):
             create_missing=data["create_missing"],
             skip_invalid=data["skip_invalid"],
             grain=data["grain"],
+            gaps=data["gaps"],
         )
         return redirect("jobs:detail", pk=job.pk)
     status = 400 if request.method == "POST" else 200

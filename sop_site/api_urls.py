@@ -25,6 +25,7 @@ router.register(
 router.register(
     "imports/supply-orders", imports_api.SupplyOrderImportViewSet, basename="import-supply-orders"
 )
+router.register("imports/closures", imports_api.ClosureImportViewSet, basename="import-closures")
 # Read API (forecasting.api): stored forecasts and each series' selected model, in scope.
 router.register("forecasts", forecasting_api.ForecastViewSet, basename="forecast")
 router.register(

@@ -25,6 +25,7 @@ from .frames import (
 from .granularity import Granularity
 from .guardrails import run_candidates
 from .metrics import error_table, naive_scales, ratio
+from .missing import observed
 from .models import Candidate, ForecastTask
 
 
@@ -115,7 +116,8 @@ def backtest(
         exog_source = pd.concat(
             [future_exog[["series_id", "ds", *exog_cols]], exog_source], ignore_index=True
         ).drop_duplicates(["series_id", "ds"], keep="last")
-    actuals = history[["series_id", "ds", "y"]].rename(columns={"y": "actual"})
+    # Periods nobody observed (see .missing) are not scored.
+    actuals = observed(history)[["series_id", "ds", "y"]].rename(columns={"y": "actual"})
     fc_parts, err_parts, fb_parts, timings = [], [], [], {}
     for w in range(windows):
         train = drop_last_periods(history, horizon + (windows - 1 - w) * step)

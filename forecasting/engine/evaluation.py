@@ -24,6 +24,7 @@ from .granularity import Granularity
 from .guardrails import run_candidates
 from .intervals import quantile_column
 from .metrics import naive_scales
+from .missing import fill_missing
 from .pipeline import PipelineConfig, run_forecast_pipeline
 
 SELECTION = "selection"
@@ -118,9 +119,11 @@ def holdout_evaluation(
         train[["series_id", "ds"]], how="left", indicator=True
     )
     holdout = holdout.loc[holdout["_merge"] == "left_only", ["series_id", "ds", "y"]]
-    holdout = holdout.rename(columns={"y": "actual"})
+    # Missing periods (y NaN, see .missing) are not scored; candidates see them imputed.
+    holdout = holdout.rename(columns={"y": "actual"}).dropna(subset=["actual"])
     drivers = history.drop(columns="y")
-    scales = naive_scales(train, granularity.season)["mase_scale"]
+    filled = fill_missing(train, granularity)
+    scales = naive_scales(filled, granularity.season)["mase_scale"]
 
     started = time.perf_counter()
     config = PipelineConfig(
@@ -139,7 +142,7 @@ def holdout_evaluation(
         }
     }
 
-    task = make_task(train, horizon, granularity, drivers)
+    task = make_task(filled, horizon, granularity, drivers)
     run = run_candidates(
         task,
         default_candidates(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .missing import MISSING
+
 CARRY_FORWARD_EXOG = ("price",)
 
 
@@ -28,7 +30,18 @@ def sort_history(history: pd.DataFrame) -> pd.DataFrame:
 
 def exog_columns(frame: pd.DataFrame) -> list[str]:
     """All numeric columns besides the key columns: price, promotions, events, indicators."""
-    skip = {"series_id", "ds", "y", "model", "forecast", "actual", "window", "cutoff", "step"}
+    skip = {
+        "series_id",
+        "ds",
+        "y",
+        MISSING,  # which values were imputed, not a driver
+        "model",
+        "forecast",
+        "actual",
+        "window",
+        "cutoff",
+        "step",
+    }
     return [c for c in frame.columns if c not in skip and pd.api.types.is_numeric_dtype(frame[c])]
 
 

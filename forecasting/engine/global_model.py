@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .frames import exog_columns
+from .missing import unfilled
 from .models import Candidate, ForecastTask
 
 FEATURE_PREFIXES = ("lag_", "roll_", "cal_", "x_", "rel_price", "log_scale")
@@ -212,7 +213,8 @@ def direct_forecast(
     if train_periods is None:
         train_periods = default_train_periods(season)
     lookback = periods_needed(horizon, season, train_periods)
-    history, future = task.history, task.future
+    # Missing periods are no target and no lag value (see .missing).
+    history, future = unfilled(task.history), task.future
     exog = [c for c in exog_columns(history) if c in future.columns]
     pos = history.groupby("series_id", sort=False).cumcount(ascending=False).to_numpy()
     in_reach = pos < lookback

@@ -2,7 +2,8 @@
 
 All per-series functions take a frame with ``series_id``, ``actual`` and ``forecast`` columns
 and return a Series indexed by ``series_id``.  Scaled errors (MASE, RMSSE) need the in-sample
-scale of the training part, see :func:`naive_scales`.
+scale of the training part, see :func:`naive_scales`.  A NaN actual is a period nobody
+observed (see :mod:`.missing`): it is no error and is left out.
 """
 
 from __future__ import annotations
@@ -14,6 +15,9 @@ _EPS = 1e-12
 
 
 def _grouped(frame: pd.DataFrame) -> pd.core.groupby.DataFrameGroupBy:
+    unobserved = np.isnan(frame["actual"].to_numpy(float))
+    if unobserved.any():
+        frame = frame[~unobserved]
     err = frame["forecast"].to_numpy(float) - frame["actual"].to_numpy(float)
     tmp = pd.DataFrame(
         {
@@ -56,7 +60,8 @@ def bias(frame: pd.DataFrame) -> pd.Series:
 
 def mape_nonzero(frame: pd.DataFrame) -> pd.Series:
     """MAPE over non-zero actuals only (plain MAPE is undefined on zeros); NaN if all zero."""
-    nz = frame[frame["actual"].to_numpy(float) != 0]
+    actual = frame["actual"].to_numpy(float)
+    nz = frame[(actual != 0) & ~np.isnan(actual)]
     ape = np.abs(nz["forecast"].to_numpy(float) - nz["actual"].to_numpy(float)) / np.abs(
         nz["actual"].to_numpy(float)
     )

@@ -24,6 +24,7 @@ from .global_model import periods_needed
 from .granularity import Granularity
 from .guardrails import run_candidates
 from .intervals import DEFAULT_QUANTILES, add_intervals
+from .missing import fill_missing
 from .models import BENCHMARKS, Candidate, benchmark_candidates
 from .plausibility import implausible_series, with_absurd_values_replaced
 from .results import BACKTEST_FIT_COLUMNS, FRAMES, ForecastResults
@@ -262,6 +263,8 @@ def run_forecast_pipeline(
         if not keep.all():  # a history read to the pipeline's reach is shared, not copied
             history = history[keep]
     history = sort_history(history)
+    # Missing periods (y NaN): imputed for the models, flagged for scoring (see .missing).
+    history = fill_missing(history, config.granularity)
     candidates = config.chosen_candidates()
     implausible = implausible_series(history)
     ids = np.setdiff1d(np.sort(history["series_id"].unique()), implausible.index)

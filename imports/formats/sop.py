@@ -124,20 +124,39 @@ SPECS: dict[str, TableSpec] = {
         ),
         key=("name", "date", "region", "store"),
     ),
+    "closures": TableSpec(
+        "closures",
+        (
+            Column("store", "code", required=True, max_length=32),
+            Column("from", "date", required=True),
+            Column("to", "date", required=True),
+            Column("reason", max_length=200),
+        ),
+        key=("store", "from"),
+    ),
 }
 # Order of the name prefixes: longer first, so "supply_orders" is not taken for "s...".
 KIND_PREFIXES = (
     "supply_orders",
     "indicators",
     "promotions",
+    "closures",
     "inventory",
     "events",
     "stores",
     "sales",
     "skus",
 )
-RENAMES = {"format": "store_format", "type": "event_type", "active": "is_active"}
+RENAMES = {
+    "format": "store_format",
+    "type": "event_type",
+    "active": "is_active",
+    "from": "start_date",
+    "to": "end_date",
+}
 LOCATED = ("inventory", "supply_orders")
+# Kinds holding a date range (stored as start_date, end_date) and its columns in the file.
+DATE_RANGES = {"promotions": ("start_date", "end_date"), "closures": ("from", "to")}
 
 
 def kind_of(name: str) -> str | None:
@@ -226,12 +245,13 @@ def _check_rows(batch: Batch, kind: str, report: ImportReport) -> None:
                 )
             ]
             batch.flag(kind, early, column, reasons, report)
-    if kind == "promotions":
+    if kind in DATE_RANGES:
+        first, last = DATE_RANGES[kind]
         early = frame["end_date"] < frame["start_date"]
         reasons = [
-            f"end_date {a:%Y-%m-%d} is before start_date {b:%Y-%m-%d}"
+            f"{last} {a:%Y-%m-%d} is before {first} {b:%Y-%m-%d}"
             for a, b in zip(
                 frame.loc[early, "end_date"], frame.loc[early, "start_date"], strict=True
             )
         ]
-        batch.flag(kind, early, "end_date", reasons, report)
+        batch.flag(kind, early, last, reasons, report)

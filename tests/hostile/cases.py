@@ -790,6 +790,113 @@ API_CASES: list[Case] = [
     ),
 ]
 
+CLOSURES = "store,from,to,reason\n"
+OK_CLOSURE = "N1,2024-01-01,2024-01-02,flood"
+
+
+def closures(*rows: str) -> dict[str, bytes]:
+    return {"closures.csv": (CLOSURES + "".join(f"{r}\n" for r in (OK_CLOSURE, *rows))).encode()}
+
+
+def closure(**fields: Any) -> list[dict[str, Any]]:
+    base = {"store": "N1", "from": "2024-01-01", "to": "2024-01-02", "reason": "flood"}
+    return [{**base, **fields}]
+
+
+CLOSURE_CASES: list[Case] = [
+    Case(
+        "closure ending before it starts",
+        REFUSED,
+        "to 2024-01-01 is before from 2024-01-09",
+        FILE_CHANNELS,
+        files=closures("N1,2024-01-09,2024-01-01,x"),
+    ),
+    Case(
+        "closure of an unknown store",
+        REFUSED,
+        "store 'NOPE' does not exist",
+        files=closures("NOPE,2024-01-05,2024-01-06,x"),
+    ),
+    Case(
+        "closure on 30 February",
+        REFUSED,
+        "is not a valid date",
+        files=closures("N1,2024-02-30,2024-03-01,x"),
+    ),
+    Case(
+        "closure until 9999",
+        REFUSED,
+        "outside the dates accepted",
+        files=closures("N1,2024-01-05,9999-12-31,x"),
+    ),
+    Case(
+        "closure reason with an escape",
+        REFUSED,
+        "control character",
+        files=closures("N1,2024-01-05,2024-01-06,a\x1b[31mred"),
+    ),
+    Case(
+        "closure reason \\N",
+        REFUSED,
+        "'\\N' is not allowed",
+        files=closures("N1,2024-01-05,2024-01-06,\\N"),
+    ),
+    Case(
+        "formula as a closure reason",
+        SAFE,
+        channels=FILE_CHANNELS,
+        files=closures('N1,2024-01-05,2024-01-06,"=HYPERLINK(""http://evil"",""x"")"'),
+        check=stored_text("StoreClosure", "reason", '=HYPERLINK("http://evil","x")'),
+    ),
+    Case(
+        "script tag as a closure reason",
+        SAFE,
+        channels=("file", "upload"),
+        files=closures("N1,2024-01-05,2024-01-06,<script>alert(1)</script>"),
+        check=stored_text("StoreClosure", "reason", "<script>alert(1)</script>"),
+    ),
+    *api(
+        "closure ending before it starts",
+        closure(to="2023-12-01"),
+        "is before from",
+        kind="closures",
+    ),
+    *api(
+        "closure with a nested store",
+        closure(store={"code": "N1"}),
+        "must be a text",
+        kind="closures",
+    ),
+    *api(
+        "closure of a huge store code",
+        closure(store="S" * 10_072),
+        "longer than 32",
+        kind="closures",
+    ),
+    *api(
+        "closure from year 1",
+        closure(**{"from": "0001-01-01"}),
+        "outside the dates",
+        kind="closures",
+    ),
+    Case(
+        "another region's closure [planner]",
+        REFUSED,
+        "outside your scope",
+        channels=("api-planner",),
+        kind="closures",
+        body=closure(store="S1"),
+    ),
+    Case(
+        "own store's closure [planner]",
+        SAFE,
+        channels=("api-planner",),
+        kind="closures",
+        body=closure(),
+        check=stored_text("StoreClosure", "reason", "flood"),
+    ),
+]
+
 PAGE_CASES: list[Case] = [
     Case("no file", REFUSED, "This field is required", ("upload",)),
     Case(
@@ -846,7 +953,7 @@ PAGE_CASES: list[Case] = [
     ),
 ]
 
-ALL_CASES: list[Case] = [*FILE_CASES, *API_CASES, *PAGE_CASES]
+ALL_CASES: list[Case] = [*FILE_CASES, *API_CASES, *CLOSURE_CASES, *PAGE_CASES]
 
 
 def json_body(case: Case) -> str:

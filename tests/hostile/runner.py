@@ -23,6 +23,7 @@ API_URLS = {
     "sales": "import-sales-list",
     "inventory": "import-inventory-list",
     "supply_orders": "import-supply-orders-list",
+    "closures": "import-closures-list",
 }
 COUNTED_APPS = ("masterdata", "history", "forecasting")
 # Markup the corpus sends; a page that shows it unescaped is an XSS hole.

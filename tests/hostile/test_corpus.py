@@ -10,7 +10,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from history.models import CalendarEvent, SalesFact, SupplyOrder
+from history.models import CalendarEvent, SalesFact, StoreClosure, SupplyOrder
 from masterdata.models import Store
 from tests.factories import WarehouseFactory
 from tests.hostile.cases import ALL_CASES
@@ -54,7 +54,12 @@ def world(scoped_world, admin_user, settings, tmp_path):
         "api_admin": api_client(admin_user),
         "api_planner": api_client(scoped_world["scoped_planner"]),
         "files": tmp_path,
-        "models": {"SalesFact": SalesFact, "CalendarEvent": CalendarEvent, "Store": Store},
+        "models": {
+            "SalesFact": SalesFact,
+            "CalendarEvent": CalendarEvent,
+            "Store": Store,
+            "StoreClosure": StoreClosure,
+        },
     }
 
 

@@ -18,6 +18,7 @@ OUT_OF_SCOPE_ROWS = {
         "promised_on": "2025-01-08",
         "quantity_ordered": "1",
     },
+    "import-closures-list": {"store": "S1", "from": _DAY, "to": _DAY, "reason": "flood"},
 }
 
 URL_RULES = [

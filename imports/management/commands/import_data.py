@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.core.management.base import BaseCommand, CommandError
 
 from imports.formats import PARSERS
+from imports.gaps import GAP_READINGS, READ_AS_MISSING
 from imports.job_params import ImportParams
 from imports.services import HINT_COMMAND, IMPORT_KIND, full_report_sink
 from jobs.models import JobStatus
@@ -43,6 +44,14 @@ class Command(BaseCommand):
             choices=["D", "W"],
             help="Daily or weekly sales (default: detected from the dates).",
         )
+        parser.add_argument(
+            "--gaps",
+            choices=GAP_READINGS,
+            default=READ_AS_MISSING,
+            help="How a period in which a store has no sales rows at all is read: missing "
+            "(the default: not recorded, left out of forecasts and accuracy) or zero (no "
+            "sales). A SKU without a row in a store that reported the period is zero sales.",
+        )
         parser.add_argument("--user", help="Username the import is recorded under.")
 
     def handle(self, *args, **options) -> None:
@@ -60,6 +69,7 @@ class Command(BaseCommand):
             create_missing=options["create_missing"],
             skip_invalid=options["skip_invalid"],
             grain=options["grain"] or "",
+            gaps=options["gaps"],
             hint=HINT_COMMAND,
         )
         reports = []
@@ -87,6 +97,8 @@ class Command(BaseCommand):
         )
         for table, count in report.get("written", {}).items():
             write(f"  {table}: {count:,}")
+        for note in report.get("notes", []):
+            write(f"note: {note}")
         for warning in report.get("warnings", []):
             write(self.style.WARNING(f"warning: {warning}"))
         if not errors:
