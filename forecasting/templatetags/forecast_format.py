@@ -1,10 +1,15 @@
-"""Template filters for forecast figures kept as fractions: accuracy, WAPE, bias, FVA."""
+"""Template filters for forecast figures: fractions (accuracy, WAPE, bias, FVA), ratios and
+model names."""
 
 from __future__ import annotations
 
 import math
 
 from django import template
+
+from forecasting.explanation import model_label
+
+TABLE_FIGURES = ("forecast", "p10", "p90", "last_year", "actual")
 
 register = template.Library()
 
@@ -36,3 +41,38 @@ def signed_percent(value, digits: int = 1) -> str:
     """A bias as a signed percentage: -0.052 → "−5.2 %"."""
     number = _number(value)
     return "—" if number is None else f"{number * 100:+.{int(digits)}f} %".replace("-", "−")
+
+
+@register.filter
+def ratio(value, digits: int = 2) -> str:
+    """A ratio such as ADI or CV² with ``digits`` decimals; ADI is infinite for a series
+    that never sold."""
+    number = _number(value)
+    if number is None:
+        return "—"
+    if math.isinf(number):
+        return "∞ (never sold)"
+    return f"{number:.{int(digits)}f}"
+
+
+@register.filter
+def error_value(value, kind: str) -> str:
+    """A backtest error written as its leaderboard column says (see
+    ``forecasting.explanation.ERROR_COLUMNS``)."""
+    if kind == "percent":
+        return percent(value)
+    if kind == "signed_percent":
+        return signed_percent(value)
+    return ratio(value, 3)
+
+
+@register.filter
+def model_name(name: str) -> str:
+    """A model or blend name for people: ``combo:ets+lightgbm`` → "Blend of ETS + LightGBM"."""
+    return model_label(name)
+
+
+@register.filter
+def table_values(row: dict) -> list:
+    """A forecast table row's figures in column order."""
+    return [row[key] for key in TABLE_FIGURES]
