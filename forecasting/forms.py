@@ -57,17 +57,13 @@ class ExplorerForm(forms.Form):
     store = forms.CharField(
         required=False,
         max_length=200,
-        widget=forms.TextInput(
-            attrs={"list": "store-codes", "placeholder": "All stores (code or name)"}
-        ),
+        widget=forms.TextInput(attrs={"list": "store-codes", "placeholder": "All (code or name)"}),
     )
     category = CodeChoiceField(None, empty_label="All categories")
     sku = forms.CharField(
         required=False,
         max_length=200,
-        widget=forms.TextInput(
-            attrs={"list": "sku-codes", "placeholder": "All SKUs (code or name)"}
-        ),
+        widget=forms.TextInput(attrs={"list": "sku-codes", "placeholder": "All (code or name)"}),
     )
 
     def __init__(self, scope: Scope, *args, default_granularity: str = Granularity.DAILY, **kwargs):

@@ -8,6 +8,8 @@ import math
 from django import template
 
 from forecasting.explanation import model_label
+from forecasting.explorer import measure_unit
+from masterdata.templatetags.units import money_text, units_text
 
 TABLE_FIGURES = ("forecast", "p10", "p90", "last_year", "actual")
 
@@ -76,3 +78,20 @@ def model_name(name: str) -> str:
 def table_values(row: dict) -> list:
     """A forecast table row's figures in column order."""
     return [row[key] for key in TABLE_FIGURES]
+
+
+@register.filter
+def amount(value, unit: str = "units") -> str:
+    """A forecast figure with its unit: "units", or a currency code for a sales value.
+    Small figures keep a decimal (a slow seller's 0.4 units a day is not "0 units")."""
+    number = _number(value)
+    decimals = 0 if number is not None and abs(number) >= 100 else 1
+    if unit == "units":
+        return units_text(value, "units", decimals)
+    return money_text(value, unit, 2 * decimals)
+
+
+@register.filter
+def amount_unit(measure: str, currency: str) -> str:
+    """The unit the explorer's figures are in: "units", or the company currency."""
+    return measure_unit(measure, currency)

@@ -269,7 +269,7 @@ def test_forecast_table_has_last_year_and_the_actuals_that_arrived(client, scope
     chart = _chart(response)
     assert chart["last_year"]["y"][-3:] == [1.0, 2.0, 3.0]
     page = response.content.decode()
-    assert "10 units" in page and "Live accuracy so far" in page
+    assert "10.0 units" in page and "Live accuracy so far" in page
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
