@@ -23,15 +23,8 @@ from django.db.models import (
 )
 
 from accounts.scoping import Scope, category_subtree_ids
-from forecasting.engine.classify import INTERMITTENT_CLASSES
-from forecasting.engine.granularity import granularity_of
-from forecasting.models import (
-    BacktestPoint,
-    Forecast,
-    LeaderboardEntry,
-    ModelPin,
-    SeriesModel,
-)
+from forecasting.engine.granularity import Granularity, granularity_of
+from forecasting.models import BacktestPoint, Forecast, SeriesModel
 from forecasting.selectors import SALES_MEASURE, latest_origin, scope_q
 from forecasting.summaries import (
     ActualsCell,
@@ -41,9 +34,16 @@ from forecasting.summaries import (
 )
 from history.models import CalendarEvent, Promotion, SalesFact
 from masterdata.models import SKU, Category, Region, Store
+from masterdata.selectors import company
 
 # The explorer shows a year of history: 52 periods keep the weekday (daily) or the week.
 HISTORY_PERIODS = 52
+
+# "Last year" is 364 days back: the same weekday (daily) or the same week (weekly).
+LAST_YEAR = pd.Timedelta(days=364)
+
+# Whether a selection counts units or sales value is read off its last weeks of sales.
+MEASURE_LOOKBACK = dt.timedelta(days=28)
 
 
 CHILDREN_SHOWN = 12
@@ -125,25 +125,56 @@ def _rounded(values) -> list[float | None]:
     return [None if pd.isna(v) else round(float(v), 2) for v in values]
 
 
-def _history(scope: Scope, selection: SeriesFilter, end: dt.date, *, summed: bool) -> pd.Series:
-    """Actual sales per period up to ``end`` (missing periods are periods without sales);
-    weekly history stops at the last full week. From the actuals cells when ``summed``."""
-    grain = granularity_of(selection.granularity)
-    end = grain.last_complete_period(pd.Timestamp(end)).date()
-    start = end - HISTORY_PERIODS * grain.period
+def measure_unit(measure: str, currency: str) -> str:
+    """What the explorer's numbers count: "units", or the currency of a sales value."""
+    return "units" if measure == "units" else currency
+
+
+def _grain(code: str, origin: dt.date | None) -> Granularity:
+    """The selection's granularity; weekly periods end on the weekday the stored weekly
+    forecasts end on (their origin's), else on the company's week end."""
+    grain = granularity_of(code)
+    if not grain.is_weekly:
+        return grain
+    weekday = origin.weekday() if origin is not None else company().week_ends_on
+    return grain.ending_on(weekday)
+
+
+def _actuals(
+    scope: Scope,
+    selection: SeriesFilter,
+    grain: Granularity,
+    start: dt.date,
+    end: dt.date,
+    *,
+    summed: bool,
+) -> pd.Series:
+    """Actual sales per period ending in (``start``, ``end``], both period ends; a period
+    without sales sold nothing. From the actuals cells when ``summed``."""
     if summed:
         days = _cells(ActualsCell, scope, selection).values("date").annotate(total=Sum("actual"))
     else:
         days = _facts(SalesFact, scope, selection).values("date").annotate(total=Sum(SALES_MEASURE))
     rows = days.filter(date__gt=start, date__lte=end).order_by("date")
     frame = pd.DataFrame.from_records(list(rows), columns=["date", "total"])
+    periods = pd.date_range(pd.Timestamp(start) + grain.period, pd.Timestamp(end), freq=grain.freq)
     if frame.empty:
-        return pd.Series(dtype=float)
+        return pd.Series(0.0, index=periods)
     sales = frame.set_index(pd.to_datetime(frame["date"]))["total"].astype(float)
     if grain.is_weekly:
-        return sales.resample(grain.freq).sum()
-    days = pd.date_range(pd.Timestamp(start) + pd.Timedelta(days=1), pd.Timestamp(end), freq="D")
-    return sales.reindex(days, fill_value=0.0)
+        sales = sales.resample(grain.freq).sum()
+    return sales.reindex(periods, fill_value=0.0)
+
+
+def _measure(scope: Scope, selection: SeriesFilter, end: dt.date) -> str:
+    """What the selection's sales count: units when its last weeks of sales carry
+    quantities, else the sales value (sources such as Walmart report only the value)."""
+    recent = _facts(SalesFact, scope, selection).filter(
+        date__gt=end - MEASURE_LOOKBACK, date__lte=end
+    )
+    if recent.filter(quantity__isnull=False).exists():
+        return "units"
+    return "value" if recent.exists() else "units"
 
 
 def _forecast_sums(
@@ -241,29 +272,58 @@ def _events(selection: SeriesFilter, start: dt.date, end: dt.date) -> list[dict]
     ]
 
 
+def _last_known(grain: Granularity) -> dt.date | None:
+    """The end of the last period whose actuals have arrived (any series' sales)."""
+    last = SalesFact.objects.aggregate(last=Max("date"))["last"]
+    return None if last is None else grain.last_complete_period(pd.Timestamp(last)).date()
+
+
+def _aligned(values: pd.Series, dates) -> list[float | None]:
+    return _rounded(values.reindex(pd.DatetimeIndex(pd.to_datetime(dates))).to_numpy())
+
+
 def explorer_chart(*, scope, selection: SeriesFilter) -> dict:
     """Everything the explorer chart draws, summed over the selection within the
-    scope: recent actuals, the selected models' backtest fits, the forecast and its band,
-    and the promotions and calendar events over the same dates."""
+    scope: a year of actuals (and any that arrived after the forecast), the same periods a
+    year earlier (364 days: the weekday or the week is kept), the selected models' backtest
+    fits, the forecast and its band, and the promotions and calendar events over the same
+    dates. ``forecast`` carries, per forecast period, last year's sales and the actual
+    once known: the rows of the forecast table (:func:`forecast_table`)."""
     origin = latest_origin(selection.granularity)
+    grain = _grain(selection.granularity, origin)
     end = origin
     if end is None:
         end = _facts(SalesFact, scope, selection).aggregate(last=Max("date"))["last"]
     chart: dict = {
         "granularity": selection.granularity,
         "origin": origin.isoformat() if origin else None,
+        "measure": "units",
         "history": {"x": [], "y": []},
+        "last_year": {"x": [], "y": []},
         "backtest": {"x": [], "y": [], "actual": []},
-        "forecast": {"x": [], "y": [], "p10": [], "p90": []},
+        "forecast": {"x": [], "y": [], "p10": [], "p90": [], "last_year": [], "actual": []},
         "promotions": [],
         "events": [],
     }
     if end is None:
         return chart
     summed = _summed(selection, origin)
-    history = _history(scope, selection, end, summed=summed)
+    end = grain.last_complete_period(pd.Timestamp(end)).date()
+    start = end - HISTORY_PERIODS * grain.period
+    chart["measure"] = _measure(scope, selection, end)
+    forecast = pd.DataFrame(columns=["date", "forecast", "p10", "p90"])
+    if origin is not None:
+        forecast = _forecast_sums(scope, selection, origin, summed=summed)
+    last = max(forecast["date"]) if not forecast.empty else end
+    known = min(_last_known(grain) or end, last)
+    actuals = _actuals(scope, selection, grain, start - LAST_YEAR, max(known, end), summed=summed)
+    history = actuals[actuals.index > pd.Timestamp(start)]
     chart["history"] = {"x": _dates(history.index), "y": _rounded(history.to_numpy())}
-    start = end - HISTORY_PERIODS * granularity_of(selection.granularity).period
+    periods = pd.date_range(pd.Timestamp(start) + grain.period, pd.Timestamp(last), freq=grain.freq)
+    chart["last_year"] = {
+        "x": _dates(periods),
+        "y": _aligned(actuals, periods - LAST_YEAR),
+    }
     points = (
         _cells(BacktestCell, scope, selection)
         if summed
@@ -283,67 +343,69 @@ def explorer_chart(*, scope, selection: SeriesFilter) -> dict:
         "y": _rounded(fits["forecast"]),
         "actual": _rounded(fits["actual"]),
     }
-    last = end
-    if origin is not None:
-        forecast = _forecast_sums(scope, selection, origin, summed=summed)
+    if not forecast.empty:
+        dates = pd.to_datetime(forecast["date"])
+        arrived = actuals[actuals.index <= pd.Timestamp(known)]
         chart["forecast"] = {
             "x": _dates(forecast["date"]),
             "y": _rounded(forecast["forecast"]),
             "p10": _rounded(forecast["p10"]),
             "p90": _rounded(forecast["p90"]),
+            "last_year": _aligned(actuals, dates - LAST_YEAR),
+            "actual": _aligned(arrived, dates),
         }
-        if not forecast.empty:
-            last = max(forecast["date"])
     chart["promotions"] = _promotions(scope, selection, start, last)
     chart["events"] = _events(selection, start, last)
     return chart
 
 
-def ranking_metric(demand_class: str) -> str:
-    """The error that ranks candidates, as in the engine: MASE for intermittent or lumpy
-    demand (RMSSE's squares reward forecasting zero), RMSSE otherwise."""
-    return "mase" if demand_class in INTERMITTENT_CLASSES else "rmsse"
-
-
-def _leaderboard_rows(board: list[dict], selected: str | None, metric: str) -> list[dict]:
-    """Candidates best first by ``metric`` (unscored last), each with what pinning it would
-    cost (its error minus the best); seasonal naive is always listed, scored or not."""
-    board = sorted(board, key=lambda r: (r[metric] is None, r[metric] or 0.0, r["model"]))
-    scored = [r[metric] for r in board if r[metric] is not None]
-    best = min(scored) if scored else None
-    if not any(r["model"] == "seasonal_naive" for r in board):
-        board.append(
-            {"model": "seasonal_naive", "rmsse": None, "mase": None, "wape": None, "bias": None}
+def forecast_table(chart: dict) -> dict:
+    """The forecast table under the chart — one row per forecast period with its band, last
+    year's sales and the actual once known — and the live accuracy of the periods whose
+    actuals have arrived. The same rows are what the explorer exports."""
+    forecast = chart["forecast"]
+    weekly = chart["granularity"] == "W"
+    rows = []
+    for date, value, p10, p90, last_year, actual in zip(
+        forecast["x"],
+        forecast["y"],
+        forecast["p10"],
+        forecast["p90"],
+        forecast["last_year"],
+        forecast["actual"],
+        strict=True,
+    ):
+        day = dt.date.fromisoformat(date)
+        rows.append(
+            {
+                "date": day,
+                "period": f"Week ending {day:%a %-d %b %Y}" if weekly else f"{day:%a %-d %b %Y}",
+                "forecast": value,
+                "p10": p10,
+                "p90": p90,
+                "last_year": last_year,
+                "actual": actual,
+                "error": None if actual is None or value is None else value - actual,
+            }
         )
-    for row in board:
-        row["selected"] = row["model"] == selected
-        row["cost"] = None if row[metric] is None or best is None else row[metric] - best
-    return board
+    compared = [row for row in rows if row["actual"] is not None]
+    volume = sum(abs(row["actual"]) for row in compared)
+    live = None
+    if compared:
+        live = {
+            "periods": len(compared),
+            "wape": sum(abs(row["error"]) for row in compared) / volume if volume else None,
+            "bias": sum(row["error"] for row in compared) / volume if volume else None,
+        }
 
+    def total(key: str) -> float | None:
+        values = [row[key] for row in rows if row[key] is not None]
+        return round(sum(values), 2) if values else None
 
-def series_explanation(*, scope, selection: SeriesFilter) -> dict:
-    """Why this series has its model: the selection, its leaderboard and any pins."""
-    chosen = _facts(SeriesModel, scope, selection).filter(granularity=selection.granularity).first()
-    board = list(
-        _facts(LeaderboardEntry, scope, selection)
-        .filter(granularity=selection.granularity)
-        .values("model", "rmsse", "mase", "wape", "bias")
-    )
-    metric = ranking_metric(chosen.demand_class if chosen else "")
-    rows = _leaderboard_rows(board, chosen.model if chosen else None, metric)
-    pins = ModelPin.objects.filter(granularity=selection.granularity)
-    series_pin = pins.filter(store=selection.store, sku=selection.sku).first()
-    category_pin = pins.filter(category_id=selection.sku.category_id).first()
-    active_pin = series_pin or category_pin
-    costs = {row["model"]: row["cost"] for row in rows}
     return {
-        "selection": chosen,
-        "metric": metric,
-        "leaderboard": rows,
-        "series_pin": series_pin,
-        "category_pin": category_pin,
-        "active_pin": active_pin,
-        "pin_cost": costs.get(active_pin.model) if active_pin else None,
+        "rows": rows,
+        "live": live,
+        "totals": {key: total(key) for key in ("forecast", "last_year", "actual")},
     }
 
 

@@ -118,8 +118,18 @@ class SeriesModel(models.Model):
         help_text='The model or blend, e.g. {"models": ["ets", "lightgbm"], "weights": [1, 3]}.'
     )
     demand_class = models.CharField(max_length=12, blank=True)
-    adi = models.FloatField(null=True, blank=True)
-    cv2 = models.FloatField(null=True, blank=True)
+    adi = models.FloatField(
+        null=True, blank=True, help_text="Average demand interval: periods per period with sales."
+    )
+    cv2 = models.FloatField(
+        null=True, blank=True, help_text="Squared coefficient of variation of non-zero sales."
+    )
+    strategy = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="How the engine chose: global, per_series_best, per_series_combo, or too "
+        "short to backtest.",
+    )
     fallback_reason = models.CharField(max_length=300, blank=True)
     pinned = models.BooleanField(default=False)
     pin_cost = models.FloatField(

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accounts.scoping import Scope
 from forecasting import accuracy
 from forecasting.engine.blend import Blend
+from forecasting.engine.classify import classify_demand
 from forecasting.engine.granularity import granularity_of
 from forecasting.engine.pipeline import PipelineConfig, history_periods, run_forecast_pipeline
 from forecasting.engine.results import FORECAST_COLUMNS, ForecastResults
@@ -253,9 +254,26 @@ def _chunk_forecast_and_write(*, run: ForecastRun, store_ids: list[int]) -> int:
     result = run_forecast_pipeline(frames.history, config, future_exog=frames.future_exog)
     pinned = set(model_pins_for(frames.series, run.granularity))
     result.selection["pinned"] = result.selection["series_id"].isin(pinned)
+    result.selection = _with_demand_figures(result.selection, frames.history)
     with transaction.atomic():
         forecast_results_write(run=run, frames=frames, result=result)
     return len(frames.series)
+
+
+def _with_demand_figures(selection: pd.DataFrame, history: pd.DataFrame) -> pd.DataFrame:
+    """The selection with each series' ADI and CV², the figures behind its demand class.
+
+    The engine's selection names the class but not the figures, so the explorer showed "—"
+    beside every class; they come from the same classification of the same history (the
+    engine's own figures win should its selection carry them).
+    """
+    if {"adi", "cv2"} <= set(selection.columns) or selection.empty:
+        return selection
+    figures = classify_demand(history).set_index("series_id")
+    return selection.assign(
+        adi=selection["series_id"].map(figures["adi"]),
+        cv2=selection["series_id"].map(figures["cv2"]),
+    )
 
 
 def _run_sku_ids(run: ForecastRun) -> list[int] | None:
@@ -388,6 +406,7 @@ def forecast_results_write(
         "demand_class",
         "adi",
         "cv2",
+        "strategy",
         "fallback_reason",
         "pinned",
         "pin_cost",
@@ -399,6 +418,7 @@ def forecast_results_write(
             selection[column] = None
     selection["fallback_reason"] = selection["fallback_reason"].fillna("").astype(str).str[:300]
     selection["demand_class"] = selection["demand_class"].fillna("").astype(str)
+    selection["strategy"] = selection["strategy"].fillna("").astype(str).str[:40]
     selection["pinned"] = selection["pinned"].fillna(False).astype(bool)
     upsert_frame(
         UpsertTarget(SeriesModel, ["store_id", "sku_id", "granularity"]), selection[columns]

@@ -11,7 +11,8 @@ summing the series gives.
 Forecast cells are rebuilt for a run's granularity and origin when the run finishes
 (``forecast_finished``), backtest cells for its granularity (each run rewrites the backtest
 points of the stores it forecasts); actuals cells for the cells whose sales changed
-(``history.signals.sales_changed``); a SKU moving to another category (``sku_regrouped``)
+(``history.signals.sales_changed``), which also scores stored forecasts against the actuals
+that arrived (live accuracy); a SKU moving to another category (``sku_regrouped``)
 moves its forecast cells.
 """
 
@@ -23,6 +24,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.dispatch import receiver
 
+from forecasting.accuracy import live_accuracy_refresh
 from forecasting.models import BacktestPoint, Forecast, ForecastRun, Granularity
 from forecasting.signals import forecast_finished
 from history.models import SalesFact
@@ -214,6 +216,20 @@ def _forecast_finished(sender, *, run: ForecastRun, **kwargs: Any) -> None:
 @receiver(sales_changed)
 def _sales_changed(sender, *, store_ids=None, category_ids=None, **kwargs: Any) -> None:
     actuals_cells_refresh(store_ids=store_ids, category_ids=category_ids)
+
+
+@receiver(sales_changed)
+def _actuals_arrived(sender, **kwargs: Any) -> None:
+    """Score stored forecasts against actuals as soon as they arrive.
+
+    Live accuracy used to be scored only by the scheduled refresh (``score_live_accuracy``),
+    so after an import of later actuals and a planner's own re-run the accuracy page still
+    had nothing to show. Scoring is incremental (only forecast dates newer than the last
+    comparison and no later than the last actual), so a write with nothing new to compare
+    costs three small queries.
+    """
+    for granularity in Granularity.values:
+        live_accuracy_refresh(granularity=granularity)
 
 
 @receiver(sku_regrouped)

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.roles import PLANNING_ROLES, READ_ROLES, has_role, role_required
+from exports.tables import FORMATS as EXPORT_FORMATS
+from exports.tables import Column, table_export
 from forecasting import selectors
 from forecasting.accuracy_pages import (
     ACCURACY_TARGET,
@@ -19,20 +21,22 @@ from forecasting.accuracy_pages import (
     accuracy_exceptions,
     accuracy_overview,
 )
+from forecasting.explanation import series_explanation
 from forecasting.explorer import (
     SeriesFilter,
     aggregate_breakdown,
     explorer_chart,
-    series_explanation,
+    forecast_table,
+    measure_unit,
 )
 from forecasting.forms import AccuracyForm, ExplorerForm, PinForm, RunForm
 from forecasting.models import Granularity
 from forecasting.pins import model_pin_clear, model_pin_set
 from forecasting.services import forecast_job_start
-from masterdata.selectors import sku_list
+from masterdata.selectors import company
 
-# The SKU box suggests codes from a list; past this many SKUs it is typed without hints.
-SKU_SUGGESTIONS = 2000
+# The store and SKU boxes suggest members from a list; past this many they are typed without.
+SUGGESTIONS = 2000
 
 
 def _default_granularity() -> str:
@@ -46,7 +50,7 @@ def _default_granularity() -> str:
 
 def _selection_title(selection: SeriesFilter) -> str:
     parts = [
-        f"{label} {member.code}"
+        f"{label} {member.code} · {member.name}"
         for label, member in (
             ("Store", selection.store),
             ("SKU", selection.sku),
@@ -62,42 +66,99 @@ def _explorer_url(selection: SeriesFilter) -> str:
     return f"{reverse('forecasting:explorer')}?{selection.query_string()}"
 
 
+def _explorer_form(request) -> ExplorerForm:
+    """The bound explorer form; a region or category outside the scope is a 404, any other
+    invalid value shows the whole scope."""
+    form = ExplorerForm(request.scope, request.GET, default_granularity=_default_granularity())
+    if not form.is_valid():
+        if form.out_of_scope():
+            raise Http404("No such category or region in your planning scope.")
+        form = ExplorerForm(request.scope, {}, default_granularity=_default_granularity())
+        form.is_valid()
+    return form
+
+
+def _suggestions(queryset) -> list[tuple[str, str]]:
+    return list(queryset.values_list("code", "name")[: SUGGESTIONS + 1])
+
+
 @role_required(*PLANNING_ROLES)
 @vary_on_headers("HX-Request")
 @require_GET
 def explorer(request):
-    form = ExplorerForm(request.scope, request.GET, default_granularity=_default_granularity())
-    if not form.is_valid():
-        if form.out_of_scope():
-            raise Http404("No such store, SKU, category or region in your planning scope.")
-        form = ExplorerForm(request.scope, {}, default_granularity=_default_granularity())
-        form.is_valid()
+    form = _explorer_form(request)
     selection = form.selection()
     origin = selectors.latest_origin(selection.granularity)
     context = {
         "form": form,
         "selection": selection,
+        "searches": form.searches,
         "title": _selection_title(selection),
         "granularity_label": Granularity(selection.granularity).label,
         "origin": origin,
-        "chart": explorer_chart(scope=request.scope, selection=selection),
         "run_form": RunForm(initial={"granularity": selection.granularity}),
         "may_pin_categories": selectors.may_pin_categories(request.scope),
         "explorer_query": selection.query_string(),
     }
-    if selection.is_single_series:
-        context["explanation"] = series_explanation(scope=request.scope, selection=selection)
-    else:
-        context["breakdown"] = aggregate_breakdown(scope=request.scope, selection=selection)
+    if not form.searches:
+        chart = explorer_chart(scope=request.scope, selection=selection)
+        context.update(chart=chart, table=forecast_table(chart))
+        if selection.is_single_series:
+            context["explanation"] = series_explanation(
+                scope=request.scope,
+                store=selection.store,
+                sku=selection.sku,
+                granularity=selection.granularity,
+            )
+        else:
+            context["breakdown"] = aggregate_breakdown(scope=request.scope, selection=selection)
     if request.htmx:
         return render(request, "forecasting/explorer.html#result", context)
-    skus = sku_list(request.scope)
-    context["sku_codes"] = (
-        skus.values_list("code", "name")[:SKU_SUGGESTIONS]
-        if skus.count() <= SKU_SUGGESTIONS
-        else []
-    )
+    for name, members in form.members.items():
+        codes = _suggestions(members)
+        context[f"{name}_codes"] = codes if len(codes) <= SUGGESTIONS else []
     return render(request, "forecasting/explorer.html", context)
+
+
+def _export_filename(selection: SeriesFilter, origin) -> str:
+    members = [m.code for m in (selection.region, selection.store, selection.category) if m]
+    members += [selection.sku.code] if selection.sku else []
+    grain = Granularity(selection.granularity).label.lower()
+    return "-".join(["forecast", *(members or ["all"]), grain, f"{origin or 'none'}"])
+
+
+@role_required(*PLANNING_ROLES)
+@require_GET
+def explorer_export(request, fmt: str):
+    """The explorer's forecast table as CSV or XLSX: the rows the page shows for the same
+    query, read through the same scoped selectors."""
+    if fmt not in EXPORT_FORMATS:
+        raise Http404("Exports are CSV or XLSX.")
+    form = _explorer_form(request)
+    if form.searches:
+        raise Http404("Choose one store and one SKU before exporting.")
+    selection = form.selection()
+    chart = explorer_chart(scope=request.scope, selection=selection)
+    unit = measure_unit(chart["measure"], company().currency)
+    columns = [
+        Column("date", "Period ending" if selection.granularity == "W" else "Date"),
+        *(
+            Column(key, f"{label} ({unit})")
+            for key, label in (
+                ("forecast", "Forecast"),
+                ("p10", "Low (p10)"),
+                ("p90", "High (p90)"),
+                ("last_year", "Last year"),
+                ("actual", "Actual"),
+            )
+        ),
+    ]
+    return table_export(
+        filename=_export_filename(selection, chart["origin"]),
+        columns=columns,
+        rows=forecast_table(chart)["rows"],
+        fmt=fmt,
+    )
 
 
 @role_required(*PLANNING_ROLES)
@@ -126,7 +187,11 @@ def pin_set(request):
     except (ValueError, PermissionDenied) as exc:
         messages.error(request, str(exc))
     else:
-        whom = f"category {sku.category.code}" if pin.category_id else f"{store.code} × {sku.code}"
+        whom = (
+            f"category {sku.category.code} · {sku.category.name}"
+            if pin.category_id
+            else f"{store.code} · {store.name} × {sku.code} · {sku.name}"
+        )
         messages.success(
             request,
             f"{pin.model} is pinned for {whom}; it applies from the next forecast run.",

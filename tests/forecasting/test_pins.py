@@ -9,7 +9,11 @@ from audit.context import audit_context
 from audit.models import AuditEntry
 from forecasting.models import ModelPin
 from forecasting.pins import model_pin_clear, model_pin_set
-from tests.forecasting.factories import LeaderboardEntryFactory, ModelPinFactory
+from tests.forecasting.factories import (
+    LeaderboardEntryFactory,
+    ModelPinFactory,
+    SeriesModelFactory,
+)
 
 
 def _pin_data(**overrides) -> dict:
@@ -128,12 +132,14 @@ def test_planner_cannot_clear_a_pin_outside_scope(client, scoped_world):
 
 def test_explorer_shows_the_pin_and_what_it_costs(client, admin_user, scoped_world):
     store, sku = scoped_world["store_in"], scoped_world["sku_in"]
-    LeaderboardEntryFactory(store=store, sku=sku, model="ets", rmsse=0.6)
-    LeaderboardEntryFactory(store=store, sku=sku, model="naive", rmsse=0.85)
+    SeriesModelFactory(store=store, sku=sku, model="ets")
+    LeaderboardEntryFactory(store=store, sku=sku, model="ets", rmsse=0.6, wape=0.2)
+    LeaderboardEntryFactory(store=store, sku=sku, model="naive", rmsse=0.85, wape=0.45)
     ModelPinFactory(store=store, sku=sku, model="naive")
     client.force_login(admin_user)
     response = client.get(reverse("forecasting:explorer"), {"store": "N1", "sku": "COLA"})
     explanation = response.context["explanation"]
     assert explanation["active_pin"].model == "naive"
+    # Against the current selection (ETS), not against the best candidate.
     assert explanation["pin_cost"] == pytest.approx(0.25)
-    assert "costs +0.250 RMSSE" in response.content.decode()
+    assert "backtest WAPE +25.0 pts against the current selection" in response.content.decode()

@@ -6,6 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
+from forecasting.engine.blend import Blend
 from forecasting.models import AccuracyRecord, SeriesModel
 from history.models import CalendarEvent, Promotion
 from jobs.models import JobRun
@@ -17,6 +18,7 @@ from tests.forecasting.factories import (
     ForecastFactory,
     ForecastRunFactory,
     LeaderboardEntryFactory,
+    ModelPinFactory,
     SeriesModelFactory,
 )
 
@@ -93,17 +95,8 @@ def test_admin_total_is_the_sum_of_its_children(client, admin_user, forecasts):
     assert chart["forecast"]["p90"][0] - 310.0 < 310.0 * 0.4
 
 
-@pytest.mark.parametrize(
-    "query",
-    [
-        {"store": "S1"},
-        {"sku": "CHIPS"},
-        {"region": "SOUTH"},
-        {"category": "SNACKS"},
-        {"store": "NOPE"},
-    ],
-)
-def test_explorer_out_of_scope_member_is_404(client, scoped_world, forecasts, query):
+@pytest.mark.parametrize("query", [{"region": "SOUTH"}, {"category": "SNACKS"}])
+def test_explorer_out_of_scope_region_or_category_is_404(client, scoped_world, forecasts, query):
     client.force_login(scoped_world["scoped_planner"])
     assert client.get(reverse("forecasting:explorer"), query).status_code == 404
 
@@ -130,7 +123,7 @@ def test_htmx_partial_shows_the_selected_series_and_its_leaderboard(
         headers={"HX-Request": "true"},
     )
     page = response.content.decode()
-    assert "<html" not in page and "Store N1 × SKU COLA" in page
+    assert "<html" not in page and "Store N1 · Store N1 × SKU COLA · Item COLA" in page
     chart = _chart(response)
     assert chart["forecast"]["y"] == [10.0, 10.0, 10.0]
     assert chart["backtest"]["y"] == [6.5]
@@ -138,9 +131,114 @@ def test_htmx_partial_shows_the_selected_series_and_its_leaderboard(
     assert [e["name"] for e in chart["events"]] == ["Holiday"]
     board = response.context["explanation"]["leaderboard"]
     assert [row["model"] for row in board] == ["ets", "arima", "naive", "seasonal_naive"]
-    assert board[0]["selected"] and board[0]["cost"] == 0
-    assert board[1]["cost"] == pytest.approx(0.2)
+    assert board[0]["current"] and board[0]["best"]
     assert board[3]["rmsse"] is None  # seasonal naive is listed even when it was not scored
+
+
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ({"store": "S1"}, "No store matches “S1”"),
+        ({"sku": "CHIPS"}, "No SKU matches “CHIPS”"),
+        ({"store": "NOPE"}, "No store matches “NOPE”"),
+    ],
+)
+def test_a_store_or_sku_outside_the_scope_is_not_found(
+    client, scoped_world, forecasts, query, message
+):
+    """Typed boxes: a member outside the scope reads like one that does not exist."""
+    client.force_login(scoped_world["scoped_planner"])
+    response = client.get(reverse("forecasting:explorer"), query, headers={"HX-Request": "true"})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert message in page and "forecast-chart-data" not in page
+
+
+def test_a_sku_is_found_by_part_of_its_name(client, scoped_world, forecasts):
+    scoped_world["sku_in"].name = "Cola Zero Sugar 330ml"
+    scoped_world["sku_in"].save()
+    client.force_login(scoped_world["scoped_planner"])
+    response = client.get(
+        reverse("forecasting:explorer"),
+        {"store": "n1", "sku": "zero sugar"},
+        headers={"HX-Request": "true"},
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "SKU COLA · Cola Zero Sugar 330ml" in page
+    assert response.context["selection"].sku == scoped_world["sku_in"]
+
+
+def test_a_search_with_several_matches_lists_them_with_names(client, admin_user, forecasts):
+    client.force_login(admin_user)
+    response = client.get(reverse("forecasting:explorer"), {"sku": "item"})
+    page = response.content.decode()
+    assert "2 SKUs match “item”" in page
+    for code in ("COLA", "CHIPS"):
+        assert f"sku={code}" in page and f"{code} · Item {code}" in page
+
+
+def test_leaderboard_opens_with_the_current_blend_and_costs_pins_against_it(
+    client, scoped_world, forecasts
+):
+    store, sku = scoped_world["store_in"], scoped_world["sku_in"]
+    blend = Blend(("ets", "lightgbm"), (3, 1))
+    SeriesModel.objects.filter(store=store, sku=sku).update(
+        model=blend.name, blend=blend.to_json(), strategy="global"
+    )
+    for model, rmsse, wape in (("ets", 0.7, 0.30), ("arima", 0.9, 0.35), ("lightgbm", 0.8, 0.28)):
+        LeaderboardEntryFactory(
+            store=store, sku=sku, model=model, rmsse=rmsse, wape=wape, run=forecasts
+        )
+    # The blend's own backtest: forecast 9 against 10 on two days (WAPE 10 %, bias −10 %).
+    for day in (1, 2):
+        BacktestPointFactory(store=store, sku=sku, date=ORIGIN - dt.timedelta(days=day))
+    client.force_login(scoped_world["scoped_planner"])
+    response = client.get(reverse("forecasting:explorer"), {"store": "N1", "sku": "COLA"})
+    explanation = response.context["explanation"]
+    board = explanation["leaderboard"]
+    assert board[0]["current"] and board[0]["label"] == "Blend: ETS 75 % + LightGBM 25 %"
+    assert board[0]["wape"] == pytest.approx(0.1) and board[0]["bias"] == pytest.approx(-0.1)
+    assert [row["model"] for row in board[1:]] == ["ets", "lightgbm", "arima", "seasonal_naive"]
+    assert board[1]["best"] and board[1]["cost"] == pytest.approx(0.2)
+    assert board[4]["rmsse"] is None and board[4]["cost"] is None  # listed, never scored
+    assert any("lowest pooled WAPE" in reason for reason in explanation["reasons"])
+    page = response.content.decode()
+    assert "ADI" in page and "1.05" in page and "0.21" in page
+    assert "+20.0 pts" in page
+
+
+def test_a_candidate_that_forecast_nothing_is_never_the_best(
+    client, admin_user, scoped_world, forecasts
+):
+    store, sku = scoped_world["store_in"], scoped_world["sku_in"]
+    SeriesModel.objects.filter(store=store, sku=sku).update(
+        demand_class="intermittent",
+        model="croston_sba",
+        blend={"models": ["croston_sba"], "weights": [1]},
+    )
+    LeaderboardEntryFactory(store=store, sku=sku, model="naive", mase=0.12, wape=1.0, bias=-1.0)
+    LeaderboardEntryFactory(store=store, sku=sku, model="croston_sba", mase=0.56, wape=0.9)
+    LeaderboardEntryFactory(store=store, sku=sku, model="tsb", mase=0.42, wape=0.95)
+    client.force_login(admin_user)
+    response = client.get(reverse("forecasting:explorer"), {"store": "N1", "sku": "COLA"})
+    board = response.context["explanation"]["leaderboard"]
+    assert [row["model"] for row in board] == ["croston_sba", "tsb", "naive", "seasonal_naive"]
+    assert [row["model"] for row in board if row["best"]] == ["tsb"]
+    assert board[2]["nothing"] and "forecast nothing" in response.content.decode()
+
+
+def test_a_pin_for_the_next_run_is_costed_against_the_current_selection(
+    client, scoped_world, forecasts
+):
+    store, sku = scoped_world["store_in"], scoped_world["sku_in"]
+    LeaderboardEntryFactory(store=store, sku=sku, model="ets", wape=0.30, run=forecasts)
+    LeaderboardEntryFactory(store=store, sku=sku, model="naive", wape=0.45, run=forecasts)
+    ModelPinFactory(store=store, sku=sku, model="naive")
+    client.force_login(scoped_world["scoped_planner"])
+    response = client.get(reverse("forecasting:explorer"), {"store": "N1", "sku": "COLA"})
+    assert response.context["explanation"]["pin_cost"] == pytest.approx(0.15)
+    assert "backtest WAPE +15.0 pts against the current selection" in response.content.decode()
 
 
 def test_intermittent_series_is_ranked_by_mase(client, admin_user, scoped_world, forecasts):
@@ -148,11 +246,55 @@ def test_intermittent_series_is_ranked_by_mase(client, admin_user, scoped_world,
     SeriesModel.objects.filter(store=store, sku=sku).update(demand_class="lumpy", model="croston")
     LeaderboardEntryFactory(store=store, sku=sku, model="croston", rmsse=0.9, mase=0.5)
     LeaderboardEntryFactory(store=store, sku=sku, model="ets", rmsse=0.7, mase=0.8)
+    LeaderboardEntryFactory(store=store, sku=sku, model="arima", rmsse=0.6, mase=0.7)
     client.force_login(admin_user)
     response = client.get(reverse("forecasting:explorer"), {"store": "N1", "sku": "COLA"})
     explanation = response.context["explanation"]
     assert explanation["metric"] == "mase"
-    assert [row["model"] for row in explanation["leaderboard"]][:2] == ["croston", "ets"]
+    assert [row["model"] for row in explanation["leaderboard"]][:3] == ["croston", "arima", "ets"]
+
+
+def test_forecast_table_has_last_year_and_the_actuals_that_arrived(client, scoped_world, forecasts):
+    store, sku = scoped_world["store_in"], scoped_world["sku_in"]
+    for day in (1, 2, 3):
+        last_year = ORIGIN + dt.timedelta(days=day - 364)
+        SalesFactFactory(store=store, sku=sku, date=last_year, quantity=float(day))
+    SalesFactFactory(store=store, sku=sku, date=ORIGIN + dt.timedelta(days=1), quantity=8.0)
+    client.force_login(scoped_world["scoped_planner"])
+    response = client.get(reverse("forecasting:explorer"), {"store": "N1", "sku": "COLA"})
+    table = response.context["table"]
+    assert [row["last_year"] for row in table["rows"]] == [1.0, 2.0, 3.0]
+    assert [row["actual"] for row in table["rows"]] == [8.0, None, None]
+    assert table["live"] == {"periods": 1, "wape": 0.25, "bias": 0.25}
+    chart = _chart(response)
+    assert chart["last_year"]["y"][-3:] == [1.0, 2.0, 3.0]
+    page = response.content.decode()
+    assert "10.0 units" in page and "Live accuracy so far" in page
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_explorer_export_holds_the_table_rows_in_scope(client, scoped_world, forecasts, fmt):
+    client.force_login(scoped_world["scoped_planner"])
+    response = client.get(reverse("forecasting:explorer_export", args=[fmt]), {"granularity": "D"})
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith(f'forecast-all-daily-{ORIGIN}.{fmt}"')
+    if fmt == "csv":
+        lines = response.content.decode("utf-8-sig").splitlines()
+        assert lines[0] == (
+            "Date,Forecast (units),Low (p10) (units),High (p90) (units),"
+            "Last year (units),Actual (units)"
+        )
+        assert [line.split(",")[1] for line in lines[1:]] == ["10.0", "10.0", "10.0"]
+
+
+def test_explorer_export_refuses_an_unknown_format_and_out_of_scope_members(
+    client, scoped_world, forecasts
+):
+    client.force_login(scoped_world["scoped_planner"])
+    assert client.get(reverse("forecasting:explorer_export", args=["pdf"])).status_code == 404
+    url = reverse("forecasting:explorer_export", args=["csv"])
+    assert client.get(url, {"region": "SOUTH"}).status_code == 404
+    assert client.get(url, {"sku": "CHIPS"}).status_code == 404
 
 
 def test_run_starts_a_forecast_job_and_opens_its_page(client, planner, monkeypatch):
@@ -279,12 +421,10 @@ def test_live_exceptions_compare_stored_forecasts_with_actuals(client, scoped_wo
     store, sku = scoped_world["store_in"], scoped_world["sku_in"]
     for day in range(1, 4):
         SalesFactFactory(store=store, sku=sku, date=ORIGIN + dt.timedelta(days=day), quantity=20.0)
-    AccuracyRecordFactory(
-        source=AccuracyRecord.Source.LIVE,
-        evaluated_on=ORIGIN + dt.timedelta(days=3),
-        level="region_category",
-        key="NORTH|DRINKS",
-    )
+    # The arriving actuals are scored at once: no refresh job is needed.
+    assert AccuracyRecord.objects.filter(
+        source=AccuracyRecord.Source.LIVE, level="region_category", key="NORTH|DRINKS"
+    ).exists()
     client.force_login(scoped_world["scoped_planner"])
     response = client.get(reverse("forecasting:accuracy"), {"source": "live", "granularity": "D"})
     rows = response.context["exceptions"]["worst_error"]

@@ -24,6 +24,7 @@ def _pk(key: str):
 
 URL_RULES = [
     UrlRule("forecasting:explorer", PLANNING_ROLES),
+    UrlRule("forecasting:explorer_export", PLANNING_ROLES, kwargs=lambda world: {"fmt": "csv"}),
     UrlRule("forecasting:accuracy", ALL_ROLES),
     UrlRule(
         "forecasting:pin_set",

@@ -1,10 +1,10 @@
 // Draws the forecast explorer chart from the JSON embedded in the result panel: actuals,
-// backtest fits, the forecast with its p10–p90 band, promotions (shaded) and calendar
+// the same periods last year, backtest fits, the forecast with its p10–p90 band, promotions (shaded) and calendar
 // events (markers). Redrawn whenever htmx swaps in a new result panel.
 (function () {
   "use strict";
 
-  const COLORS = { actual: "#1d2433", backtest: "#d9822b", forecast: "#2458d6",
+  const COLORS = { actual: "#1d2433", lastYear: "#9aa3b5", backtest: "#d9822b", forecast: "#2458d6",
     band: "rgba(36, 88, 214, 0.15)", promo: "rgba(217, 130, 43, 0.12)", event: "#7a3fb0" };
 
   function traces(data) {
@@ -16,6 +16,11 @@
       out.push({ x: f.x, y: f.p10, type: "scatter", mode: "lines", line: { width: 0 },
         fill: "tonexty", fillcolor: COLORS.band, name: "p10–p90",
         customdata: f.p90, hovertemplate: "p10 %{y:,.1f} – p90 %{customdata:,.1f}<extra></extra>" });
+    }
+    if (data.last_year.x.length) {
+      out.push({ x: data.last_year.x, y: data.last_year.y, type: "scatter", mode: "lines",
+        name: "Last year", line: { color: COLORS.lastYear, width: 1.2, dash: "dash" },
+        hovertemplate: "%{x}<br>Last year %{y:,.1f}<extra></extra>" });
     }
     out.push({ x: data.history.x, y: data.history.y, type: "scatter", mode: "lines",
       name: "Actual", line: { color: COLORS.actual, width: 1.4 },
@@ -64,13 +69,15 @@
     if (!source) { return; }
     const data = JSON.parse(source.textContent);
     if (!data.history.x.length && !data.forecast.x.length) { return; }
-    const unit = data.granularity === "W" ? "per week" : "per day";
+    const period = data.granularity === "W" ? "per week" : "per day";
+    const measure = data.measure === "units" ? "Units"
+      : `Sales value (${element.dataset.currency || ""})`;
     Plotly.react(element, traces(data), {
       margin: { l: 55, r: 15, t: 10, b: 30 }, height: 380,
       legend: { orientation: "h", y: 1.08, x: 0, traceorder: "normal" },
       hovermode: "x unified",
       shapes: shapes(data),
-      yaxis: { title: { text: `Units ${unit}` }, rangemode: "tozero", fixedrange: false },
+      yaxis: { title: { text: `${measure} ${period}` }, rangemode: "tozero", fixedrange: false },
       xaxis: { type: "date" },
     }, { responsive: true, displaylogo: false });
   }
