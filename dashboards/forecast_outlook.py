@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ from django.db.models.functions import Cast
 from accounts.scoping import Scope
 from dashboards.models import DailySales, MonthlyForecast
 from forecasting.models import Granularity
-from masterdata.models import Category, Region
+from masterdata.models import Category
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Outlook:
     """A member's forecast for the month and its sales in the same month a year earlier."""
 
     name: str
+    is_child: bool = False
     value: float | None = None
     units: float | None = None
     value_last_year: float | None = None
@@ -101,6 +103,8 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
 
     Two grouped queries, one per summary, keyed by region and the SKU's own category; the
     categories are then rolled up to their top-level parent here (a few dozen rows).
+    ``categories`` lists each top-level category followed by its subcategories
+    (``is_child``).
     """
     source = _source()
     if source is None:
@@ -109,7 +113,7 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
     forecasts = (
         MonthlyForecast.objects.visible_to(scope)
         .filter(granularity=granularity, month=month)
-        .values_list("store__region_id", "sku__category_id")
+        .values_list("store__region__name", "sku__category_id")
         .annotate(
             units=Sum("forecast"),
             value=Sum(F("forecast") * Cast("sku__unit_price", FloatField())),
@@ -121,11 +125,10 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
     last_year = (
         DailySales.objects.visible_to(scope)
         .filter(date__gte=ly_start, date__lte=_month_end(ly_start))
-        .values_list("store__region_id", "category_id")
+        .values_list("store__region__name", "category_id")
         .annotate(units=Sum("units"), value=Sum("value"))
         .order_by()
     )
-    regions = dict(Region.objects.values_list("id", "name"))
     categories = {c.pk: c for c in Category.objects.only("id", "name", "parent_id")}
 
     def root_of(category_id: int) -> int:
@@ -136,37 +139,40 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
         return category_id
 
     total = Outlook("All regions")
-    by_region: dict[int, Outlook] = {}
+    by_region: dict[str, Outlook] = {}
     by_category: dict[int, Outlook] = {}
     by_leaf: dict[int, Outlook] = {}
 
-    def members(region_id: int, category_id: int) -> list[Outlook]:
+    def members(region: str | None, category_id: int) -> list[Outlook]:
         root = root_of(category_id)
-        region = by_region.setdefault(region_id, Outlook(regions.get(region_id, "No region")))
+        region = region or "No region"
+        in_region = by_region.setdefault(region, Outlook(region))
         top = by_category.setdefault(root, Outlook(categories[root].name))
-        found = [total, region, top]
+        found = [total, in_region, top]
         if category_id != root:
             leaf = by_leaf.get(category_id)
             if leaf is None:
-                leaf = by_leaf[category_id] = Outlook(categories[category_id].name)
+                leaf = Outlook(categories[category_id].name, is_child=True)
+                by_leaf[category_id] = leaf
                 top.children.append(leaf)
             found.append(leaf)
         return found
 
     unpriced_units = 0.0
-    for region_id, category_id, units, value, unpriced in forecasts:
+    for region, category_id, units, value, unpriced in forecasts:
         unpriced_units += unpriced or 0.0
-        for member in members(region_id, category_id):
+        for member in members(region, category_id):
             member.add(units=units, value=value)
-    for region_id, category_id, units, value in last_year:
-        for member in members(region_id, category_id):
+    for region, category_id, units, value in last_year:
+        for member in members(region, category_id):
             member.add(units_last_year=units, value_last_year=value)
 
-    def by_name(outlooks: dict[int, Outlook]) -> list[Outlook]:
-        return sorted(outlooks.values(), key=lambda o: o.name)
+    def by_name(outlooks: Iterable[Outlook]) -> list[Outlook]:
+        return sorted(outlooks, key=lambda o: o.name)
 
-    for top in by_category.values():
-        top.children.sort(key=lambda o: o.name)
+    categories_then_children = [
+        row for top in by_name(by_category.values()) for row in (top, *by_name(top.children))
+    ]
     return {
         "outlook": {
             "month": month,
@@ -176,8 +182,9 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
             "days": days,
             "days_in_month": _month_end(month).day,
             "total": total,
-            "regions": by_name(by_region),
-            "categories": by_name(by_category),
+            "total_row": [total],
+            "regions": by_name(by_region.values()),
+            "categories": categories_then_children,
             "unpriced_units": unpriced_units,
         }
     }

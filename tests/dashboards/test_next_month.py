@@ -107,7 +107,10 @@ def test_executive_home_shows_next_month_against_last_year_with_currency(client,
 def test_a_scoped_reader_sees_only_their_regions_and_categories(world):
     outlook = next_month_outlook(Scope.for_user(world["scoped_planner"]))["outlook"]
     assert [r.name for r in outlook["regions"]] == ["Region NORTH"]
-    assert [c.name for c in outlook["categories"]] == ["Beverages"]
+    assert [(c.name, c.is_child) for c in outlook["categories"]] == [
+        ("Beverages", False),
+        ("Soft drinks", True),
+    ]
     assert outlook["total"].value == pytest.approx(775)
 
 
