@@ -21,7 +21,7 @@ from accounts.scoping import Scope
 from exports.list_pages import ListExport
 from exports.tables import Column
 from forecasting.accuracy_pages import AccuracyFilter
-from forecasting.models import AccuracyRecord, Granularity
+from forecasting.models import AccuracyRecord, Forecast, Granularity, SeriesModel
 from forecasting.selectors import latest_origin
 from forecasting.templatetags.forecast_format import percent, signed_percent
 from masterdata.lists import category_filter, search_filter
@@ -112,6 +112,7 @@ class ForecastFilter(MemberFilterSet):
     )
 
     class Meta:
+        model = Forecast
         fields = ["granularity", *MEMBER_FILTERS]
 
     def __init__(self, data, *, scope: Scope, default_granularity: str, **kwargs):
@@ -220,6 +221,7 @@ class AccuracyExceptionFilter(MemberFilterSet):
     )
 
     class Meta:
+        model = SeriesModel  # the series it narrows; the rows are computed from their figures
         fields = ["source", "granularity", "rank", *MEMBER_FILTERS]
 
     def __init__(self, data, *, scope: Scope, defaults: AccuracyFilter, **kwargs):
