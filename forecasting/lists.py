@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import django_filters as filters
 import django_tables2 as tables
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -24,7 +24,7 @@ from forecasting.accuracy_pages import AccuracyFilter
 from forecasting.models import AccuracyRecord, Forecast, Granularity, SeriesModel
 from forecasting.selectors import latest_origin
 from forecasting.templatetags.forecast_format import percent, signed_percent
-from masterdata.lists import category_filter, search_filter
+from masterdata.lists import category_filter, member_filter, search_filter
 from masterdata.selectors import category_list, region_list
 from masterdata.templatetags.units import money_text, units_text
 
@@ -57,10 +57,10 @@ class MemberFilterSet(filters.FilterSet):
     category = category_filter(prefix="sku__")
     region = filters.ModelChoiceFilter(
         label="Region",
-        field_name="store__region",
         queryset=None,
         to_field_name="code",
         empty_label="All regions",
+        method=lambda queryset, name, value: member_filter(queryset, "store__", Q(region=value)),
     )
 
     def __init__(self, data, *, scope: Scope, **kwargs):
@@ -86,7 +86,7 @@ class MemberColumn(tables.Column):
 
     def render(self, value):
         return format_html(
-            '<a href="{}">{}</a> <span class="muted">{}</span>',
+            '<a href="{}">{}</a><span class="sub">{}</span>',
             reverse(self.url_name, args=[value.pk]),
             value.code,
             value.name,
@@ -136,9 +136,13 @@ def _period_text(granularity: str) -> Callable[[object], str]:
 
 
 class ForecastTable(tables.Table):
-    store = MemberColumn("masterdata:store", order_by=("store__code",))
+    store = MemberColumn(
+        "masterdata:store", order_by=("store__code",), attrs={"td": {"class": "nowrap"}}
+    )
     sku = MemberColumn("masterdata:sku", verbose_name="SKU", order_by=("sku__code",))
-    category = tables.Column(accessor="sku__category__name", verbose_name="Category")
+    category = tables.Column(
+        accessor="sku__category__name", verbose_name="Category", attrs={"td": {"class": "nowrap"}}
+    )
     date = tables.Column(verbose_name="Period", attrs={"td": {"class": "nowrap"}})
     model = tables.Column(verbose_name="Model")
 
@@ -164,36 +168,24 @@ class ForecastTable(tables.Table):
 def forecast_export(measure: Measure, granularity: str) -> ListExport:
     unit = measure.unit
     grain = Granularity(granularity).label.lower()
+    columns = [
+        Column("store__code", "Store code"),
+        Column("store__name", "Store name"),
+        Column("store__region__name", "Region"),
+        Column("sku__code", "SKU code"),
+        Column("sku__name", "SKU name"),
+        Column("sku__category__name", "Category"),
+        Column("origin", "Made from actuals up to"),
+        Column("date", "Week ending" if granularity == Granularity.WEEKLY else "Date"),
+        Column("forecast", f"Forecast ({unit})"),
+        Column("p10", f"P10 ({unit})"),
+        Column("p90", f"P90 ({unit})"),
+        Column("model", "Model"),
+    ]
     return ListExport(
         filename=f"forecasts-{grain}",
-        columns=[
-            Column("store", "Store code"),
-            Column("store_name", "Store name"),
-            Column("region", "Region"),
-            Column("sku", "SKU code"),
-            Column("sku_name", "SKU name"),
-            Column("category", "Category"),
-            Column("origin", "Made from actuals up to"),
-            Column("date", "Week ending" if granularity == Granularity.WEEKLY else "Date"),
-            Column("forecast", f"Forecast ({unit})"),
-            Column("p10", f"P10 ({unit})"),
-            Column("p90", f"P90 ({unit})"),
-            Column("model", "Model"),
-        ],
-        row=lambda row: {
-            "store": row.store.code,
-            "store_name": row.store.name,
-            "region": row.store.region.name,
-            "sku": row.sku.code,
-            "sku_name": row.sku.name,
-            "category": row.sku.category.name,
-            "origin": row.origin,
-            "date": row.date,
-            "forecast": row.forecast,
-            "p10": row.p10,
-            "p90": row.p90,
-            "model": row.model,
-        },
+        columns=columns,
+        values=tuple(column.key for column in columns),
     )
 
 
@@ -249,9 +241,13 @@ class AccuracyExceptionFilter(MemberFilterSet):
 
 
 class AccuracyExceptionTable(tables.Table):
-    store = MemberColumn("masterdata:store", order_by=("store__code",))
+    store = MemberColumn(
+        "masterdata:store", order_by=("store__code",), attrs={"td": {"class": "nowrap"}}
+    )
     sku = MemberColumn("masterdata:sku", verbose_name="SKU", order_by=("sku__code",))
-    category = tables.Column(accessor="sku__category__name", verbose_name="Category")
+    category = tables.Column(
+        accessor="sku__category__name", verbose_name="Category", attrs={"td": {"class": "nowrap"}}
+    )
     model = tables.Column(verbose_name="Model")
     wape = FigureColumn(percent, verbose_name="WAPE")
     bias = FigureColumn(signed_percent, verbose_name="Bias")
@@ -260,14 +256,18 @@ class AccuracyExceptionTable(tables.Table):
         attrs = {"class": "list"}
         sequence = ("store", "sku", "category", "model", "wape", "bias", "...")
 
-    def __init__(self, data, *, measure: Measure, **kwargs):
-        label = f"Actual sales ({measure.unit})"
-        extra = [("volume", FigureColumn(measure.text, verbose_name=label, default="—"))]
+    def __init__(self, data, *, measure: Measure, accuracy: AccuracyFilter, **kwargs):
+        extra = []
+        if accuracy.source == AccuracyRecord.Source.LIVE:
+            label = f"Actual sales ({measure.unit})"
+            extra = [("volume", FigureColumn(measure.text, verbose_name=label, default="—"))]
         super().__init__(data, extra_columns=extra, **kwargs)
 
 
 def accuracy_exception_export(measure: Measure, accuracy: AccuracyFilter) -> ListExport:
     grain = Granularity(accuracy.granularity).label.lower()
+    live = accuracy.source == AccuracyRecord.Source.LIVE
+    volume = [Column("volume", f"Actual sales ({measure.unit})")] if live else []
     return ListExport(
         filename=f"accuracy-exceptions-{accuracy.source}-{grain}",
         columns=[
@@ -279,7 +279,7 @@ def accuracy_exception_export(measure: Measure, accuracy: AccuracyFilter) -> Lis
             Column("model", "Model"),
             Column("wape", "WAPE (%)"),
             Column("bias", "Bias (%)"),
-            Column("volume", f"Actual sales ({measure.unit})"),
+            *volume,
         ],
         row=lambda row: {
             "store": row["store"].code,

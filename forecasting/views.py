@@ -208,7 +208,9 @@ def forecast_list(request):
     """The newest stored forecasts in scope, per store × SKU and period; downloadable."""
     filterset = lists.ForecastFilter(
         request.GET,
-        queryset=selectors.forecast_rows_in_scope(scope=request.scope),
+        queryset=selectors.forecast_rows_in_scope(scope=request.scope).select_related(
+            "store__region", "sku__category"
+        ),
         scope=request.scope,
         default_granularity=_default_granularity(),
     )
@@ -236,7 +238,9 @@ def accuracy_exception_list(request):
         scope=request.scope, accuracy=filterset.accuracy, narrow=filterset.narrow
     )
     measure = _measure(request.scope)
-    table = lists.AccuracyExceptionTable(filterset.ranked(rows), measure=measure)
+    table = lists.AccuracyExceptionTable(
+        filterset.ranked(rows), measure=measure, accuracy=filterset.accuracy
+    )
     table.empty_text = no_match_text("series", filterset)
     return list_page(
         request,
