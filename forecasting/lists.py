@@ -24,7 +24,7 @@ from forecasting.accuracy_pages import AccuracyFilter
 from forecasting.models import AccuracyRecord, Forecast, Granularity, SeriesModel
 from forecasting.selectors import latest_origin
 from forecasting.templatetags.forecast_format import percent, signed_percent
-from masterdata.lists import category_filter, member_filter, search_filter
+from masterdata.lists import category_filter, member_filter, no_match_text, search_filter
 from masterdata.selectors import category_list, region_list
 from masterdata.templatetags.units import money_text, units_text
 
@@ -232,6 +232,15 @@ class AccuracyExceptionFilter(MemberFilterSet):
             granularity=chosen.get("granularity") or defaults.granularity,
         )
         self.rank = chosen.get("rank") or "error"
+
+    def empty_text(self) -> str:
+        """What an empty list says: no figures at all yet, or none for the series chosen."""
+        chosen = self.form.cleaned_data if self.is_valid() else {}
+        if any(chosen.get(name) not in (None, "") for name in MEMBER_FILTERS):
+            return no_match_text("series", self)
+        source = "live" if self.accuracy.source == AccuracyRecord.Source.LIVE else "backtest"
+        grain = Granularity(self.accuracy.granularity).label.lower()
+        return f"No {source} accuracy figures for {grain} forecasts in your scope yet."
 
     def ranked(self, rows: list[dict]) -> list[dict]:
         """``rows`` (worst error first) reordered by the chosen ranking."""

@@ -241,7 +241,7 @@ def accuracy_exception_list(request):
     table = lists.AccuracyExceptionTable(
         filterset.ranked(rows), measure=measure, accuracy=filterset.accuracy
     )
-    table.empty_text = no_match_text("series", filterset)
+    table.empty_text = filterset.empty_text()
     return list_page(
         request,
         filterset=filterset,

@@ -9,6 +9,7 @@ from django.urls import reverse
 from tests.factories import SalesFactFactory
 from tests.forecasting.factories import (
     ORIGIN,
+    AccuracyRecordFactory,
     ForecastFactory,
     LeaderboardEntryFactory,
     SeriesModelFactory,
@@ -156,3 +157,35 @@ def test_exceptions_filter_by_sku_name_and_region(client, exceptions, admin_user
     assert _pairs(on_screen(response)) == [("S1", "CHIPS")]
     nothing = client.get(url, {"store": "nowhere"})
     assert "No series matches “nowhere” with these filters." in nothing.content.decode()
+
+
+def test_exceptions_without_figures_say_so(client, scoped_world, admin_user):
+    client.force_login(admin_user)
+    response = client.get(reverse("forecasting:accuracy_exceptions"), {"source": "live"})
+    assert on_screen(response) == []
+    page = response.content.decode()
+    assert "No live accuracy figures for daily forecasts in your scope yet." in page
+    assert "Download all" not in page
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_live_exceptions_of_a_scoped_planner_download_as_shown(client, scoped_world, fmt):
+    """Stored forecasts (10 and 20 units) against later sales of 5 units a day."""
+    world = scoped_world
+    for store in (world["store_in"], world["store_out"]):
+        for sku in (world["sku_in"], world["sku_out"]):
+            for day in (1, 2):
+                ForecastFactory(store=store, sku=sku, date=ORIGIN + day * DAY, forecast=10.0 * day)
+                SalesFactFactory(store=store, sku=sku, date=ORIGIN + day * DAY, quantity=5.0)
+    AccuracyRecordFactory(source="live", evaluated_on=ORIGIN + 2 * DAY)
+    client.force_login(world["scoped_planner"])
+    url = reverse("forecasting:accuracy_exceptions")
+    query = {"source": "live", "sku": "cola"}
+    response = client.get(url, query)
+    assert _pairs(on_screen(response)) == [("N1", "COLA")]
+    assert "200.0 %" in response.content.decode()  # (|10 − 5| + |20 − 5|) / 10
+    rows = downloaded(client, url, query, fmt)
+    assert rows[0][-1] == "Actual sales (units)"
+    assert [(row[0], row[2], float(row[6]), float(row[8])) for row in rows[1:]] == [
+        ("N1", "COLA", 200.0, 10.0)
+    ]
