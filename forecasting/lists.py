@@ -24,7 +24,13 @@ from forecasting.accuracy_pages import AccuracyFilter
 from forecasting.models import AccuracyRecord, Forecast, Granularity, SeriesModel
 from forecasting.selectors import latest_origin
 from forecasting.templatetags.forecast_format import percent, signed_percent
-from masterdata.lists import category_filter, member_filter, no_match_text, search_filter
+from masterdata.lists import (
+    category_filter,
+    member_filter,
+    no_match_text,
+    search_filter,
+    valid_choices,
+)
 from masterdata.selectors import category_list, region_list
 from masterdata.templatetags.units import money_text, units_text
 
@@ -70,7 +76,7 @@ class MemberFilterSet(filters.FilterSet):
 
     def narrow(self, queryset: QuerySet) -> QuerySet:
         """``queryset`` (of any model keyed by store and SKU) limited to the chosen series."""
-        chosen = self.form.cleaned_data if self.is_valid() else {}
+        chosen = valid_choices(self)
         for name in MEMBER_FILTERS:
             if chosen.get(name) not in (None, ""):
                 queryset = self.filters[name].filter(queryset, chosen[name])
@@ -120,8 +126,7 @@ class ForecastFilter(MemberFilterSet):
         if not data.get("granularity"):
             data["granularity"] = default_granularity
         super().__init__(data, scope=scope, **kwargs)
-        valid = self.is_valid() or "granularity" not in self.errors
-        self.granularity = self.form.cleaned_data["granularity"] if valid else default_granularity
+        self.granularity = valid_choices(self).get("granularity") or default_granularity
         self.origin = latest_origin(self.granularity)
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
@@ -226,7 +231,7 @@ class AccuracyExceptionFilter(MemberFilterSet):
             if not data.get(name):
                 data[name] = default
         super().__init__(data, scope=scope, **kwargs)
-        chosen = self.form.cleaned_data if self.is_valid() else {}
+        chosen = valid_choices(self)
         self.accuracy = AccuracyFilter(
             source=chosen.get("source") or defaults.source,
             granularity=chosen.get("granularity") or defaults.granularity,
@@ -235,7 +240,7 @@ class AccuracyExceptionFilter(MemberFilterSet):
 
     def empty_text(self) -> str:
         """What an empty list says: no figures at all yet, or none for the series chosen."""
-        chosen = self.form.cleaned_data if self.is_valid() else {}
+        chosen = valid_choices(self)
         if any(chosen.get(name) not in (None, "") for name in MEMBER_FILTERS):
             return no_match_text("series", self)
         source = "live" if self.accuracy.source == AccuracyRecord.Source.LIVE else "backtest"

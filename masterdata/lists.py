@@ -70,10 +70,17 @@ def category_filter(*, prefix: str = "") -> filters.ModelChoiceFilter:
     )
 
 
+def valid_choices(filterset) -> dict:
+    """The filters' values that are valid: one refused choice (a region outside the scope)
+    shows its error but does not drop the other filters."""
+    filterset.form.is_valid()  # cleans the form once; refused fields stay out of cleaned_data
+    return dict(filterset.form.cleaned_data)
+
+
 def no_match_text(noun: str, filterset) -> str:
     """What an empty table says: the text searched that found nothing, or that the filters
     found nothing, or that the scope holds none."""
-    data = filterset.form.cleaned_data if filterset.is_valid() else {}
+    data = valid_choices(filterset)
     chosen = {name: value for name, value in data.items() if value not in (None, "")}
     searched = [
         value.strip()

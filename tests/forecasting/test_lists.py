@@ -189,3 +189,12 @@ def test_live_exceptions_of_a_scoped_planner_download_as_shown(client, scoped_wo
     assert [(row[0], row[2], float(row[6]), float(row[8])) for row in rows[1:]] == [
         ("N1", "COLA", 200.0, 10.0)
     ]
+
+
+def test_a_refused_region_keeps_the_other_filters(client, scoped_world):
+    client.force_login(scoped_world["scoped_planner"])
+    url = reverse("forecasting:forecast_list")
+    ForecastFactory(store=scoped_world["store_in"], sku=scoped_world["sku_in"])
+    response = client.get(url, {"region": "SOUTH", "sku": "nothing-like-this"})
+    assert "Select a valid choice" in response.content.decode()
+    assert on_screen(response) == []
