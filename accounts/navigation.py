@@ -24,8 +24,12 @@ class NavItem:
 NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Home", "home", ALL),
     NavItem("Data overview", "masterdata:overview", ALL),
+    NavItem("Stores", "masterdata:store_list", ALL),
+    NavItem("SKUs", "masterdata:sku_list", ALL),
     NavItem("Forecasts", "forecasting:explorer", PLANNING),
+    NavItem("Forecast table", "forecasting:forecast_list", ALL),
     NavItem("Accuracy", "forecasting:accuracy", ALL),
+    NavItem("Exceptions", "forecasting:accuracy_exceptions", ALL),
     NavItem("Import", "imports:upload", ADMIN),
     NavItem("Jobs", "jobs:list", ADMIN),
     NavItem("Users", "accounts:users", ADMIN),

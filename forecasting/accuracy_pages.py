@@ -6,6 +6,7 @@ Page view-models built on the scoped reads of :mod:`forecasting.selectors`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,15 @@ EXCEPTION_DAYS = 28
 
 
 EXCEPTIONS_SHOWN = 12
+
+
+# Narrows a queryset keyed by store and SKU (forecasts, facts, leaderboard rows) to the
+# series a list page's filters chose; the identity when nothing is filtered.
+Narrow = Callable[[QuerySet], QuerySet]
+
+
+def _everything(queryset: QuerySet) -> QuerySet:
+    return queryset
 
 
 @dataclass(frozen=True)
@@ -181,6 +191,37 @@ def accuracy_exceptions(*, scope: Scope, accuracy: AccuracyFilter) -> dict:
     }
 
 
+def series_accuracy(
+    *, scope: Scope, accuracy: AccuracyFilter, narrow: Narrow = _everything
+) -> list[dict]:
+    """Every series in scope (narrowed by ``narrow``) with its error and bias, worst error
+    first: the accuracy exceptions list. Rows carry the ``store`` and ``sku`` objects (with
+    the SKU's category), the model, ``wape``, ``bias`` and ``volume`` (actuals compared)."""
+    if accuracy.source == AccuracyRecord.Source.LIVE:
+        frame = _live_series_errors(scope, accuracy.granularity, narrow)
+    else:
+        frame = _backtest_series_errors(scope, accuracy.granularity, narrow)
+    frame = frame.dropna(subset=["wape"]).sort_values(
+        ["wape", "store_id", "sku_id"], ascending=[False, True, True]
+    )
+    if frame.empty:
+        return []
+    stores = Store.objects.select_related("region").in_bulk(frame["store_id"].unique().tolist())
+    skus = SKU.objects.select_related("category").in_bulk(frame["sku_id"].unique().tolist())
+    return [
+        {
+            "store": stores[row["store_id"]],
+            "sku": skus[row["sku_id"]],
+            "model": row["model"],
+            "wape": row["wape"],
+            "bias": row["bias"],
+            "abs_bias": abs(row["bias"]) if pd.notna(row["bias"]) else None,
+            "volume": row.get("volume"),
+        }
+        for row in frame.to_dict("records")
+    ]
+
+
 def _with_names(frame: pd.DataFrame) -> list[dict]:
     stores = dict(Store.objects.filter(id__in=frame["store_id"]).values_list("id", "code"))
     skus = {
@@ -204,13 +245,15 @@ def _with_names(frame: pd.DataFrame) -> list[dict]:
     return rows
 
 
-def _backtest_series_errors(scope: Scope, granularity: str) -> pd.DataFrame:
+def _backtest_series_errors(
+    scope: Scope, granularity: str, narrow: Narrow = _everything
+) -> pd.DataFrame:
     """Backtest WAPE and bias of each series' selected model."""
     selected = SeriesModel.objects.filter(
         store=OuterRef("store"), sku=OuterRef("sku"), granularity=granularity
     ).values("model")[:1]
     rows = (
-        LeaderboardEntry.objects.filter(scope_q(scope), granularity=granularity)
+        narrow(LeaderboardEntry.objects.filter(scope_q(scope), granularity=granularity))
         .filter(model=Subquery(selected))
         .values("store_id", "sku_id", "model", "wape", "bias")
     )
@@ -219,7 +262,9 @@ def _backtest_series_errors(scope: Scope, granularity: str) -> pd.DataFrame:
     )
 
 
-def _live_series_errors(scope: Scope, granularity: str) -> pd.DataFrame:
+def _live_series_errors(
+    scope: Scope, granularity: str, narrow: Narrow = _everything
+) -> pd.DataFrame:
     """Stored forecasts against actuals over the last four weeks with actuals, per series.
 
     One origin is compared: the newest whose forecast covers the whole four weeks (or the
@@ -239,12 +284,14 @@ def _live_series_errors(scope: Scope, granularity: str) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     forecasts = pd.DataFrame.from_records(
         list(
-            Forecast.objects.filter(
-                scope_q(scope),
-                granularity=granularity,
-                origin=origin,
-                date__gte=start,
-                date__lte=last,
+            narrow(
+                Forecast.objects.filter(
+                    scope_q(scope),
+                    granularity=granularity,
+                    origin=origin,
+                    date__gte=start,
+                    date__lte=last,
+                )
             ).values("store_id", "sku_id", "date", "forecast", "model")
         ),
         columns=["store_id", "sku_id", "date", "forecast", "model"],
@@ -253,8 +300,10 @@ def _live_series_errors(scope: Scope, granularity: str) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     actuals = pd.DataFrame.from_records(
         list(
-            SalesFact.objects.filter(
-                scope_q(scope), date__gte=start - dt.timedelta(days=6), date__lte=last
+            narrow(
+                SalesFact.objects.filter(
+                    scope_q(scope), date__gte=start - dt.timedelta(days=6), date__lte=last
+                )
             )
             .values("store_id", "sku_id", "date")
             .annotate(actual=Sum(SALES_MEASURE))

@@ -1,4 +1,5 @@
-"""Pages of the forecasting app: the explorer, pins, starting a run, and accuracy."""
+"""Pages of the forecasting app: the explorer, pins, starting a run, accuracy, and the
+lists of forecasts and accuracy exceptions."""
 
 from django.urls import path
 
@@ -12,4 +13,6 @@ urlpatterns = [
     path("pins/<int:pk>/clear/", views.pin_clear, name="pin_clear"),
     path("run/", views.run, name="run"),
     path("accuracy/", views.accuracy, name="accuracy"),
+    path("list/", views.forecast_list, name="forecast_list"),
+    path("accuracy/exceptions/", views.accuracy_exception_list, name="accuracy_exceptions"),
 ]

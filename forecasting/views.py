@@ -1,4 +1,5 @@
-"""Forecasting pages: the forecast explorer, model pins, starting a run, and accuracy."""
+"""Forecasting pages: the forecast explorer, model pins, starting a run, accuracy, and the
+lists of stored forecasts and accuracy exceptions."""
 
 from __future__ import annotations
 
@@ -11,15 +12,17 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from accounts.roles import PLANNING_ROLES, READ_ROLES, has_role, role_required
+from exports.list_pages import list_page
 from exports.tables import FORMATS as EXPORT_FORMATS
 from exports.tables import Column, table_export
-from forecasting import selectors
+from forecasting import lists, selectors
 from forecasting.accuracy_pages import (
     ACCURACY_TARGET,
     AccuracyFilter,
     accuracy_defaults,
     accuracy_exceptions,
     accuracy_overview,
+    series_accuracy,
 )
 from forecasting.explanation import series_explanation
 from forecasting.explorer import (
@@ -33,6 +36,8 @@ from forecasting.forms import AccuracyForm, ExplorerForm, PinForm, RunForm
 from forecasting.models import Granularity
 from forecasting.pins import model_pin_clear, model_pin_set
 from forecasting.services import forecast_job_start
+from history.weekly_sales import default_measure
+from masterdata.lists import no_match_text
 from masterdata.selectors import company
 
 # The store and SKU boxes suggest members from a list; past this many they are typed without.
@@ -256,3 +261,57 @@ def accuracy(request):
         "run_form": RunForm(initial={"granularity": chosen.granularity}),
     }
     return render(request, "forecasting/accuracy.html", context)
+
+
+def _measure(scope) -> lists.Measure:
+    return lists.Measure(default_measure(scope), company().currency)
+
+
+@role_required(*READ_ROLES)
+@require_GET
+def forecast_list(request):
+    """The newest stored forecasts in scope, per store × SKU and period; downloadable."""
+    filterset = lists.ForecastFilter(
+        request.GET,
+        queryset=selectors.forecast_rows_in_scope(scope=request.scope).select_related(
+            "store__region", "sku__category"
+        ),
+        scope=request.scope,
+        default_granularity=_default_granularity(),
+    )
+    measure = _measure(request.scope)
+    table = lists.ForecastTable(filterset.qs, measure=measure, granularity=filterset.granularity)
+    table.empty_text = no_match_text("forecast", filterset)
+    return list_page(
+        request,
+        filterset=filterset,
+        table=table,
+        export=lists.forecast_export(measure, filterset.granularity),
+        template="forecasting/forecast_list.html",
+        context={"origin": filterset.origin, "measure": measure},
+    )
+
+
+@role_required(*READ_ROLES)
+@require_GET
+def accuracy_exception_list(request):
+    """Every series in scope with its error and bias, worst first; downloadable."""
+    filterset = lists.AccuracyExceptionFilter(
+        request.GET, scope=request.scope, defaults=accuracy_defaults(scope=request.scope)
+    )
+    rows = series_accuracy(
+        scope=request.scope, accuracy=filterset.accuracy, narrow=filterset.narrow
+    )
+    measure = _measure(request.scope)
+    table = lists.AccuracyExceptionTable(
+        filterset.ranked(rows), measure=measure, accuracy=filterset.accuracy
+    )
+    table.empty_text = filterset.empty_text()
+    return list_page(
+        request,
+        filterset=filterset,
+        table=table,
+        export=lists.accuracy_exception_export(measure, filterset.accuracy),
+        template="forecasting/accuracy_exception_list.html",
+        context={"accuracy": filterset.accuracy},
+    )

@@ -45,3 +45,9 @@ def sku_counts_by_category(scope: Scope) -> list[dict]:
         .annotate(skus=Count("id"), active=Count("id", filter=Q(is_active=True)))
         .order_by("category__code")
     )
+
+
+def store_formats(scope: Scope) -> list[str]:
+    """The store formats in use within ``scope``, for a filter menu."""
+    formats = store_list(scope).exclude(store_format="").values_list("store_format", flat=True)
+    return list(formats.distinct().order_by("store_format"))

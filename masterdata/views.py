@@ -1,4 +1,5 @@
-"""The store and SKU admin edits (the data overview, store and SKU pages are dashboards).
+"""The store and SKU lists and admin edits (the data overview, store and SKU pages, which
+read sales, are dashboards).
 
 Every read goes through ``request.scope``; stores and SKUs are routed by id, so any stored
 code works in a URL. Edits are refused when the row changed since the form was shown.
@@ -6,12 +7,50 @@ code works in a URL. Edits are refused when the row changed since the form was s
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.roles import ADMIN_ROLES, role_required
+from accounts.roles import ADMIN_ROLES, READ_ROLES, role_required
 from accounts.versions import StaleEdit
-from masterdata import selectors, services
+from exports.list_pages import list_page
+from masterdata import lists, selectors, services
 from masterdata.forms import SKUForm, StoreForm
+
+
+@role_required(*READ_ROLES)
+@require_GET
+def store_list(request):
+    """Stores in scope, found by code or name, region and format; downloadable as shown."""
+    filterset = lists.StoreFilter(
+        request.GET, queryset=selectors.store_list(request.scope), scope=request.scope
+    )
+    table = lists.StoreTable(filterset.qs)
+    table.empty_text = lists.no_match_text("store", filterset)
+    return list_page(
+        request,
+        filterset=filterset,
+        table=table,
+        export=lists.STORE_EXPORT,
+        template="masterdata/store_list.html",
+    )
+
+
+@role_required(*READ_ROLES)
+@require_GET
+def sku_list(request):
+    """SKUs in scope, found by code or name, category and status; downloadable as shown."""
+    filterset = lists.SKUFilter(
+        request.GET, queryset=selectors.sku_list(request.scope), scope=request.scope
+    )
+    currency = selectors.company().currency
+    table = lists.SKUTable(filterset.qs, currency=currency)
+    table.empty_text = lists.no_match_text("SKU", filterset)
+    return list_page(
+        request,
+        filterset=filterset,
+        table=table,
+        export=lists.sku_export(currency),
+        template="masterdata/sku_list.html",
+    )
 
 
 def _edit(request, *, queryset, pk: int, form_class, update, kind: str, detail: str):

@@ -8,18 +8,39 @@ from tests.factories import UserFactory
 # Written out rather than derived from accounts.navigation.NAV_ITEMS: this is the spec the
 # navigation must meet, so a link granted to the wrong role fails here.
 EXPECTED_NAV = {
-    "planner": ["Home", "Data overview", "Forecasts", "Accuracy"],
+    "planner": [
+        "Home",
+        "Data overview",
+        "Stores",
+        "SKUs",
+        "Forecasts",
+        "Forecast table",
+        "Accuracy",
+        "Exceptions",
+    ],
     "admin": [
         "Home",
         "Data overview",
+        "Stores",
+        "SKUs",
         "Forecasts",
+        "Forecast table",
         "Accuracy",
+        "Exceptions",
         "Import",
         "Jobs",
         "Users",
         "Audit log",
     ],
-    "executive": ["Home", "Data overview", "Accuracy"],
+    "executive": [
+        "Home",
+        "Data overview",
+        "Stores",
+        "SKUs",
+        "Forecast table",
+        "Accuracy",
+        "Exceptions",
+    ],
 }
 
 

@@ -1,9 +1,10 @@
 """Who may open the forecasting pages and the forecast read API.
 
 Planners and admins explore forecasts, pin models and start runs; every role reads the
-accuracy page and the API. A scoped planner gets 404 for pins and API rows of series
-outside their scope (the explorer's out-of-scope answers are in ``test_views.py``: its
-members arrive in the query string, which the matrix does not vary).
+accuracy page, the forecast and accuracy exception lists and the API. A scoped planner
+gets 404 for pins and API rows of series outside their scope (the explorer's out-of-scope
+answers are in ``test_views.py``: its members arrive in the query string, which the matrix
+does not vary).
 """
 
 from tests.forecasting.factories import ForecastFactory, ModelPinFactory, SeriesModelFactory
@@ -26,6 +27,8 @@ URL_RULES = [
     UrlRule("forecasting:explorer", PLANNING_ROLES),
     UrlRule("forecasting:explorer_export", PLANNING_ROLES, kwargs=lambda world: {"fmt": "csv"}),
     UrlRule("forecasting:accuracy", ALL_ROLES),
+    UrlRule("forecasting:forecast_list", ALL_ROLES),
+    UrlRule("forecasting:accuracy_exceptions", ALL_ROLES),
     UrlRule(
         "forecasting:pin_set",
         PLANNING_ROLES,

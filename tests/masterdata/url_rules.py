@@ -25,6 +25,8 @@ def _pk(key: str):
 URL_RULES = [
     UrlRule("masterdata:overview", ALL_ROLES),
     UrlRule("masterdata:weekly_sales", ALL_ROLES),
+    UrlRule("masterdata:store_list", ALL_ROLES),
+    UrlRule("masterdata:sku_list", ALL_ROLES),
     UrlRule(
         "masterdata:store",
         ALL_ROLES,
