@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.http import HttpResponse
-from openpyxl import Workbook
+import xlsxwriter
 
 from exports.formula_safety import neutralise_formula
 
@@ -41,6 +42,8 @@ def _cell(value: object) -> object:
         return float(value)
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # a missing figure is an empty cell, never "nan"
     if value is None or isinstance(value, int | float | date | bool):
         return value
     return neutralise_formula(str(value))
@@ -62,13 +65,27 @@ def _csv_bytes(columns: Sequence[Column], rows: Iterable) -> bytes:
 
 
 def _xlsx_bytes(columns: Sequence[Column], rows: Iterable, sheet: str) -> bytes:
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", sheet)[:31] or "Sheet")
-    worksheet.append([neutralise_formula(column.label) for column in columns])
-    for row in rows:
-        worksheet.append(_values(row, columns))
+    """XlsxWriter, not openpyxl: it writes a 100,000-row sheet in seconds where openpyxl
+    without lxml takes most of a minute. Text is never read as a formula or a link."""
     out = io.BytesIO()
-    workbook.save(out)
+    workbook = xlsxwriter.Workbook(
+        out,
+        {
+            "in_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": "yyyy-mm-dd",
+            "remove_timezone": True,
+        },
+    )
+    worksheet = workbook.add_worksheet(re.sub(r"[\[\]:*?/\\]", " ", sheet)[:31] or "Sheet")
+    header = workbook.add_format({"bold": True})
+    worksheet.write_row(0, 0, [neutralise_formula(column.label) for column in columns], header)
+    worksheet.freeze_panes(1, 0)
+    for index, row in enumerate(rows, start=1):
+        worksheet.write_row(index, 0, _values(row, columns))
+    workbook.close()
     return out.getvalue()
 
 

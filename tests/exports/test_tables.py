@@ -40,3 +40,12 @@ def test_xlsx_keeps_numbers_as_numbers():
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError, match="Unknown export format 'pdf'"):
         table_export(filename="x", columns=COLUMNS, rows=ROWS, fmt="pdf")
+
+
+def test_missing_figures_are_empty_cells():
+    rows = [{"code": "SKU3", "name": "Tea", "qty": float("nan")}]
+    response = table_export(filename="x", columns=COLUMNS, rows=rows, fmt="xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[2]] == ["SKU3", "Tea", None]
+    text = table_export(filename="x", columns=COLUMNS, rows=rows, fmt="csv").content
+    assert text.decode("utf-8-sig").splitlines()[1] == "SKU3,Tea,"
