@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpResponse
 import xlsxwriter
+from django.http import HttpResponse
 
 from exports.formula_safety import neutralise_formula
 
