@@ -3,7 +3,8 @@
 Read from summaries only: the forecast from ``MonthlyForecast`` (one row per series and
 month), last year from ``DailySales``. The forecast counts units; its value is the units of
 each SKU times the SKU's unit price, summed (SKUs without a price add units but no value).
-Last year's value is the sales value recorded then. "Next month" is the first calendar month
+Last year's value is the sales value recorded then. A value-only source (sales values, no
+quantities, as Walmart's) is forecast in value: its forecast is the value, and has no units. "Next month" is the first calendar month
 after the forecast's origin (the last day with actuals): the daily forecast is used when it
 covers the whole month, else the weekly one when that does, else the one covering more days.
 """
@@ -22,6 +23,8 @@ from django.db.models.functions import Cast
 from accounts.scoping import Scope
 from dashboards.models import DailySales, MonthlyForecast
 from forecasting.models import Granularity
+from history.selectors import sales_in_scope
+from history.weekly_sales import default_measure
 from masterdata.models import Category
 
 
@@ -158,8 +161,12 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
             found.append(leaf)
         return found
 
+    # No sales at all reads as "value" to default_measure; the outlook then counts units.
+    value_only = default_measure(scope) == "value" and sales_in_scope(scope).exists()
     unpriced_units = 0.0
     for region, category_id, units, value, unpriced in forecasts:
+        if value_only:  # the forecast is of sales value already: no units, no price needed
+            units, value, unpriced = None, units, None
         unpriced_units += unpriced or 0.0
         for member in members(region, category_id):
             member.add(units=units, value=value)
@@ -186,5 +193,6 @@ def next_month_outlook(scope: Scope) -> dict[str, Any]:
             "regions": by_name(by_region.values()),
             "categories": categories_then_children,
             "unpriced_units": unpriced_units,
+            "value_only": value_only,
         }
     }

@@ -164,3 +164,17 @@ def test_no_forecast_shows_no_outlook(client, executive, scoped_world):
     response = client.get(reverse("home"))
     assert response.context["outlook"] is None
     assert "Next month" not in response.content.decode()
+
+
+def test_a_value_only_source_is_forecast_in_value_not_priced_again(client, executive, world):
+    """Walmart-like sales carry values only: the forecast is already money."""
+    from history.models import SalesFact
+
+    SalesFact.objects.update(quantity=None)
+    client.force_login(executive)
+    response = client.get(reverse("home"))
+    outlook = response.context["outlook"]
+    assert outlook["value_only"]
+    assert outlook["total"].value == pytest.approx(310 + 62)
+    assert outlook["total"].units is None
+    assert "the forecast is of sales value" in response.content.decode()
