@@ -4,9 +4,10 @@ Read from summaries only: the forecast from ``MonthlyForecast`` (one row per ser
 month), last year from ``DailySales``. The forecast counts units; its value is the units of
 each SKU times the SKU's unit price, summed (SKUs without a price add units but no value).
 Last year's value is the sales value recorded then. A value-only source (sales values, no
-quantities, as Walmart's) is forecast in value: its forecast is the value, and has no units. "Next month" is the first calendar month
-after the forecast's origin (the last day with actuals): the daily forecast is used when it
-covers the whole month, else the weekly one when that does, else the one covering more days.
+quantities, as Walmart's) is forecast in value: its forecast is the value, and has no units.
+"Next month" is the first calendar month after the forecast's origin (the last day with
+actuals): the daily forecast is used when it covers the whole month, else the weekly one when
+that does, else the one covering more days.
 """
 
 from __future__ import annotations
