@@ -19,6 +19,7 @@ from accounts.models import Role
 from accounts.scoping import Scope
 from accounts.selectors import scope_summary
 from dashboards.models import DailySales, SeriesCoverage, SkuSales, WeeklySales
+from history.completeness import data_completeness, stopped_series
 from history.weekly_sales import GroupBy, Measure, chart_context, weekly_chart_series
 from history.weekly_sales import history_coverage as history_coverage_of_facts
 from jobs.models import JobRun
@@ -30,18 +31,13 @@ KPI_WINDOW_DAYS = 28
 YEAR_AGO_DAYS = 364
 
 
-def last_sales_date(scope: Scope) -> dt.date | None:
-    """The latest day with sales in scope: how fresh the data is."""
-    return DailySales.objects.visible_to(scope).aggregate(last=Max("date"))["last"]
-
-
 def planner_home(user: User, scope: Scope) -> dict[str, Any]:
     return {
         "scoped": scope.is_scoped,
         "scope": scope_summary(user),
         "store_count": Store.objects.visible_to(scope).count(),
         "sku_count": SKU.objects.visible_to(scope).count(),
-        "last_sales_date": last_sales_date(scope),
+        "completeness": data_completeness(scope),
         "jobs": JobRun.objects.filter(created_by=user)[:6],
     }
 
@@ -59,11 +55,10 @@ def admin_home() -> dict[str, Any]:
         .values_list("groups__name")
         .annotate(n=Count("id", distinct=True))
     )
-    sales = DailySales.objects.aggregate(rows=Sum("rows"), last=Max("date"))
     return {
         "counts": counts,
-        "sales_rows": sales["rows"] or 0,
-        "last_sales_date": sales["last"],
+        "sales_rows": DailySales.objects.aggregate(rows=Sum("rows"))["rows"] or 0,
+        "completeness": data_completeness(),
         "imports": JobRun.objects.filter(kind__startswith="import").select_related("created_by")[
             :5
         ],
@@ -101,12 +96,14 @@ class RegionSales:
 def executive_home(scope: Scope) -> dict[str, Any]:
     """Headline KPIs: the last four weeks of data against the same four weeks a year earlier.
 
-    The window ends at the latest sales date rather than today, so a history loaded in bulk
-    still shows meaningful numbers. One aggregate query groups both periods by region.
+    The window ends at the last complete sales date (``history.completeness``) rather than
+    today, so a history loaded in bulk still shows meaningful numbers and a day only a few
+    series have reported does not shift it. One aggregate query groups both periods by region.
     """
-    end = last_sales_date(scope)
+    completeness = data_completeness(scope)
+    end = completeness.last_complete
     if end is None:
-        return {"end": None, "regions": [], "total": None}
+        return {"end": None, "regions": [], "total": None, "completeness": completeness}
     start = end - dt.timedelta(days=KPI_WINDOW_DAYS - 1)
     ly_start, ly_end = (
         start - dt.timedelta(days=YEAR_AGO_DAYS),
@@ -137,6 +134,7 @@ def executive_home(scope: Scope) -> dict[str, Any]:
         return sum(values) if values else None
 
     return {
+        "completeness": completeness,
         "end": end,
         "start": start,
         "ly_start": ly_start,
@@ -251,6 +249,12 @@ def history_coverage(scope: Scope, *, store: Store | None = None) -> dict[int, d
         store_id = row.pop("store_id")
         coverage[store_id] = {**row, "days_with_sales": days.get(store_id, 0)}
     return coverage
+
+
+def data_freshness(scope: Scope) -> dict[str, Any]:
+    """The freshness badge and the series in scope that stopped reporting."""
+    completeness = data_completeness(scope)
+    return {"completeness": completeness, "stopped_series": stopped_series(scope, completeness)}
 
 
 def stores_with_coverage(scope: Scope) -> list[Store]:

@@ -25,6 +25,7 @@ from django.db.models import (
 from accounts.scoping import Scope, category_subtree_ids
 from forecasting.engine.classify import INTERMITTENT_CLASSES
 from forecasting.engine.granularity import granularity_of
+from forecasting.history_frames import company_granularity
 from forecasting.models import (
     BacktestPoint,
     Forecast,
@@ -128,7 +129,7 @@ def _rounded(values) -> list[float | None]:
 def _history(scope: Scope, selection: SeriesFilter, end: dt.date, *, summed: bool) -> pd.Series:
     """Actual sales per period up to ``end`` (missing periods are periods without sales);
     weekly history stops at the last full week. From the actuals cells when ``summed``."""
-    grain = granularity_of(selection.granularity)
+    grain = company_granularity(selection.granularity)
     end = grain.last_complete_period(pd.Timestamp(end)).date()
     start = end - HISTORY_PERIODS * grain.period
     if summed:

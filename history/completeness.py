@@ -1,0 +1,185 @@
+"""Which sales periods are complete: the one rule the forecast origin, accuracy, KPIs and the
+freshness badge share.
+
+A source rarely delivers every store on the same day: an import may bring one day for four
+series before the rest arrive. Reading the latest date as "the data" would move the forecast
+origin, read every silent series as zero sales and shift the KPI window. So a period (a day,
+or a week for weekly sources) is complete once at least ``Company.complete_share`` of the
+active series have reported it; later periods are partial and shown as such.
+
+A series has reported a period when its store has rows in it: a store that reported and has
+no row for one of its SKUs sold none of it (sparse sources leave zero sales out), while a
+store without any row has not reported yet. Active series are those with a row in the last
+``LOOKBACK_PERIODS`` periods up to the latest date.
+
+One statement over the facts of the lookback window (the ``date`` index keeps it to a few
+weeks of rows) gives rows per store and date and series per store; a scoped planner's
+completeness is judged on the series in their scope.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Max, QuerySet
+
+from accounts.scoping import Scope
+from history.models import Grain, SalesFact
+from masterdata.selectors import company
+
+# Periods looked back from the latest date for the active series and the partial periods.
+LOOKBACK_PERIODS = {Grain.DAY: 28, Grain.WEEK: 8}
+# A series without a row in this many periods up to the last complete one stopped reporting.
+STOPPED_AFTER_PERIODS = {Grain.DAY: 7, Grain.WEEK: 3}
+
+
+@dataclass(frozen=True)
+class PartialPeriod:
+    """A period after the last complete one: who has reported it so far."""
+
+    date: dt.date
+    series_reported: int  # series with a row on that date
+    stores_reported: int
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """The sales grain, the latest date with facts, the last complete date and the partial
+    dates after it (oldest first), with the active series and stores they are judged on."""
+
+    grain: str | None
+    last_date: dt.date | None
+    last_complete: dt.date | None
+    active_series: int
+    active_stores: int
+    share: float
+    partial: tuple[PartialPeriod, ...] = ()
+
+    @property
+    def period_days(self) -> int:
+        return 7 if self.grain == Grain.WEEK else 1
+
+
+def sales_grain() -> str | None:
+    """The grain of the stored sales (daily if any daily facts exist)."""
+    if SalesFact.objects.filter(grain=Grain.DAY).exists():
+        return Grain.DAY
+    if SalesFact.objects.exists():
+        return Grain.WEEK
+    return None
+
+
+def _window_counts(facts: QuerySet, grain: str, since: dt.date) -> tuple[dict, dict]:
+    """Rows per date and store, and distinct series per store, of ``facts`` after ``since``:
+    one statement over the window's facts, grouped twice."""
+    recent, params = (
+        facts.filter(grain=grain, date__gt=since)
+        .values("store_id", "sku_id", "date")
+        .order_by()
+        .query.sql_with_params()
+    )
+    sql = (
+        f"WITH recent (store_id, sku_id, date) AS ({recent}) "  # noqa: S608
+        "SELECT date, store_id, COUNT(*) FROM recent GROUP BY date, store_id "
+        "UNION ALL "
+        "SELECT NULL, store_id, COUNT(DISTINCT sku_id) FROM recent GROUP BY store_id"
+    )
+    rows_by_date: dict[dt.date, dict[int, int]] = defaultdict(dict)
+    series_by_store: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for date, store_id, count in cursor.fetchall():
+            if date is None:
+                series_by_store[store_id] = count
+            else:
+                if isinstance(date, str):  # SQLite returns dates as text
+                    date = dt.date.fromisoformat(date)
+                rows_by_date[date][store_id] = count
+    return rows_by_date, series_by_store
+
+
+def data_completeness(scope: Scope | None = None) -> Completeness:
+    """The last complete sales period and the partial ones after it, company-wide (the
+    forecast origin's) or within ``scope`` (a scoped planner's badge and KPIs)."""
+    share = company().complete_share
+    grain = sales_grain()
+    facts = SalesFact.objects.all() if scope is None else SalesFact.objects.visible_to(scope)
+    last = facts.filter(grain=grain).aggregate(last=Max("date"))["last"] if grain else None
+    if last is None:
+        return Completeness(grain, None, None, 0, 0, share)
+    period = dt.timedelta(days=7 if grain == Grain.WEEK else 1)
+    since = last - LOOKBACK_PERIODS[grain] * period
+    rows_by_date, series_by_store = _window_counts(facts, grain, since)
+    active = sum(series_by_store.values())
+
+    def reported(date: dt.date) -> int:
+        return sum(series_by_store[store] for store in rows_by_date[date])
+
+    dates = sorted(rows_by_date, reverse=True)
+    complete = next((d for d in dates if reported(d) >= share * active), None)
+    if complete is None:
+        # No period reaches the share (a company whose stores take turns): the best covered.
+        complete = max(dates, key=lambda d: (reported(d), d))
+    partial = tuple(
+        PartialPeriod(d, sum(rows_by_date[d].values()), len(rows_by_date[d]))
+        for d in sorted(d for d in dates if d > complete)
+    )
+    return Completeness(
+        grain=grain,
+        last_date=last,
+        last_complete=complete,
+        active_series=active,
+        active_stores=len(series_by_store),
+        share=share,
+        partial=partial,
+    )
+
+
+@dataclass(frozen=True)
+class StoppedSeries:
+    store_id: int
+    store_code: str
+    store_name: str
+    sku_id: int
+    sku_code: str
+    sku_name: str
+    last_date: dt.date
+
+
+def stopped_series(
+    scope: Scope, completeness: Completeness, *, limit: int = 50
+) -> list[StoppedSeries]:
+    """Series in scope with rows in the lookback window but none in the last
+    ``STOPPED_AFTER_PERIODS`` periods up to the last complete one: series that stopped
+    reporting (or, in sparse sources, went quiet), flagged rather than read as a run of zero
+    sales. The most recently silent first, at most ``limit``."""
+    if completeness.last_complete is None:
+        return []
+    grain = completeness.grain
+    period = dt.timedelta(days=completeness.period_days)
+    since = completeness.last_date - LOOKBACK_PERIODS[grain] * period
+    silent_since = completeness.last_complete - STOPPED_AFTER_PERIODS[grain] * period
+    facts = SalesFact.objects.visible_to(scope).filter(
+        grain=grain, date__gt=since, date__lte=completeness.last_complete
+    )
+    rows = (
+        facts.values("store_id", "store__code", "store__name", "sku_id", "sku__code", "sku__name")
+        .annotate(last_date=Max("date"))
+        .filter(last_date__lte=silent_since)
+        .order_by("-last_date", "store__code", "sku__code")[:limit]
+    )
+    return [
+        StoppedSeries(
+            r["store_id"],
+            r["store__code"],
+            r["store__name"],
+            r["sku_id"],
+            r["sku__code"],
+            r["sku__name"],
+            r["last_date"],
+        )
+        for r in rows
+    ]
