@@ -23,6 +23,7 @@ class ImportReport:
     rows_written: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the import decided, e.g. the week end
     written: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -67,5 +68,6 @@ class ImportReport:
             "errors": errors[:STORED_ERRORS_LIMIT],
             "errors_total": len(errors),
             "warnings": self.warnings,
+            "notes": self.notes,
             "written": self.written,
         }

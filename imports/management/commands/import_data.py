@@ -87,6 +87,8 @@ class Command(BaseCommand):
         )
         for table, count in report.get("written", {}).items():
             write(f"  {table}: {count:,}")
+        for note in report.get("notes", []):
+            write(f"note: {note}")
         for warning in report.get("warnings", []):
             write(self.style.WARNING(f"warning: {warning}"))
         if not errors:
