@@ -25,7 +25,7 @@ def week_end_detect(sales: pd.DataFrame, report: ImportReport) -> None:
     weekly = sales.loc[sales["grain"] == Grain.WEEK, "date"]
     if weekly.empty:
         return
-    weekdays = set(pd.to_datetime(weekly).dt.dayofweek.unique())
+    weekdays = set(pd.to_datetime(weekly).dt.day_of_week.unique())
     current = company().week_ends_on
     if len(weekdays) != 1:
         names = ", ".join(Weekday(int(day)).label for day in sorted(weekdays))
