@@ -7,10 +7,11 @@ origin, read every silent series as zero sales and shift the KPI window. So a pe
 or a week for weekly sources) is complete once at least ``Company.complete_share`` of the
 active series have reported it; later periods are partial and shown as such.
 
-A series has reported a period when its store has rows in it: a store that reported and has
-no row for one of its SKUs sold none of it (sparse sources leave zero sales out), while a
-store without any row has not reported yet. Active series are those with a row in the last
-``LOOKBACK_PERIODS`` periods up to the latest date.
+Active series are those with a row in the last ``LOOKBACK_PERIODS`` periods up to the
+latest date. A store has reported a period in the share its rows bear to the rows it usually
+has then (the median of the same weekday in the window): a dense source sends a row per
+series, a sparse one leaves zero sales out, so a store's usual count, not its series count,
+says when it is done; a store without any row has not reported at all.
 
 One statement over the facts of the lookback window (the ``date`` index keeps it to a few
 weeks of rows) gives rows per store and date and series per store; a scoped planner's
@@ -20,6 +21,7 @@ completeness is judged on the series in their scope.
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -101,6 +103,30 @@ def _window_counts(facts: QuerySet, grain: str, since: dt.date) -> tuple[dict, d
     return rows_by_date, series_by_store
 
 
+def _reported_series(
+    rows_by_date: dict[dt.date, dict[int, int]], series_by_store: dict[int, int], *, weekly: bool
+) -> dict[dt.date, float]:
+    """How many active series have reported each date.
+
+    A store's series count as reported in the share its rows bear to the rows it usually
+    has on that weekday (the median over the window; per week for weekly sources): a store
+    that sent every row, or as many as a sparse source usually sends, has reported all its
+    series; one that sent four rows out of its usual 27, four of them.
+    """
+    usual: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for date, stores in rows_by_date.items():
+        for store, rows in stores.items():
+            usual[store, 0 if weekly else date.weekday()].append(rows)
+    median = {key: statistics.median(counts) for key, counts in usual.items()}
+    return {
+        date: sum(
+            series_by_store[store] * min(1.0, rows / median[store, 0 if weekly else date.weekday()])
+            for store, rows in stores.items()
+        )
+        for date, stores in rows_by_date.items()
+    }
+
+
 def data_completeness(scope: Scope | None = None) -> Completeness:
     """The last complete sales period and the partial ones after it, company-wide (the
     forecast origin's) or within ``scope`` (a scoped planner's badge and KPIs)."""
@@ -114,15 +140,12 @@ def data_completeness(scope: Scope | None = None) -> Completeness:
     since = last - LOOKBACK_PERIODS[grain] * period
     rows_by_date, series_by_store = _window_counts(facts, grain, since)
     active = sum(series_by_store.values())
-
-    def reported(date: dt.date) -> int:
-        return sum(series_by_store[store] for store in rows_by_date[date])
-
+    reported = _reported_series(rows_by_date, series_by_store, weekly=grain == Grain.WEEK)
     dates = sorted(rows_by_date, reverse=True)
-    complete = next((d for d in dates if reported(d) >= share * active), None)
+    complete = next((d for d in dates if reported[d] >= share * active), None)
     if complete is None:
         # No period reaches the share (a company whose stores take turns): the best covered.
-        complete = max(dates, key=lambda d: (reported(d), d))
+        complete = max(dates, key=lambda d: (reported[d], d))
     partial = tuple(
         PartialPeriod(d, sum(rows_by_date[d].values()), len(rows_by_date[d]))
         for d in sorted(d for d in dates if d > complete)

@@ -125,3 +125,13 @@ def test_a_series_that_stopped_reporting_is_flagged(world, admin_user, client):
     client.force_login(admin_user)
     page = client.get(reverse("masterdata:overview")).content.decode()
     assert "Series that stopped reporting" in page and sku.code in page
+
+
+def test_every_store_sending_a_few_of_its_usual_rows_is_still_partial(world, admin_user):
+    first_skus = {"SK0", "SK1"}  # e.g. one category's file arrives before the others
+    _import_later_day([s for s in world if s[1].code in first_skus], admin_user)
+    completeness = data_completeness()
+    assert completeness.last_complete == LAST
+    assert [(p.date, p.series_reported, p.stores_reported) for p in completeness.partial] == [
+        (LATER, 8, 4)
+    ]
