@@ -19,16 +19,87 @@ from accounts.models import Role
 from accounts.scoping import Scope
 from accounts.selectors import scope_summary
 from dashboards.models import DailySales, SeriesCoverage, SkuSales, WeeklySales
-from history.completeness import data_completeness, stopped_series
+from history.completeness import (
+    STOPPED_AFTER_PERIODS,
+    Completeness,
+    completeness_from_counts,
+    lookback_start,
+    sales_grain,
+)
 from history.weekly_sales import GroupBy, Measure, chart_context, weekly_chart_series
 from history.weekly_sales import history_coverage as history_coverage_of_facts
 from jobs.models import JobRun
 from masterdata.models import SKU, Category, Region, Store, Warehouse
-from masterdata.selectors import store_list
+from masterdata.selectors import company, store_list
 
 KPI_WINDOW_DAYS = 28
 # 52 weeks back, so the same weekdays are compared (a weekend-heavy retail pattern lines up).
 YEAR_AGO_DAYS = 364
+
+
+def data_completeness(scope: Scope) -> Completeness:
+    """``history.completeness``'s rule within ``scope``, counted off the summary cells: rows
+    per store and date from the day cells, active series per store from the series' last
+    dates (the same counts the facts give, in a few hundred rows instead of weeks of facts)."""
+    share = company().complete_share
+    grain = sales_grain()
+    cells = DailySales.objects.visible_to(scope)
+    last = cells.aggregate(last=Max("date"))["last"] if grain else None
+    if last is None:
+        return Completeness(grain, None, None, 0, 0, share)
+    since = lookback_start(grain, last)
+    rows_by_date: dict[dt.date, dict[int, int]] = defaultdict(dict)
+    for date, store_id, rows in (
+        cells.filter(date__gt=since)
+        .values("date", "store_id")
+        .annotate(rows=Sum("rows"))
+        .values_list("date", "store_id", "rows")
+        .order_by()
+    ):
+        rows_by_date[date][store_id] = rows
+    series_by_store = dict(
+        SkuSales.objects.visible_to(scope)
+        .filter(last_date__gt=since)
+        .values("store_id")
+        .annotate(series=Count("id"))
+        .values_list("store_id", "series")
+        .order_by()
+    )
+    return completeness_from_counts(
+        grain=grain,
+        last=last,
+        rows_by_date=rows_by_date,
+        series_by_store=series_by_store,
+        share=share,
+    )
+
+
+def stopped_series(scope: Scope, completeness: Completeness, *, limit: int = 50) -> list[dict]:
+    """Series in scope with rows in the lookback window but none in the last
+    ``STOPPED_AFTER_PERIODS`` periods up to the last complete one: series that stopped
+    reporting (or, in sparse sources, went quiet), flagged rather than read as a run of zero
+    sales. The most recently silent first, at most ``limit``."""
+    if completeness.last_complete is None:
+        return []
+    period = dt.timedelta(days=completeness.period_days)
+    silent_since = completeness.last_complete - STOPPED_AFTER_PERIODS[completeness.grain] * period
+    return list(
+        SkuSales.objects.visible_to(scope)
+        .filter(
+            last_date__gt=lookback_start(completeness.grain, completeness.last_date),
+            last_date__lte=silent_since,
+        )
+        .values(
+            "store_id",
+            "store__code",
+            "store__name",
+            "sku_id",
+            "sku__code",
+            "sku__name",
+            "last_date",
+        )
+        .order_by("-last_date", "store__code", "sku__code")[:limit]
+    )
 
 
 def planner_home(user: User, scope: Scope) -> dict[str, Any]:
@@ -58,7 +129,7 @@ def admin_home() -> dict[str, Any]:
     return {
         "counts": counts,
         "sales_rows": DailySales.objects.aggregate(rows=Sum("rows"))["rows"] or 0,
-        "completeness": data_completeness(),
+        "completeness": data_completeness(Scope.company_wide()),
         "imports": JobRun.objects.filter(kind__startswith="import").select_related("created_by")[
             :5
         ],

@@ -24,7 +24,7 @@ import pandas as pd
 
 from forecasting.engine.granularity import Granularity, granularity_of
 from history.bulk import frame_from_copy, frame_from_query
-from history.completeness import data_completeness, sales_grain
+from history.completeness import data_completeness
 from history.models import CalendarEvent, Grain, Indicator, Promotion, SalesFact
 from masterdata.models import Store
 from masterdata.selectors import company
@@ -47,7 +47,11 @@ def series_id(store_id: pd.Series, sku_id: pd.Series) -> pd.Series:
 
 def source_grain() -> str | None:
     """The grain of the stored sales (daily if any daily facts exist)."""
-    return sales_grain()
+    if SalesFact.objects.filter(grain=Grain.DAY).exists():
+        return Grain.DAY
+    if SalesFact.objects.exists():
+        return Grain.WEEK
+    return None
 
 
 def company_granularity(code: str) -> Granularity:

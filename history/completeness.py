@@ -66,12 +66,14 @@ class Completeness:
 
 
 def sales_grain() -> str | None:
-    """The grain of the stored sales (daily if any daily facts exist)."""
-    if SalesFact.objects.filter(grain=Grain.DAY).exists():
-        return Grain.DAY
-    if SalesFact.objects.exists():
-        return Grain.WEEK
-    return None
+    """The grain of the latest stored sales (one row read backwards along the date index)."""
+    return SalesFact.objects.order_by("-date").values_list("grain", flat=True).first()
+
+
+def lookback_start(grain: str, last: dt.date) -> dt.date:
+    """The day before the first date of the window the rule looks at, ending at ``last``."""
+    period = dt.timedelta(days=7 if grain == Grain.WEEK else 1)
+    return last - LOOKBACK_PERIODS[grain] * period
 
 
 def _window_counts(facts: QuerySet, grain: str, since: dt.date) -> tuple[dict, dict]:
@@ -120,7 +122,8 @@ def _reported_series(
     median = {key: statistics.median(counts) for key, counts in usual.items()}
     return {
         date: sum(
-            series_by_store[store] * min(1.0, rows / median[store, 0 if weekly else date.weekday()])
+            series_by_store.get(store, 0)
+            * min(1.0, rows / median[store, 0 if weekly else date.weekday()])
             for store, rows in stores.items()
         )
         for date, stores in rows_by_date.items()
@@ -128,17 +131,35 @@ def _reported_series(
 
 
 def data_completeness(scope: Scope | None = None) -> Completeness:
-    """The last complete sales period and the partial ones after it, company-wide (the
-    forecast origin's) or within ``scope`` (a scoped planner's badge and KPIs)."""
+    """The last complete sales period and the partial ones after it, from the facts,
+    company-wide (the forecast origin's) or within ``scope``. Pages read the same rule off
+    the dashboards' summary cells (``completeness_from_counts``)."""
     share = company().complete_share
     grain = sales_grain()
     facts = SalesFact.objects.all() if scope is None else SalesFact.objects.visible_to(scope)
     last = facts.filter(grain=grain).aggregate(last=Max("date"))["last"] if grain else None
     if last is None:
         return Completeness(grain, None, None, 0, 0, share)
-    period = dt.timedelta(days=7 if grain == Grain.WEEK else 1)
-    since = last - LOOKBACK_PERIODS[grain] * period
-    rows_by_date, series_by_store = _window_counts(facts, grain, since)
+    rows_by_date, series_by_store = _window_counts(facts, grain, lookback_start(grain, last))
+    return completeness_from_counts(
+        grain=grain,
+        last=last,
+        rows_by_date=rows_by_date,
+        series_by_store=series_by_store,
+        share=share,
+    )
+
+
+def completeness_from_counts(
+    *,
+    grain: str,
+    last: dt.date,
+    rows_by_date: dict[dt.date, dict[int, int]],
+    series_by_store: dict[int, int],
+    share: float,
+) -> Completeness:
+    """The rule itself, over the lookback window's rows per date and store and its active
+    series per store (from the facts, or from summary cells that count the same)."""
     active = sum(series_by_store.values())
     reported = _reported_series(rows_by_date, series_by_store, weekly=grain == Grain.WEEK)
     dates = sorted(rows_by_date, reverse=True)
@@ -159,50 +180,3 @@ def data_completeness(scope: Scope | None = None) -> Completeness:
         share=share,
         partial=partial,
     )
-
-
-@dataclass(frozen=True)
-class StoppedSeries:
-    store_id: int
-    store_code: str
-    store_name: str
-    sku_id: int
-    sku_code: str
-    sku_name: str
-    last_date: dt.date
-
-
-def stopped_series(
-    scope: Scope, completeness: Completeness, *, limit: int = 50
-) -> list[StoppedSeries]:
-    """Series in scope with rows in the lookback window but none in the last
-    ``STOPPED_AFTER_PERIODS`` periods up to the last complete one: series that stopped
-    reporting (or, in sparse sources, went quiet), flagged rather than read as a run of zero
-    sales. The most recently silent first, at most ``limit``."""
-    if completeness.last_complete is None:
-        return []
-    grain = completeness.grain
-    period = dt.timedelta(days=completeness.period_days)
-    since = completeness.last_date - LOOKBACK_PERIODS[grain] * period
-    silent_since = completeness.last_complete - STOPPED_AFTER_PERIODS[grain] * period
-    facts = SalesFact.objects.visible_to(scope).filter(
-        grain=grain, date__gt=since, date__lte=completeness.last_complete
-    )
-    rows = (
-        facts.values("store_id", "store__code", "store__name", "sku_id", "sku__code", "sku__name")
-        .annotate(last_date=Max("date"))
-        .filter(last_date__lte=silent_since)
-        .order_by("-last_date", "store__code", "sku__code")[:limit]
-    )
-    return [
-        StoppedSeries(
-            r["store_id"],
-            r["store__code"],
-            r["store__name"],
-            r["sku_id"],
-            r["sku__code"],
-            r["sku__name"],
-            r["last_date"],
-        )
-        for r in rows
-    ]

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.scoping import Scope
 from dashboards import selectors
+from dashboards.services import sales_summaries_refresh
 from forecasting.accuracy import live_accuracy_refresh
 from forecasting.history_frames import last_actual_date
 from forecasting.models import AccuracyRecord
@@ -96,6 +97,7 @@ def test_a_later_day_for_a_few_series_moves_nothing_and_shows_as_partial(
     executive_home = selectors.executive_home(Scope.company_wide())
     assert (executive_home["start"], executive_home["end"]) == (before["kpis"], LAST)
     completeness = data_completeness()
+    assert selectors.data_completeness(Scope.company_wide()) == completeness  # summaries agree
     assert completeness.last_complete == LAST and completeness.last_date == LATER
     assert [(p.date, p.series_reported) for p in completeness.partial] == [(LATER, 4)]
     for user in (planner, executive):
@@ -118,8 +120,9 @@ def test_a_period_is_complete_once_the_company_share_has_reported(world, admin_u
 def test_a_series_that_stopped_reporting_is_flagged(world, admin_user, client):
     store, sku = world[0]
     SalesFact.objects.filter(store=store, sku=sku, date__gt=LAST - dt.timedelta(days=10)).delete()
+    sales_summaries_refresh(store_ids=[store.pk])
     flagged = selectors.data_freshness(Scope.company_wide())["stopped_series"]
-    assert [(s.store_code, s.sku_code, s.last_date) for s in flagged] == [
+    assert [(s["store__code"], s["sku__code"], s["last_date"]) for s in flagged] == [
         (store.code, sku.code, LAST - dt.timedelta(days=10))
     ]
     client.force_login(admin_user)
@@ -131,6 +134,7 @@ def test_every_store_sending_a_few_of_its_usual_rows_is_still_partial(world, adm
     first_skus = {"SK0", "SK1"}  # e.g. one category's file arrives before the others
     _import_later_day([s for s in world if s[1].code in first_skus], admin_user)
     completeness = data_completeness()
+    assert selectors.data_completeness(Scope.company_wide()) == completeness
     assert completeness.last_complete == LAST
     assert [(p.date, p.series_reported, p.stores_reported) for p in completeness.partial] == [
         (LATER, 8, 4)
