@@ -13,9 +13,11 @@ has then (the median of the same weekday in the window): a dense source sends a 
 series, a sparse one leaves zero sales out, so a store's usual count, not its series count,
 says when it is done; a store without any row has not reported at all.
 
-One statement over the facts of the lookback window (the ``date`` index keeps it to a few
-weeks of rows) gives rows per store and date and series per store; a scoped planner's
-completeness is judged on the series in their scope.
+The rule is ``completeness_from_counts``, fed two ways: here one statement over the facts of
+the lookback window (the ``date`` index keeps it to a few weeks of rows) for the forecast
+origin and accuracy, and in ``dashboards.selectors`` the same counts off the summary cells
+for the pages (a fifth of the time on the demo company); a scoped planner's completeness is
+judged on the series in their scope.
 """
 
 from __future__ import annotations
