@@ -49,7 +49,8 @@ class DailySales(models.Model):
 
 
 class WeeklySales(models.Model):
-    """The sales of one category in one store in one week (``week`` is its Monday).
+    """The sales of one category in one store in one week (``week`` is its first day, the day
+    after the company's week end ``Company.week_ends_on``; pages label it by its last day).
 
     The week's sums of the day cells, plus which weekdays had a measure or a sale as bit
     masks (bit 0 Monday … bit 6 Sunday): the number of dates in a week is not additive over

@@ -19,20 +19,87 @@ from accounts.models import Role
 from accounts.scoping import Scope
 from accounts.selectors import scope_summary
 from dashboards.models import DailySales, SeriesCoverage, SkuSales, WeeklySales
+from history.completeness import (
+    STOPPED_AFTER_PERIODS,
+    Completeness,
+    completeness_from_counts,
+    lookback_start,
+    sales_grain,
+)
 from history.weekly_sales import GroupBy, Measure, chart_context, weekly_chart_series
 from history.weekly_sales import history_coverage as history_coverage_of_facts
 from jobs.models import JobRun
 from masterdata.models import SKU, Category, Region, Store, Warehouse
-from masterdata.selectors import store_list
+from masterdata.selectors import company, store_list
 
 KPI_WINDOW_DAYS = 28
 # 52 weeks back, so the same weekdays are compared (a weekend-heavy retail pattern lines up).
 YEAR_AGO_DAYS = 364
 
 
-def last_sales_date(scope: Scope) -> dt.date | None:
-    """The latest day with sales in scope: how fresh the data is."""
-    return DailySales.objects.visible_to(scope).aggregate(last=Max("date"))["last"]
+def data_completeness(scope: Scope) -> Completeness:
+    """``history.completeness``'s rule within ``scope``, counted off the summary cells: rows
+    per store and date from the day cells, active series per store from the series' last
+    dates (the same counts the facts give, in a few hundred rows instead of weeks of facts)."""
+    share = company().complete_share
+    grain = sales_grain()
+    cells = DailySales.objects.visible_to(scope)
+    last = cells.aggregate(last=Max("date"))["last"] if grain else None
+    if last is None:
+        return Completeness(grain, None, None, 0, 0, share)
+    since = lookback_start(grain, last)
+    rows_by_date: dict[dt.date, dict[int, int]] = defaultdict(dict)
+    for date, store_id, rows in (
+        cells.filter(date__gt=since)
+        .values("date", "store_id")
+        .annotate(rows=Sum("rows"))
+        .values_list("date", "store_id", "rows")
+        .order_by()
+    ):
+        rows_by_date[date][store_id] = rows
+    series_by_store = dict(
+        SkuSales.objects.visible_to(scope)
+        .filter(last_date__gt=since)
+        .values("store_id")
+        .annotate(series=Count("id"))
+        .values_list("store_id", "series")
+        .order_by()
+    )
+    return completeness_from_counts(
+        grain=grain,
+        last=last,
+        rows_by_date=rows_by_date,
+        series_by_store=series_by_store,
+        share=share,
+    )
+
+
+def stopped_series(scope: Scope, completeness: Completeness, *, limit: int = 50) -> list[dict]:
+    """Series in scope with rows in the lookback window but none in the last
+    ``STOPPED_AFTER_PERIODS`` periods up to the last complete one: series that stopped
+    reporting (or, in sparse sources, went quiet), flagged rather than read as a run of zero
+    sales. The most recently silent first, at most ``limit``."""
+    if completeness.last_complete is None:
+        return []
+    period = dt.timedelta(days=completeness.period_days)
+    silent_since = completeness.last_complete - STOPPED_AFTER_PERIODS[completeness.grain] * period
+    return list(
+        SkuSales.objects.visible_to(scope)
+        .filter(
+            last_date__gt=lookback_start(completeness.grain, completeness.last_date),
+            last_date__lte=silent_since,
+        )
+        .values(
+            "store_id",
+            "store__code",
+            "store__name",
+            "sku_id",
+            "sku__code",
+            "sku__name",
+            "last_date",
+        )
+        .order_by("-last_date", "store__code", "sku__code")[:limit]
+    )
 
 
 def planner_home(user: User, scope: Scope) -> dict[str, Any]:
@@ -41,7 +108,7 @@ def planner_home(user: User, scope: Scope) -> dict[str, Any]:
         "scope": scope_summary(user),
         "store_count": Store.objects.visible_to(scope).count(),
         "sku_count": SKU.objects.visible_to(scope).count(),
-        "last_sales_date": last_sales_date(scope),
+        "completeness": data_completeness(scope),
         "jobs": JobRun.objects.filter(created_by=user)[:6],
     }
 
@@ -59,11 +126,10 @@ def admin_home() -> dict[str, Any]:
         .values_list("groups__name")
         .annotate(n=Count("id", distinct=True))
     )
-    sales = DailySales.objects.aggregate(rows=Sum("rows"), last=Max("date"))
     return {
         "counts": counts,
-        "sales_rows": sales["rows"] or 0,
-        "last_sales_date": sales["last"],
+        "sales_rows": DailySales.objects.aggregate(rows=Sum("rows"))["rows"] or 0,
+        "completeness": data_completeness(Scope.company_wide()),
         "imports": JobRun.objects.filter(kind__startswith="import").select_related("created_by")[
             :5
         ],
@@ -101,12 +167,14 @@ class RegionSales:
 def executive_home(scope: Scope) -> dict[str, Any]:
     """Headline KPIs: the last four weeks of data against the same four weeks a year earlier.
 
-    The window ends at the latest sales date rather than today, so a history loaded in bulk
-    still shows meaningful numbers. One aggregate query groups both periods by region.
+    The window ends at the last complete sales date (``history.completeness``) rather than
+    today, so a history loaded in bulk still shows meaningful numbers and a day only a few
+    series have reported does not shift it. One aggregate query groups both periods by region.
     """
-    end = last_sales_date(scope)
+    completeness = data_completeness(scope)
+    end = completeness.last_complete
     if end is None:
-        return {"end": None, "regions": [], "total": None}
+        return {"end": None, "regions": [], "total": None, "completeness": completeness}
     start = end - dt.timedelta(days=KPI_WINDOW_DAYS - 1)
     ly_start, ly_end = (
         start - dt.timedelta(days=YEAR_AGO_DAYS),
@@ -137,6 +205,7 @@ def executive_home(scope: Scope) -> dict[str, Any]:
         return sum(values) if values else None
 
     return {
+        "completeness": completeness,
         "end": end,
         "start": start,
         "ly_start": ly_start,
@@ -251,6 +320,12 @@ def history_coverage(scope: Scope, *, store: Store | None = None) -> dict[int, d
         store_id = row.pop("store_id")
         coverage[store_id] = {**row, "days_with_sales": days.get(store_id, 0)}
     return coverage
+
+
+def data_freshness(scope: Scope) -> dict[str, Any]:
+    """The freshness badge and the series in scope that stopped reporting."""
+    completeness = data_completeness(scope)
+    return {"completeness": completeness, "stopped_series": stopped_series(scope, completeness)}
 
 
 def stores_with_coverage(scope: Scope) -> list[Store]:

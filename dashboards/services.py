@@ -16,6 +16,7 @@ from dashboards.models import DailySales, MonthlyForecast, SeriesCoverage, SkuSa
 from forecasting.models import Forecast, Granularity
 from forecasting.selectors import latest_origin
 from history.models import SalesFact
+from history.weeks import week_start_sql, week_start_weekday
 from masterdata.models import SKU
 
 _SOLD = "f.quantity > 0 OR (f.quantity IS NULL AND f.revenue > 0)"
@@ -57,11 +58,8 @@ def _weekday_sql() -> str:
 
 
 def _week_sql() -> str:
-    """The Monday that starts a day cell's week (``TruncWeek``'s week)."""
-    date = _columns("date")
-    if connection.vendor == "postgresql":
-        return f"({date} - {_weekday_sql()})"
-    return f"date({date}, '-' || {_weekday_sql()} || ' days')"
+    """The first day of a day cell's week, in the company's weeks (``Company.week_ends_on``)."""
+    return week_start_sql(_columns("date"), connection.vendor, week_start_weekday())
 
 
 def _table(model) -> str:
@@ -87,6 +85,35 @@ def _cells(
             summary.append(f"{column} IN ({marks})")
             params.extend(ids)
     return " AND ".join(facts), " AND ".join(summary), params
+
+
+def _weekly_cells_write(cursor, where_summary: str, params: list[int]) -> None:
+    """Rebuild the week cells from the day cells (a seventh of them); a cell's weekdays are
+    distinct, so summing their bits is their union."""
+    bit = f"(1 << {_weekday_sql()})"
+    cursor.execute(f"DELETE FROM {_table(WeeklySales)} WHERE {where_summary}", params)  # noqa: S608
+    cursor.execute(
+        f"INSERT INTO {_table(WeeklySales)} ({_columns(*_WEEKLY_COLUMNS)}) "  # noqa: S608
+        f"SELECT store_id, category_id, {_week_sql()}, SUM({_columns('rows')}), "
+        "SUM(unit_rows), SUM(units), SUM(value_rows), SUM(value), SUM(sold_rows), "
+        f"SUM(CASE WHEN unit_rows > 0 THEN {bit} ELSE 0 END), "
+        f"SUM(CASE WHEN value_rows > 0 THEN {bit} ELSE 0 END), "
+        f"SUM(CASE WHEN sold_rows > 0 THEN {bit} ELSE 0 END) "
+        f"FROM {_table(DailySales)} WHERE {where_summary} "
+        f"GROUP BY store_id, category_id, {_week_sql()}",
+        params,
+    )
+
+
+def weekly_cells_follow_calendar() -> bool:
+    """Rebuild every week cell when they are not in the company's weeks (its week end
+    changed); returns whether it did. One cell tells: all of them start on the same weekday."""
+    first = WeeklySales.objects.values_list("week", flat=True).first()
+    if first is None or first.weekday() == week_start_weekday():
+        return False
+    with transaction.atomic(), connection.cursor() as cursor:
+        _weekly_cells_write(cursor, "1 = 1", [])
+    return True
 
 
 @transaction.atomic
@@ -117,21 +144,7 @@ def sales_summaries_refresh(
             params,
         )
         written = cursor.rowcount
-        # Weeks from the day cells just written (a seventh of them); a cell's weekdays are
-        # distinct, so summing their bits is their union.
-        bit = f"(1 << {_weekday_sql()})"
-        cursor.execute(f"DELETE FROM {_table(WeeklySales)} WHERE {where_summary}", params)  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {_table(WeeklySales)} ({_columns(*_WEEKLY_COLUMNS)}) "  # noqa: S608
-            f"SELECT store_id, category_id, {_week_sql()}, SUM({_columns('rows')}), "
-            "SUM(unit_rows), SUM(units), SUM(value_rows), SUM(value), SUM(sold_rows), "
-            f"SUM(CASE WHEN unit_rows > 0 THEN {bit} ELSE 0 END), "
-            f"SUM(CASE WHEN value_rows > 0 THEN {bit} ELSE 0 END), "
-            f"SUM(CASE WHEN sold_rows > 0 THEN {bit} ELSE 0 END) "
-            f"FROM {_table(DailySales)} WHERE {where_summary} "
-            f"GROUP BY store_id, category_id, {_week_sql()}",
-            params,
-        )
+        _weekly_cells_write(cursor, where_summary, params)
         # Series (one group per store x SKU), then their coverage per category: a hash
         # aggregate where COUNT(DISTINCT sku_id) over the facts would sort all of them.
         cursor.execute(f"DELETE FROM {_table(SkuSales)} WHERE {where_summary}", params)  # noqa: S608

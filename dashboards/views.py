@@ -58,6 +58,7 @@ def data_overview(request):
         "history": selectors.coverage_span(stores),
         "sku_counts": sku_counts,
         "sku_total": sum(row["skus"] for row in sku_counts),
+        **selectors.data_freshness(request.scope),
         **selectors.weekly_chart(request.scope, **_chart_options(request)),
     }
     return render(request, "dashboards/data_overview.html", context)

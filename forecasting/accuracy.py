@@ -14,7 +14,7 @@ import pandas as pd
 from django.db import transaction
 
 from forecasting.engine.granularity import granularity_of
-from forecasting.history_frames import last_actual_date, unavailable_periods
+from forecasting.history_frames import company_granularity, last_actual_date, unavailable_periods
 from forecasting.models import AccuracyRecord, BacktestPoint, Forecast
 from history.bulk import UpsertTarget, frame_from_query, upsert_frame
 from masterdata.models import SKU, Store
@@ -127,7 +127,7 @@ def _actuals(granularity: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Dat
     facts["date"] = pd.to_datetime(facts["date"], format="%Y-%m-%d")
     quantity = pd.to_numeric(facts["quantity"], errors="coerce")
     facts["actual"] = quantity.fillna(pd.to_numeric(facts["revenue"], errors="coerce"))
-    facts["date"] = granularity_of(granularity).period_end(facts["date"])
+    facts["date"] = company_granularity(granularity).period_end(facts["date"])
     return facts.groupby(["store_id", "sku_id", "date"], as_index=False)["actual"].sum()
 
 
@@ -171,7 +171,7 @@ def live_accuracy_refresh(*, granularity: str) -> int:
 
 def _without_unavailable(points: pd.DataFrame, granularity: str) -> pd.DataFrame:
     """``points`` less those at a store-period that was missing or closed."""
-    target = granularity_of(granularity)
+    target = company_granularity(granularity)
     gone = unavailable_periods(
         points["store_id"].unique().tolist(),
         target,

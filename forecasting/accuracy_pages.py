@@ -22,6 +22,7 @@ from django.db.models import (
 
 from accounts.scoping import Scope
 from forecasting.engine.granularity import DAILY, GRANULARITIES, WEEKLY, granularity_of
+from forecasting.history_frames import company_granularity
 from forecasting.models import (
     AccuracyRecord,
     Forecast,
@@ -122,7 +123,7 @@ def accuracy_overview(*, scope: Scope, accuracy: AccuracyFilter) -> dict:
         list(records.values("evaluated_on").annotate(**SUMS).order_by("evaluated_on")),
         columns=["evaluated_on", *SUMS],
     )
-    days["week"] = WEEKLY.period_end(pd.to_datetime(days["evaluated_on"]))
+    days["week"] = company_granularity(WEEKLY.code).period_end(pd.to_datetime(days["evaluated_on"]))
     weeks = [
         _scores(row)
         for row in days.groupby("week", as_index=False)[list(SUMS)].sum().to_dict("records")
@@ -313,7 +314,7 @@ def _live_series_errors(
     )
     forecasts["date"] = pd.to_datetime(forecasts["date"])
     actuals["date"] = pd.to_datetime(actuals["date"])
-    grain = granularity_of(granularity)
+    grain = company_granularity(granularity)
     if grain.is_weekly:
         actuals["date"] = grain.period_end(actuals["date"])
         actuals = actuals.groupby(["store_id", "sku_id", "date"], as_index=False)["actual"].sum()

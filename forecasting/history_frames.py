@@ -5,8 +5,10 @@ regular grid; this module builds it in a handful of queries per chunk of stores:
 
 * the measure ``y`` is units sold, or the net sales value for sources that only have value
   (Walmart's ``Weekly_Sales``);
-* daily facts are summed to weeks (ending on the granularity's week-ending day, Sunday) for
+* daily facts are summed to the retailer's weeks (ending on ``Company.week_ends_on``) for
   weekly forecasts; weekly sources are used as they are and cannot be forecast daily;
+* the origin is the end of the last complete period (``history.completeness``): a day only
+  a few series have reported yet is neither history nor zero sales;
 * inside a series' life, a period without a row is no sales (0), unless its store did not
   report that period (``history.MissingPeriod``) or was closed for most of it
   (``history.StoreClosure``): then ``y`` is NaN, a missing value the engine neither learns
@@ -26,6 +28,7 @@ import pandas as pd
 
 from forecasting.engine.granularity import Granularity, granularity_of
 from history.bulk import frame_from_copy, frame_from_query
+from history.completeness import data_completeness
 from history.models import (
     CalendarEvent,
     Grain,
@@ -36,6 +39,7 @@ from history.models import (
     StoreClosure,
 )
 from masterdata.models import Store
+from masterdata.selectors import company
 
 
 @dataclass(frozen=True)
@@ -62,13 +66,21 @@ def source_grain() -> str | None:
     return None
 
 
+def company_granularity(code: str) -> Granularity:
+    """The granularity stored as ``code`` with the company's weeks (``week_ends_on``)."""
+    granularity = granularity_of(code)
+    return granularity.ending_on(company().week_ends_on) if granularity.is_weekly else granularity
+
+
 def last_actual_date(granularity: str) -> pd.Timestamp | None:
-    """The origin of a forecast: the last date with actuals (the last full week for weekly)."""
-    grain = source_grain()
-    if grain is None:
+    """The origin of a forecast: the last complete period with actuals (the last full week,
+    for weekly forecasts of daily sales); later partial periods wait for their other series."""
+    completeness = data_completeness()
+    grain = completeness.grain
+    if completeness.last_complete is None:
         return None
-    last = pd.Timestamp(SalesFact.objects.filter(grain=grain).latest("date").date)
-    target = granularity_of(granularity)
+    last = pd.Timestamp(completeness.last_complete)
+    target = company_granularity(granularity)
     if grain == Grain.DAY:
         # Only complete weeks count: a week ending after the last actual is partial.
         return target.last_complete_period(last)
@@ -88,7 +100,7 @@ def origin_at(granularity: str, date: pd.Timestamp) -> pd.Timestamp:
         raise ValueError("There is no sales history. Import sales first.")
     first = pd.Timestamp(SalesFact.objects.filter(grain=grain).earliest("date").date)
     last = last_actual_date(granularity)
-    target = granularity_of(granularity)
+    target = company_granularity(granularity)
     if grain == Grain.DAY:
         origin = target.last_complete_period(date)
     else:
@@ -136,7 +148,7 @@ def load_series_frames(
     see ``history_periods``): a company with years of daily facts need not read them all.
     """
     grain = source_grain()
-    target = granularity_of(granularity)
+    target = company_granularity(granularity)
     if not target.is_weekly and grain == Grain.WEEK:
         raise ValueError("The sales history is weekly; daily forecasts need daily sales.")
     since = None

@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 import pandas as pd
 from django.db.models import Count, Max, Min, Q, Sum
-from django.db.models.functions import TruncWeek
 
 from accounts.scoping import Scope
 from history.selectors import sales_in_scope
+from history.weeks import WeekStart, week_start_weekday
 from masterdata.models import SKU, Category, Store
 
 GroupBy = Literal["region", "category"]
@@ -93,7 +93,8 @@ def weekly_chart_series(
 
     ``rows`` are ``(week, group, total, days)``: the week's first day, the region name or
     the category id, the week's total and its number of dates with that measure. Shared by
-    the live reads here and the summary-table reads of the dashboards.
+    the live reads here and the summary-table reads of the dashboards. Weeks are labelled
+    by their last day, the retailer's week end date.
     """
     frame = _complete_weeks(
         pd.DataFrame.from_records(list(rows), columns=["week", "group", "total", "days"])
@@ -102,7 +103,8 @@ def weekly_chart_series(
         return {"group_by": group_by, "measure": measure, "weeks": [], "series": []}
     if group_by == "category":
         frame["group"] = frame["group"].map(_category_groups())
-    frame["week"] = pd.to_datetime(frame["week"]).dt.strftime("%Y-%m-%d")
+    week_end = pd.to_datetime(frame["week"]) + pd.Timedelta(days=6)
+    frame["week"] = week_end.dt.strftime("%Y-%m-%d")
     table = frame.pivot_table(index="week", columns="group", values="total", aggfunc="sum")
     table = table.sort_index()
     return {
@@ -129,8 +131,8 @@ def weekly_sales(
 ) -> dict:
     """Weekly sales per region or category branch, ready for a Plotly line chart.
 
-    One aggregate query truncates dates to the week in the database (``TruncWeek`` works on
-    PostgreSQL and SQLite); pandas then pivots the rows into one series per group.
+    One aggregate query buckets dates into the company's weeks in the database
+    (``history.weeks.WeekStart``); pandas then pivots the rows into one series per group.
     """
     facts = sales_in_scope(scope)
     if store is not None:
@@ -141,7 +143,7 @@ def weekly_sales(
     column = "quantity" if measure == "units" else "revenue"
     rows = (
         facts.filter(**{f"{column}__isnull": False})
-        .annotate(week=TruncWeek("date"))
+        .annotate(week=WeekStart("date", first_weekday=week_start_weekday()))
         .values("week", key)
         .annotate(total=Sum(column), days=Count("date", distinct=True))
         .values_list("week", key, "total", "days")

@@ -25,9 +25,9 @@ class ImportReport:
     rows_written: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the import decided, e.g. the week end
     written: dict[str, int] = field(default_factory=dict)
     gaps: dict[str, Any] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)
 
     @property
     def is_valid(self) -> bool:
@@ -71,7 +71,7 @@ class ImportReport:
             "errors": errors[:STORED_ERRORS_LIMIT],
             "errors_total": len(errors),
             "warnings": self.warnings,
+            "notes": self.notes,
             "written": self.written,
             "gaps": self.gaps,
-            "notes": self.notes,
         }

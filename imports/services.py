@@ -58,6 +58,7 @@ from imports.grain import sales_grain_resolve
 from imports.job_params import ImportParams
 from imports.ownership import check_changed_rows_scope
 from imports.report import ImportReport
+from imports.week_end import week_end_detect
 from jobs.models import JobRun
 from jobs.services import JobRejected, job_start
 from masterdata.models import SKU, Category, Region, Store, Warehouse
@@ -346,6 +347,7 @@ def _write(
     log = ChangeLog()
     if "sales" in frames:
         sales_grain_resolve(frames["sales"])
+        week_end_detect(frames["sales"], report)
     written["regions"] = _write_regions(batch)
     written["categories"] = _write_categories(batch)
     regions = _ids(

@@ -14,8 +14,10 @@ from masterdata.models import SKU, Category, Company, Region, Store, Warehouse
 
 
 def company() -> Company:
-    """The company's conventions (currency, week end, completeness share); not scoped."""
-    return Company.current()
+    """The company's conventions (currency, week end, completeness share); not scoped.
+
+    A read writes nothing: before the row exists, an unsaved one carries the defaults."""
+    return Company.objects.order_by("pk").first() or Company()
 
 
 def region_list(scope: Scope) -> QuerySet[Region]:

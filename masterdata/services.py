@@ -9,7 +9,7 @@ from django.db import models, transaction
 
 from accounts.versions import check_version, row_values
 from masterdata.forms import SKU_FIELDS, STORE_FIELDS
-from masterdata.models import SKU, Store
+from masterdata.models import SKU, Company, Store, Weekday
 
 
 def _update(
@@ -49,3 +49,16 @@ def sku_update(*, sku: SKU, changes: dict[str, Any], expected_version: str | Non
     return _update(
         instance=sku, fields=SKU_FIELDS, changes=changes, expected_version=expected_version
     )
+
+
+@transaction.atomic
+def company_week_end_set(*, weekday: int) -> Company:
+    """Set the weekday the company's weeks end on (0 Monday … 6 Sunday); saving the row
+    lets the weekly summaries re-bucket (``dashboards.receivers``)."""
+    if weekday not in Weekday.values:
+        raise ValueError(f"A week ends on a weekday 0 (Monday) to 6 (Sunday), not {weekday!r}.")
+    company = Company.objects.select_for_update().get(pk=Company.current().pk)
+    if company.week_ends_on != weekday:
+        company.week_ends_on = weekday
+        company.save(update_fields=["week_ends_on"])
+    return company

@@ -18,6 +18,7 @@ from demo.services import demo_company_load
 from forecasting.job_params import ForecastParams
 from forecasting.signals import forecast_finished
 from history import weekly_sales as live
+from history.completeness import data_completeness
 from history.models import SalesFact
 from history.selectors import sales_in_scope
 from imports.services import import_rows
@@ -123,7 +124,10 @@ def test_an_api_import_refreshes_the_stores_it_wrote(company, admin_user):
     report = import_rows(kind="sales", rows=rows, user=admin_user, scope=Scope.company_wide())
     assert report.is_valid and report.rows_written == 3
     _assert_summaries_match_facts()
-    assert selectors.last_sales_date(Scope.for_user(admin_user)) == dt.date(2025, 7, 2)
+    # One store's two days after the history are partial: the data is complete up to before.
+    completeness = data_completeness()
+    assert completeness.last_complete == END
+    assert [p.date for p in completeness.partial] == [dt.date(2025, 7, 1), dt.date(2025, 7, 2)]
 
 
 def test_a_sku_moving_category_moves_its_sales(company):
@@ -189,7 +193,7 @@ def test_admin_home_counts_every_sales_row(company, admin_user, client):
     client.force_login(admin_user)
     response = client.get(reverse("home"))
     assert response.context["sales_rows"] == SalesFact.objects.count()
-    assert response.context["last_sales_date"] == END
+    assert response.context["completeness"].last_complete == END
 
 
 def test_scoped_planner_sees_only_their_scope(company, scoped_planner, client):
@@ -203,5 +207,5 @@ def test_scoped_planner_sees_only_their_scope(company, scoped_planner, client):
     expected = in_scope.values("store_id", "sku_id").distinct().count()
     assert sum(s.coverage.get("series", 0) for s in overview["stores"]) == expected
     home = client.get(reverse("home")).context
-    assert home["last_sales_date"] == in_scope.aggregate(last=Max("date"))["last"]
+    assert home["completeness"].last_complete == in_scope.aggregate(last=Max("date"))["last"]
     assert home["store_count"] == Store.objects.filter(region=region).count()

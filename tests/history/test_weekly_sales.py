@@ -50,7 +50,7 @@ def test_weekly_sales_by_region_sums_weeks(scoped_world, admin_user):
     chart = weekly_sales.weekly_sales(
         Scope.for_user(admin_user), group_by="region", measure="units"
     )
-    assert chart["weeks"] == ["2025-03-03", "2025-03-10"]
+    assert chart["weeks"] == ["2025-03-09", "2025-03-16"]  # labelled by the Sunday ending them
     by_name = {s["name"]: s["values"] for s in chart["series"]}
     assert by_name == {"Region NORTH": [14.0, 14.0], "Region SOUTH": [7.0, None]}
 
@@ -61,7 +61,7 @@ def test_weekly_sales_drops_partial_first_and_last_weeks(scoped_world, admin_use
     chart = weekly_sales.weekly_sales(
         Scope.for_user(admin_user), group_by="region", measure="units"
     )
-    assert chart["weeks"] == ["2025-03-10"]
+    assert chart["weeks"] == ["2025-03-16"]
     assert chart["series"][0]["values"] == [7.0]
 
 
