@@ -20,6 +20,8 @@ from .frames import future_frame, last_periods, tail_matrix
 from .granularity import Granularity
 
 BENCHMARKS = ("naive", "seasonal_naive", "moving_average")
+# Forecasts by rule, nothing fitted: the benchmarks and the year-over-year seasonal naive.
+RULES = (*BENCHMARKS, "seasonal_naive_yoy")
 
 
 def periods_per_year(season: int) -> int:

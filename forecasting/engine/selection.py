@@ -22,7 +22,7 @@ import pandas as pd
 from .backtest import BacktestResult
 from .blend import Blend
 from .classify import INTERMITTENT_CLASSES
-from .models import BENCHMARKS
+from .models import RULES
 from .results import SELECTION_COLUMNS
 
 SELECTION_KEYS = ["series_id", "model", "blend"]
@@ -140,19 +140,24 @@ def combination_weights(forecasts: pd.DataFrame, first: str, second: str) -> lis
 def _global_choice(
     board: pd.DataFrame, errors: pd.DataFrame | None, forecasts: pd.DataFrame | None
 ) -> pd.DataFrame:
-    """One model, or a weighted pair of the two best fitted models, for every series.
+    """One model, or a weighted pair, for every series.
 
-    A benchmark is used alone when it ranks first; otherwise the two best non-benchmark
-    models are blended with backtest-fitted weights (which may give one of them everything).
+    When a fitted model ranks first, the two best fitted models are blended; when a rule
+    (a naive benchmark or the year-over-year seasonal naive) ranks first, it is blended with
+    the best fitted model. Weights are fitted on the backtest and may give one model
+    everything. A rule leading means last year's shape is the best evidence there is (before
+    a peak, on a short history); a fitted model then corrects it where it knows better, but
+    another rule would only repeat it.
     """
     ranking = _global_ranking(board, errors)
     if not ranking:
         return pd.DataFrame(columns=SELECTION_KEYS)
-    fitted = [m for m in ranking if m not in BENCHMARKS][:2]
-    if ranking[0] in BENCHMARKS or len(fitted) < 2 or forecasts is None:
+    fitted = [m for m in ranking if m not in RULES]
+    pair = [ranking[0], *fitted[:1]] if ranking[0] in RULES else fitted[:2]
+    if len(pair) < 2 or forecasts is None:
         return _global(board, Blend.single(ranking[0]))
-    weights = combination_weights(forecasts, *fitted)
-    kept = [(m, w) for m, w in zip(fitted, weights, strict=True) if w > 0]
+    weights = combination_weights(forecasts, *pair)
+    kept = [(m, w) for m, w in zip(pair, weights, strict=True) if w > 0]
     return _global(board, Blend(tuple(m for m, _ in kept), tuple(w for _, w in kept)))
 
 
@@ -247,15 +252,18 @@ def _pooled_wape(errors: np.ndarray) -> float:
 
 def _clearly_better(errors: np.ndarray, default: np.ndarray) -> bool:
     """Whether ``errors`` beat ``default`` by more than one standard error of their per-window
-    WAPE differences (the one-standard-error rule): thousands of per-series choices fit the
-    windows' noise, and a margin within that noise did not hold out of sample (on Walmart's
-    year-end peak the per-series combination edged the global blend by 0.1 % in the backtest
-    and lost by 10 % on the holdout)."""
+    WAPE differences (the one-standard-error rule), and in the latest window too.
+
+    Thousands of per-series choices fit the windows' noise: a margin within that noise did
+    not hold out of sample (on Walmart's year-end peak the per-series combination edged the
+    global blend by 0.1 % in the backtest and lost by 10 % on the holdout), nor did one that
+    the latest window, the nearest to the forecast, contradicts.
+    """
     scored = (errors[:, 1] > 0) & (default[:, 1] > 0)
     if scored.sum() < 2:
         return True
     gain = default[scored, 0] / default[scored, 1] - errors[scored, 0] / errors[scored, 1]
-    return bool(gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)))
+    return bool(gain.mean() > gain.std(ddof=1) / np.sqrt(len(gain)) and gain[-1] >= 0)
 
 
 def select_models(
