@@ -9,8 +9,9 @@ itself made on backtest evidence, among three:
 * ``per_series_best`` — each series' own best model;
 * ``per_series_combo`` — each series' mean of its top ``combine_top`` models.
 
-The strategy with the lowest WAPE pooled over the backtest windows wins (see
-:func:`_validated_strategy` for how each is scored without flattering the per-series ones).
+The global strategy is kept unless a per-series one has a lower WAPE pooled over the backtest
+windows by more than the windows' noise (see :func:`_validated_strategy` for how each is
+scored without flattering the per-series ones).
 Planner pins override the choice and report their backtest cost.
 """
 
