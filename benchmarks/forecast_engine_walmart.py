@@ -3,17 +3,22 @@
 Usage (from the repository root)::
 
     python benchmarks/forecast_engine_walmart.py walmart   # weekly, h=13, 4 windows
+    python benchmarks/forecast_engine_walmart.py walmart --until 2011-12-30
     python benchmarks/forecast_engine_walmart.py aisop     # daily, h=28, 3 windows
+    python benchmarks/forecast_engine_walmart.py demo --until 2025-12-31   # daily, h=28, 3 windows
     python benchmarks/forecast_engine_walmart.py synthetic 30000
 
-For the real sets the last ``horizon`` periods are held out: the pipeline runs on the rest and
-the selection plus every single candidate (applied to all series, benchmark fallback where a
-candidate does not cover a series) are scored on the holdout.  Prints series/s, peak RSS and a
-WAPE / mean MASE / bias table.  Data is read in place from ../shared/data.
+For the real sets and the demo company the last ``horizon`` periods (ending at ``--until``
+when given: nothing later is read) are held out and scored by
+:func:`forecasting.engine.evaluation.holdout_evaluation`, the table ``manage.py backtest``
+prints: the selection plus every single candidate (seasonal naive where a candidate does not
+cover a series).  The demo company is generated in memory (``demo.engine``) and shaped as the
+forecast reads it from the database.  Data is read in place from ../shared/data.
 """
 
 from __future__ import annotations
 
+import argparse
 import resource
 import sys
 import time
@@ -29,12 +34,9 @@ from forecasting.engine import (
     WEEKLY,
     Granularity,
     PipelineConfig,
-    naive_scales,
     run_forecast_pipeline,
 )
-from forecasting.engine.backtest import default_candidates, make_task
-from forecasting.engine.frames import drop_last_periods
-from forecasting.engine.guardrails import run_candidates
+from forecasting.engine.evaluation import holdout_evaluation
 
 FRIDAY = 4
 
@@ -115,85 +117,116 @@ def synthetic(n_series: int, days: int = 1095, seed: int = 0) -> pd.DataFrame:
     )
 
 
-def score(frame: pd.DataFrame, scales: pd.DataFrame) -> dict[str, float]:
-    err = frame["forecast"] - frame["actual"]
-    sid = frame["series_id"]
-    mae = err.abs().groupby(sid).mean()
-    return {
-        "wape": float(err.abs().sum() / frame["actual"].abs().sum()),
-        "mean_mase": float((mae / scales["mase_scale"].reindex(mae.index)).mean()),
-        "bias": float(err.sum() / frame["actual"].abs().sum()),
-    }
+def demo_history() -> pd.DataFrame:
+    """The default demo company's store × SKU daily history with its drivers, as
+    ``forecasting.history_frames.load_series_frames`` reads it: units, every day from a
+    series' first sale (no row = no sale), shelf price carried forward, promotion flag,
+    company- or region-wide event flag and the regions' temperature carried forward."""
+    from demo.engine.company import generate_company
+
+    company = generate_company()
+    sales = company.sales
+    facts = pd.DataFrame(
+        {
+            "series_id": sales["store_code"].astype(str) + ":" + sales["sku_code"].astype(str),
+            "store": sales["store_code"].astype(str),
+            "ds": pd.to_datetime(sales["date"]).astype("datetime64[ns]"),
+            "y": sales["quantity"].astype(float),
+            "price": sales["price"].astype(float),
+            "on_promotion": sales["on_promotion"].astype(float),
+        }
+    )
+    end = facts["ds"].max()
+    first = facts.groupby("series_id")["ds"].min()
+    grid = pd.concat(
+        [pd.DataFrame({"series_id": sid, "ds": pd.date_range(s, end)}) for sid, s in first.items()],
+        ignore_index=True,
+    )
+    out = grid.merge(facts, on=["series_id", "ds"], how="left")
+    out["has_row"] = out["y"].notna()
+    out["store"] = out["series_id"].str.split(":").str[0]
+    out["y"] = out["y"].fillna(0.0)
+    out["on_promotion"] = out["on_promotion"].fillna(0.0)
+    out["price"] = out.groupby("series_id")["price"].transform(lambda p: p.ffill().bfill())
+    region = company.stores.set_index("code")["region_code"]
+    out["region"] = out["store"].map(region)
+    events = company.events.assign(ds=pd.to_datetime(company.events["date"]))
+    company_wide = events.loc[events["region_code"].isna(), "ds"]
+    regional = events.dropna(subset=["region_code"])[["region_code", "ds"]].drop_duplicates()
+    hit = out[["region", "ds"]].merge(
+        regional.rename(columns={"region_code": "region"}).assign(_hit=True),
+        on=["region", "ds"],
+        how="left",
+    )["_hit"]
+    out["event"] = (out["ds"].isin(company_wide).to_numpy() | hit.notna().to_numpy()).astype(float)
+    temps = company.indicators[company.indicators["name"] == "temperature"]
+    temps = temps.assign(ds=pd.to_datetime(temps["date"]).astype("datetime64[ns]"))
+    out = out.merge(
+        temps[["region_code", "ds", "value"]].rename(
+            columns={"region_code": "region", "value": "ind_temperature"}
+        ),
+        on=["region", "ds"],
+        how="left",
+    ).sort_values(["series_id", "ds"])
+    out["ind_temperature"] = (
+        out.groupby("series_id")["ind_temperature"].transform(lambda v: v.ffill()).fillna(0.0)
+    )
+    return out.drop(columns=["store", "region"]).reset_index(drop=True)
+
+
+def cut_at(history: pd.DataFrame, until: pd.Timestamp, granularity: Granularity) -> pd.DataFrame:
+    """History up to ``until``, without series inactive by then (as the forecast reads it)."""
+    history = history[history["ds"] <= until]
+    if "has_row" in history:
+        cutoff = until - granularity.inactive_after * granularity.period
+        last = history[history["has_row"]].groupby("series_id")["ds"].max()
+        history = history[history["series_id"].isin(last[last > cutoff].index)]
+        history = history.drop(columns="has_row")
+    return history.reset_index(drop=True)
 
 
 def evaluate(history: pd.DataFrame, horizon: int, granularity: Granularity, windows: int) -> None:
-    train = drop_last_periods(history, horizon)
-    actual = history.merge(train[["series_id", "ds"]], how="left", indicator=True)
-    actual = actual[actual["_merge"] == "left_only"][["series_id", "ds", "y"]]
-    actual = actual.rename(columns={"y": "actual"})
-    n = train["series_id"].nunique()
+    """Print ``holdout_evaluation``'s table, as ``manage.py backtest`` does."""
     start = time.perf_counter()
-    config = PipelineConfig(granularity=granularity, horizon=horizon, windows=windows)
-    res = run_forecast_pipeline(train, config, future_exog=history.drop(columns="y"))
+    result = holdout_evaluation(history, horizon, granularity, windows)
     elapsed = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"series={n} pipeline {elapsed:.1f}s = {n / elapsed:.1f} series/s, peak RSS {rss:.0f} MB")
-    print("timings:", {k: round(v, 1) for k, v in res.timings.items()})
-    print("strategy:", res.selection["strategy"].value_counts().to_dict())
-    print(
-        "selected models:",
-        res.selection["model"]
-        .str.replace(r"combo:.*", "combo", regex=True)
-        .value_counts()
-        .to_dict(),
-    )
-    print("fallbacks:", (res.selection["fallback_reason"] != "").sum())
-    scales = naive_scales(train, granularity.season)
-    rows = {"selection": score(res.forecasts.merge(actual, on=["series_id", "ds"]), scales)}
-    task = make_task(train, horizon, granularity, history.drop(columns="y"))
-    cands = default_candidates(prophet_max_series=0, arima_max_series=config.arima_max_series)
-    run = run_candidates(task, cands)
-    snaive = run.forecasts[run.forecasts["model"] == "seasonal_naive"].set_index(
-        ["series_id", "ds"]
-    )["forecast"]
-    for model, part in run.forecasts.groupby("model"):
-        full = (
-            snaive.rename("fallback")
-            .reset_index()
-            .merge(part[["series_id", "ds", "forecast"]], on=["series_id", "ds"], how="left")
-        )
-        full["forecast"] = full["forecast"].fillna(full["fallback"])
-        cover = part["series_id"].nunique()
-        rows[f"{model} ({cover} series)"] = score(
-            full.merge(actual, on=["series_id", "ds"]), scales
-        )
-    table = pd.DataFrame(rows).T.sort_values("wape")
-    print(
-        f"holdout = last {horizon} periods; candidates not covering a series use "
-        "seasonal naive there"
-    )
-    print(table.round(4).to_string())
+    print(f"series={result.series} {elapsed:.1f}s, peak RSS {rss:.0f} MB")
+    print(f"holdout {result.holdout_start.date()} to {result.holdout_end.date()}")
+    print("strategy:", result.strategies)
+    print(f"selection beats seasonal naive on {result.beats_seasonal_naive:.1%} of series")
+    print(result.table.round(4).to_string())
 
 
 def main() -> None:
-    which = sys.argv[1] if len(sys.argv) > 1 else "walmart"
-    if which == "walmart":
-        evaluate(fill_weekly(load_walmart()), 13, WEEKLY.ending_on(FRIDAY), 4)
-    elif which == "aisop":
-        evaluate(load_aisop(), 28, DAILY, 3)
-    else:
-        n = int(sys.argv[2]) if len(sys.argv) > 2 else 30000
-        hist = synthetic(n)
-        start = time.perf_counter()
-        config = PipelineConfig(granularity=DAILY, horizon=28, windows=3, prophet_max_series=0)
-        res = run_forecast_pipeline(hist, config)
-        elapsed = time.perf_counter() - start
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(
-            f"synthetic series={n} {elapsed:.1f}s = {n / elapsed:.1f} series/s, "
-            f"peak RSS {rss:.0f} MB"
-        )
-        print("timings:", {k: round(v, 1) for k, v in res.timings.items()})
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", choices=["walmart", "aisop", "demo", "synthetic"])
+    parser.add_argument("series", nargs="?", type=int, default=30000)
+    parser.add_argument("--until", type=pd.Timestamp, default=None)
+    args = parser.parse_args()
+    if args.data == "synthetic":
+        synthetic_speed(args.series)
+        return
+    runs = {
+        "walmart": (lambda: fill_weekly(load_walmart()), 13, WEEKLY.ending_on(FRIDAY), 4),
+        "aisop": (load_aisop, 28, DAILY, 3),
+        "demo": (demo_history, 28, DAILY, 3),
+    }
+    load, horizon, granularity, windows = runs[args.data]
+    history = load()
+    until = args.until if args.until is not None else history["ds"].max()
+    evaluate(cut_at(history, until, granularity), horizon, granularity, windows)
+
+
+def synthetic_speed(n: int) -> None:
+    hist = synthetic(n)
+    start = time.perf_counter()
+    config = PipelineConfig(granularity=DAILY, horizon=28, windows=3, prophet_max_series=0)
+    res = run_forecast_pipeline(hist, config)
+    elapsed = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"synthetic series={n} {elapsed:.1f}s = {n / elapsed:.1f} series/s, RSS {rss:.0f} MB")
+    print("timings:", {k: round(v, 1) for k, v in res.timings.items()})
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@ from data at or before the forecast origin without recursion (no error feedback 
 leakage); a second model with short lags serves the first steps.  The target and every
 demand feature are divided by the series' mean absolute demand so one model serves series
 of very different scale.  Exogenous columns (price, relative price, promotion, event, any
-extra numeric indicator) and calendar features enter as-is.
+extra numeric indicator) and calendar features enter as-is; the calendar includes the
+distance to the year's big holidays and yearly Fourier terms (:mod:`.yearly`), and the demand
+of the same periods one year back wherever the history reaches it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import pandas as pd
 
 from .frames import exog_columns
 from .missing import unfilled
-from .models import Candidate, ForecastTask
+from .models import Candidate, ForecastTask, periods_per_year
+from .yearly import holiday_distances, yearly_fourier
 
 FEATURE_PREFIXES = ("lag_", "roll_", "cal_", "x_", "rel_price", "log_scale")
 
@@ -27,11 +30,6 @@ def _lags(horizon: int, season: int) -> list[int]:
         seasonal = [season]
     direct = [horizon + i for i in range(4)]
     return sorted(set(direct + seasonal[:4]))
-
-
-def _periods_per_year(season: int) -> int:
-    """364 days for daily data (52 whole weeks keep the weekday), else one season (52 weeks)."""
-    return 364 if season == 7 else season
 
 
 def _series_grid(sid: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple[int, int]]:
@@ -121,7 +119,12 @@ def build_features(
             mean = s1 / denom
             out[f"roll_mean_{w}"] = mean.astype("float32")
             out[f"roll_std_{w}"] = np.sqrt(np.maximum(s2 / denom - mean**2, 0.0)).astype("float32")
-        year = _periods_per_year(season)
+        year = periods_per_year(season)
+        # The same week one year back (daily: its mean around the same weekday), so the model
+        # sees last year's peak at the lead it forecasts, not only its month's average.
+        if season <= 24 and year - 3 >= horizon:
+            n, s1, _ = window_sums(year - 3, 7)
+            out["roll_ly_week"] = (s1 / np.where(n > 0, n, np.nan)).astype("float32")
         width = windows[1]
         if year - width // 2 >= horizon:
             n, s1, _ = window_sums(year - width // 2, width)
@@ -137,6 +140,8 @@ def build_features(
     if season <= 24:
         out["cal_dow"] = ds.day_of_week.astype("int8")
         out["cal_dom"] = ds.day.astype("int8")
+    dates = out["ds"]
+    out = pd.concat([out, holiday_distances(dates), yearly_fourier(dates)], axis=1)
     out["log_scale"] = np.log1p(out["scale"]).astype("float32")
     return out
 
@@ -150,7 +155,7 @@ def periods_needed(horizon: int, season: int, train_periods: int | None = None) 
     """History the model reads per series: its training targets plus the features' reach."""
     if train_periods is None:
         train_periods = default_train_periods(season)
-    reach = max(*_lags(horizon, season), 91, _periods_per_year(season) + horizon + 91)
+    reach = max(*_lags(horizon, season), 91, periods_per_year(season) + horizon + 91)
     return train_periods + horizon + reach
 
 

@@ -20,6 +20,13 @@ from .frames import future_frame, last_periods, tail_matrix
 from .granularity import Granularity
 
 BENCHMARKS = ("naive", "seasonal_naive", "moving_average")
+# Forecasts by rule, nothing fitted: the benchmarks and the year-over-year seasonal naive.
+RULES = (*BENCHMARKS, "seasonal_naive_yoy")
+
+
+def periods_per_year(season: int) -> int:
+    """364 days for daily data (52 whole weeks keep the weekday), else one season (52 weeks)."""
+    return 364 if season == 7 else season
 
 
 @dataclass
@@ -95,6 +102,55 @@ def moving_average(task: ForecastTask) -> pd.DataFrame:
     ids, mat = tail_matrix(task.history, window)
     level = np.nanmean(mat, axis=1)
     return _matrix_forecast(task, ids, np.repeat(level[:, None], task.horizon, 1))
+
+
+YOY_RECENT_WEEKS = 13
+YOY_RATIO_LIMITS = (0.5, 2.0)
+
+
+def _yoy_needed(season: int) -> int:
+    """History the year-over-year seasonal naive reads: a year plus the recent quarter (daily:
+    and the week before the day one year back)."""
+    week = 7 if season == 7 else 1
+    return periods_per_year(season) + YOY_RECENT_WEEKS * week + (7 if season == 7 else 0)
+
+
+def seasonal_naive_yoy(task: ForecastTask) -> pd.DataFrame:
+    """Last year's same periods × the recent year-over-year level ratio.
+
+    Retail practice for seasonal peaks: the shape of the season comes from last year (daily:
+    the mean of the same weekday one week either side of 52 weeks back, as one day is noise),
+    its level from how the last quarter compares with the same quarter a year earlier. The
+    ratio is clipped to ``YOY_RATIO_LIMITS`` so a launch or a stock-out cannot blow it up.
+    """
+    season = task.season
+    year = periods_per_year(season)
+    week = 7 if season == 7 else 1
+    recent = YOY_RECENT_WEEKS * week
+    n = _yoy_needed(season)
+    ids, mat = tail_matrix(task.history, n)
+    mat = np.nan_to_num(mat)
+    end = n - 1  # column of the origin
+    now = mat[:, end - recent + 1 :].sum(axis=1)
+    before = mat[:, end - recent + 1 - year : end + 1 - year].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(before > 0, now / before, 1.0)
+    ratio = np.clip(np.nan_to_num(ratio, nan=1.0), *YOY_RATIO_LIMITS)
+    steps = np.arange(1, task.horizon + 1)
+    back = end - year + (steps - 1) % year + 1  # the same period one year back
+    around = (-7, 0, 7) if season == 7 else (0,)
+    shape = np.mean([mat[:, np.clip(back + d, 0, end)] for d in around], axis=0)
+    return _matrix_forecast(task, ids, shape * ratio[:, None])
+
+
+def _with_yoy_history(task: ForecastTask) -> np.ndarray:
+    counts = task.history.groupby("series_id", sort=True).size()
+    return counts[counts >= _yoy_needed(task.season)].index.to_numpy()
+
+
+def yoy_candidates() -> list[Candidate]:
+    """Seasonal naive scaled by the year-over-year level, for series with a year of history."""
+    return [Candidate("seasonal_naive_yoy", seasonal_naive_yoy, _with_yoy_history)]
 
 
 def benchmark_candidates() -> list[Candidate]:

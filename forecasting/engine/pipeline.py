@@ -1,9 +1,10 @@
 """End-to-end forecast run for a set of series: the single entry point of the service layer.
 
 classify → backtest every candidate → select per series → refit on full history → forecast
-→ guard-rails → prediction intervals.  Series are processed in chunks of ``chunk_size`` (the
-global model is trained per chunk), so calling the pipeline on disjoint subsets of series — as
-the service does when it fans chunks out to workers — gives the same kind of result.
+→ guard-rails → level correction of the total → prediction intervals.  Series are processed
+in chunks of ``chunk_size`` (the global model is trained per chunk), so calling the pipeline
+on disjoint subsets of series — as the service does when it fans chunks out to workers —
+gives the same kind of result.
 Series with absurd history (:mod:`.plausibility`) form a chunk of their own.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .backtest import backtest, default_candidates, make_task
+from .backtest import backtest, default_candidates, make_task, window_cuts
 from .blend import Blend
 from .classify import classify_demand
 from .frames import exog_columns, sort_history
@@ -24,6 +25,7 @@ from .global_model import periods_needed
 from .granularity import Granularity
 from .guardrails import run_candidates
 from .intervals import DEFAULT_QUANTILES, add_intervals
+from .level import level_factor
 from .missing import fill_missing
 from .models import BENCHMARKS, Candidate, benchmark_candidates
 from .plausibility import implausible_series, with_absurd_values_replaced
@@ -42,7 +44,10 @@ class PipelineConfig:
     ``pins`` force a model or a blend per series. ``max_history`` keeps only the most recent
     periods per series (default: :func:`history_periods`). ``combine_top`` is the size of a
     per-series combination; ``keep_all_backtest_fits`` keeps every candidate's backtest
-    forecasts instead of the selected model's and seasonal naive's.
+    forecasts instead of the selected model's and seasonal naive's. ``seasonal_window`` adds
+    a backtest window on the same season one year earlier (see :mod:`.backtest`);
+    ``correct_level`` removes a bias of the chunk's total common to every backtest window
+    (see :mod:`.level`).
     """
 
     granularity: Granularity
@@ -57,6 +62,8 @@ class PipelineConfig:
     combine_top: int = 3
     keep_all_backtest_fits: bool = False
     max_history: int | None = None
+    seasonal_window: bool = True
+    correct_level: bool = True
 
     def chosen_candidates(self) -> list[Candidate]:
         if self.candidates is not None:
@@ -119,7 +126,13 @@ def _run_chunk(
     timings: dict[str, float] = {}
     demand = classify_demand(history)
     backtested = backtest(
-        history, horizon, config.windows, config.granularity, candidates, future_exog
+        history,
+        horizon,
+        config.windows,
+        config.granularity,
+        candidates,
+        future_exog,
+        seasonal_window=config.seasonal_window,
     )
     _add_timings(timings, backtested.timings)
     selection = select_models(
@@ -192,6 +205,10 @@ def _run_chunk(
     selection["fallback_reason"] = selection["series_id"].map(reason).astype(object).fillna("")
     chosen = selected_forecasts(final, selection)
     backtest_chosen = selected_forecasts(backtested.forecasts, selection)
+    if config.correct_level:
+        factor = level_factor(backtest_chosen)
+        chosen["forecast"] *= factor
+        backtest_chosen["forecast"] *= factor
     chosen = add_intervals(chosen, backtest_chosen, history, config.quantiles)
     if config.keep_all_backtest_fits:
         fits = pd.concat([backtested.forecasts, backtest_chosen], ignore_index=True)
@@ -226,12 +243,14 @@ def _run_implausible(
 def history_periods(horizon: int, granularity: Granularity, windows: int) -> int | None:
     """Periods of history per series the pipeline reads by default (None: all of it).
 
-    Daily: what the global model reads, at least two years, plus the backtest span; no
-    candidate looks further back. Weekly and coarser histories are short enough to keep.
+    Daily: what the global model reads, at least two years, plus the backtest span (which
+    reaches back a year for the seasonal window); no candidate looks further back. Weekly and
+    coarser histories are short enough to keep.
     """
     if granularity.is_weekly:
         return None
-    return max(730, periods_needed(horizon, granularity.season)) + windows * horizon
+    span = max(window_cuts(horizon, windows, horizon, granularity))
+    return max(730, periods_needed(horizon, granularity.season)) + span
 
 
 def run_forecast_pipeline(
