@@ -20,6 +20,8 @@ from history.bulk import UpsertTarget, frame_from_query, upsert_frame
 from masterdata.models import SKU, Store
 
 LEVELS = ("total", "region", "category", "region_category", "store")
+# Live accuracy scores the last this many periods again on each refresh (late rows).
+RESCORED_PERIODS = 7
 
 
 def lead_bucket(lead: pd.Series, granularity: str) -> pd.Series:
@@ -135,9 +137,10 @@ def _actuals(granularity: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.Dat
 def live_accuracy_refresh(*, granularity: str) -> int:
     """Compare stored forecasts with actuals that arrived since the last comparison.
 
-    Returns the number of forecast points newly scored. A forecast date without an actual
-    row is zero sales, unless the store did not report or was closed then: such points are
-    not scored (``history_frames.unavailable_periods``).
+    Returns the number of forecast points scored (those of the last ``RESCORED_PERIODS``
+    periods already scored count again). A forecast date without an actual row is zero
+    sales, unless the store did not report or was closed then: such points are not scored
+    (``history_frames.unavailable_periods``).
     """
     last_actual = last_actual_date(granularity)
     if last_actual is None:
@@ -150,7 +153,10 @@ def live_accuracy_refresh(*, granularity: str) -> int:
     )
     pending = Forecast.objects.filter(granularity=granularity, date__lte=last_actual.date())
     if done:
-        pending = pending.filter(date__gt=done)
+        # The last few periods are scored again: their late rows (another store's file, a
+        # correction) replace the records instead of being left out for good.
+        rescored = RESCORED_PERIODS * granularity_of(granularity).period
+        pending = pending.filter(date__gt=done - rescored)
     points = pd.DataFrame(pending.values("store_id", "sku_id", "origin", "date", "forecast"))
     if points.empty:
         return 0

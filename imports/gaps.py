@@ -55,7 +55,9 @@ class GapsFound:
         """What the import report says about them, one sentence per grain."""
         reading = "missing" if self.read_as == READ_AS_MISSING else "zero sales"
         return [
-            f"{n:,} {UNITS[grain]} had no rows and are read as {reading}"
+            f"1 {UNITS[grain][:-1]} had no rows and is read as {reading}"
+            if n == 1
+            else f"{n:,} {UNITS[grain]} had no rows and are read as {reading}"
             for grain, n in sorted(self.counts.items())
             if n
         ]

@@ -177,7 +177,6 @@ def test_live_exceptions_of_a_scoped_planner_download_as_shown(client, scoped_wo
             for day in (1, 2):
                 ForecastFactory(store=store, sku=sku, date=ORIGIN + day * DAY, forecast=10.0 * day)
                 SalesFactFactory(store=store, sku=sku, date=ORIGIN + day * DAY, quantity=5.0)
-    AccuracyRecordFactory(source="live", evaluated_on=ORIGIN + 2 * DAY)
     client.force_login(world["scoped_planner"])
     url = reverse("forecasting:accuracy_exceptions")
     query = {"source": "live", "sku": "cola"}

@@ -418,10 +418,13 @@ def test_accuracy_exceptions_list_the_worst_series_and_link_to_the_explorer(
 
 
 def test_live_exceptions_compare_stored_forecasts_with_actuals(client, scoped_world, forecasts):
-    store, sku = scoped_world["store_in"], scoped_world["sku_in"]
-    for day in range(1, 4):
-        SalesFactFactory(store=store, sku=sku, date=ORIGIN + dt.timedelta(days=day), quantity=20.0)
-    # The arriving actuals are scored at once: no refresh job is needed.
+    for store in (scoped_world["store_in"], scoped_world["store_out"]):
+        for sku in (scoped_world["sku_in"], scoped_world["sku_out"]):
+            inside = store.code == "N1" and sku.code == "COLA"
+            for day in range(1, 4):
+                date = ORIGIN + dt.timedelta(days=day)
+                SalesFactFactory(store=store, sku=sku, date=date, quantity=20.0 if inside else 70.0)
+    # The arriving actuals are scored at once once every series has reported: no refresh job.
     assert AccuracyRecord.objects.filter(
         source=AccuracyRecord.Source.LIVE, level="region_category", key="NORTH|DRINKS"
     ).exists()

@@ -52,7 +52,7 @@ def test_a_store_without_rows_for_a_week_is_recorded_missing_and_counted(world, 
     # S1's missing A2 row in week 2 is a zero, not a gap: S1 reported that week.
     assert missing() == [("S2", FRIDAYS[3], "W")]
     assert report.gaps == {"read_as": "missing", "store-weeks": 1}
-    assert report.notes == ["1 store-weeks had no rows and are read as missing"]
+    assert "1 store-week had no rows and is read as missing" in report.notes
     assert report.as_dict()["notes"] == report.notes
     again = import_files(fmt="sop", paths=[tmp_path])
     assert again.rows_written == 0 and missing() == [("S2", FRIDAYS[3], "W")]
@@ -63,7 +63,7 @@ def test_gaps_zero_records_nothing_and_clears_earlier_records(world, tmp_path):
     import_files(fmt="sop", paths=[tmp_path])
     report = import_files(fmt="sop", paths=[tmp_path], gaps="zero")
     assert missing() == []
-    assert report.notes == ["1 store-weeks had no rows and are read as zero sales"]
+    assert "1 store-week had no rows and is read as zero sales" in report.notes
 
 
 def test_rows_arriving_later_remove_the_record(world, tmp_path):
@@ -125,14 +125,14 @@ def test_daily_gaps_count_store_days(world, tmp_path):
     )
     report = import_files(fmt="sop", paths=[tmp_path])
     assert missing() == [("S1", dt.date(2024, 3, 3), "D")]
-    assert report.notes == ["1 store-days had no rows and are read as missing"]
+    assert "1 store-day had no rows and is read as missing" in report.notes
 
 
 def test_command_takes_gaps_and_prints_the_count(world, tmp_path, capsys):
     weekly_sales(tmp_path, skip={("S2", FRIDAYS[3])})
     call_command("import_data", "--format", "sop", str(tmp_path), "--gaps", "zero")
     out = capsys.readouterr().out
-    assert "note: 1 store-weeks had no rows and are read as zero sales" in out
+    assert "note: 1 store-week had no rows and is read as zero sales" in out
     assert missing() == []
     with pytest.raises(CommandError, match="invalid choice: 'maybe'"):
         call_command("import_data", "--format", "sop", str(tmp_path), "--gaps", "maybe")
@@ -152,5 +152,5 @@ def test_upload_page_takes_gaps_and_the_job_page_shows_the_count(
     job = JobRun.objects.get(kind="import")
     assert response.status_code == 302 and job.params["gaps"] == "zero"
     page = client.get(response["Location"])
-    assert b"1 store-weeks had no rows and are read as zero sales" in page.content
+    assert b"1 store-week had no rows and is read as zero sales" in page.content
     assert missing() == []
