@@ -9,7 +9,6 @@ from django.urls import reverse
 from tests.factories import SalesFactFactory
 from tests.forecasting.factories import (
     ORIGIN,
-    AccuracyRecordFactory,
     ForecastFactory,
     LeaderboardEntryFactory,
     SeriesModelFactory,
