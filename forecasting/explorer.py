@@ -32,7 +32,7 @@ from forecasting.summaries import (
     ForecastCell,
     forecast_cells_ready,
 )
-from history.models import CalendarEvent, Promotion, SalesFact
+from history.models import CalendarEvent, MissingPeriod, Promotion, SalesFact, StoreClosure
 from masterdata.models import SKU, Category, Region, Store
 from masterdata.selectors import company
 
@@ -272,6 +272,40 @@ def _events(selection: SeriesFilter, start: dt.date, end: dt.date) -> list[dict]
     ]
 
 
+def _unavailable(selection: SeriesFilter, start: dt.date, end: dt.date) -> list[dict]:
+    """The selected store's closures and the periods it reported nothing for: shaded on
+    the chart, because their sales are unknown rather than zero (an aggregate of many stores
+    is not shaded: one store's gap would shade the whole chart)."""
+    if selection.store is None:
+        return []
+    closures = StoreClosure.objects.filter(
+        store=selection.store, start_date__lte=end, end_date__gte=start
+    ).order_by("start_date")
+    shaded = [
+        {
+            "start": row.start_date.isoformat(),
+            "end": row.end_date.isoformat(),
+            "until": (row.end_date + dt.timedelta(days=1)).isoformat(),
+            "label": "Closed" + (f": {row.reason}" if row.reason else ""),
+        }
+        for row in closures[:PROMOTIONS_SHOWN]
+    ]
+    missing = MissingPeriod.objects.filter(
+        store=selection.store, date__gt=start, date__lte=end
+    ).order_by("date")
+    for row in missing[:PROMOTIONS_SHOWN]:
+        days = 7 if row.grain == "W" else 1
+        shaded.append(
+            {
+                "start": (row.date - dt.timedelta(days=days - 1)).isoformat(),
+                "end": row.date.isoformat(),
+                "until": (row.date + dt.timedelta(days=1)).isoformat(),
+                "label": "No sales reported (missing, not zero)",
+            }
+        )
+    return shaded
+
+
 def _last_known(grain: Granularity) -> dt.date | None:
     """The end of the last period whose actuals have arrived (any series' sales)."""
     last = SalesFact.objects.aggregate(last=Max("date"))["last"]
@@ -304,6 +338,7 @@ def explorer_chart(*, scope, selection: SeriesFilter) -> dict:
         "forecast": {"x": [], "y": [], "p10": [], "p90": [], "last_year": [], "actual": []},
         "promotions": [],
         "events": [],
+        "unavailable": [],
     }
     if end is None:
         return chart
@@ -356,6 +391,7 @@ def explorer_chart(*, scope, selection: SeriesFilter) -> dict:
         }
     chart["promotions"] = _promotions(scope, selection, start, last)
     chart["events"] = _events(selection, start, last)
+    chart["unavailable"] = _unavailable(selection, start, last)
     return chart
 
 

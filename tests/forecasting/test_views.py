@@ -447,3 +447,33 @@ def test_accuracy_opens_on_figures_the_user_may_see(
     client.force_login(admin_user)
     chosen = client.get(reverse("forecasting:accuracy")).context["accuracy"]
     assert (chosen.source, chosen.granularity) == ("live", "D")
+
+
+def test_a_stores_closures_and_unreported_days_are_shaded_not_drawn_as_zero(
+    client, scoped_world, forecasts
+):
+    from history.models import MissingPeriod, StoreClosure
+
+    store = scoped_world["store_in"]
+    StoreClosure.objects.create(
+        store=store,
+        start_date=ORIGIN - dt.timedelta(days=10),
+        end_date=ORIGIN - dt.timedelta(days=9),
+        reason="refit",
+    )
+    MissingPeriod.objects.create(store=store, date=ORIGIN - dt.timedelta(days=3), grain="D")
+    MissingPeriod.objects.create(
+        store=scoped_world["store_out"], date=ORIGIN - dt.timedelta(days=2), grain="D"
+    )
+    client.force_login(scoped_world["scoped_planner"])
+    shaded = _chart(client.get(reverse("forecasting:explorer"), {"store": "N1"}))["unavailable"]
+    assert [(s["start"], s["until"], s["label"]) for s in shaded] == [
+        (str(ORIGIN - dt.timedelta(days=10)), str(ORIGIN - dt.timedelta(days=8)), "Closed: refit"),
+        (
+            str(ORIGIN - dt.timedelta(days=3)),
+            str(ORIGIN - dt.timedelta(days=2)),
+            "No sales reported (missing, not zero)",
+        ),
+    ]
+    # The whole scope sums many stores: one store's gap is not shaded over all of them.
+    assert _chart(client.get(reverse("forecasting:explorer")))["unavailable"] == []

@@ -1,6 +1,6 @@
 // Draws the forecast explorer chart from the JSON embedded in the result panel: actuals,
-// the same periods last year, backtest fits, the forecast with its p10–p90 band, promotions (shaded) and calendar
-// events (markers). Redrawn whenever htmx swaps in a new result panel.
+// the same periods last year, backtest fits, the forecast with its p10–p90 band, promotions (shaded), a store's
+// closures and unreported periods (shaded grey) and calendar events (markers). Redrawn whenever htmx swaps in a new result panel.
 (function () {
   "use strict";
 
@@ -42,6 +42,13 @@
         text: data.promotions.map((p) => `${p.name}<br>${p.start} → ${p.end}${p.detail ? "<br>" + p.detail : ""}`),
         hovertemplate: "%{text}<extra>Promotion</extra>" });
     }
+    if ((data.unavailable || []).length) {
+      out.push({ x: data.unavailable.map((u) => u.start), y: data.unavailable.map(() => 0),
+        type: "scatter", mode: "markers", name: "Closed or not reported",
+        marker: { symbol: "square", size: 9, color: "rgba(120, 120, 130, 0.55)" },
+        text: data.unavailable.map((u) => `${u.label}<br>${u.start} → ${u.end}`),
+        hovertemplate: "%{text}<extra></extra>" });
+    }
     if (data.events.length) {
       out.push({ x: data.events.map((e) => e.date), y: data.events.map(() => 0),
         type: "scatter", mode: "markers", name: "Event",
@@ -56,6 +63,10 @@
     const out = data.promotions.map((p) => ({
       type: "rect", xref: "x", yref: "paper", x0: p.start, x1: p.end, y0: 0, y1: 1,
       fillcolor: COLORS.promo, line: { width: 0 }, layer: "below",
+    }));
+    (data.unavailable || []).forEach((u) => out.push({
+      type: "rect", xref: "x", yref: "paper", x0: u.start, x1: u.until, y0: 0, y1: 1,
+      fillcolor: "rgba(120, 120, 130, 0.18)", line: { width: 0 }, layer: "below",
     }));
     if (data.origin) {
       out.push({ type: "line", xref: "x", yref: "paper", x0: data.origin, x1: data.origin,
