@@ -47,7 +47,7 @@ from forecasting.models import (
 )
 from forecasting.models import Forecast as ForecastRow
 from forecasting.signals import forecast_finished
-from history.bulk import UpsertTarget, upsert_frame
+from history.bulk import UpsertTarget, statistics_refresh, upsert_frame
 from history.models import SalesFact
 from jobs.heartbeat import STALE_AFTER, heartbeat, holder_is_dead_here, worker_identity
 from jobs.limits import return_freed_memory
@@ -535,5 +535,6 @@ def forecast_run_finish(*, run: ForecastRun) -> dict:
         "chunk_seconds": [c.seconds for c in chunks.order_by("index")],
     }
     run.save(update_fields=["series_count", "chunks_done", "summary"])
+    statistics_refresh(ForecastRow, SeriesModel, LeaderboardEntry, BacktestPoint)
     forecast_finished.send(sender=ForecastRun, run=run)
     return run.summary

@@ -333,6 +333,21 @@ def _python_rows(frame: pd.DataFrame) -> list[tuple]:
     return list(zip(*columns, strict=True))
 
 
+def statistics_refresh(*tables: type[models.Model]) -> None:
+    """ANALYZE ``tables`` on PostgreSQL after a bulk write that changed a good share of them.
+
+    Autovacuum analyses a table only some time after it changed; until then the planner
+    still believes the rows just written are absent and picks plans that join every row
+    before sorting (a forecast list page went from 17 ms to 230 ms that way). Sampling costs
+    tens of milliseconds; SQLite needs nothing.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
 def frame_from_query(
     sql: str, params: Sequence = (), columns: Sequence[str] | None = None
 ) -> pd.DataFrame:
