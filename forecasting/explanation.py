@@ -32,6 +32,7 @@ MODEL_LABELS = {
     "naive": "Naive",
     "prophet": "Prophet",
     "seasonal_naive": "Seasonal naive",
+    "seasonal_naive_yoy": "Seasonal naive (year-over-year)",
     "tsb": "TSB",
 }
 

@@ -21,6 +21,7 @@ from accounts.scoping import Scope
 from exports.list_pages import ListExport
 from exports.tables import Column
 from forecasting.accuracy_pages import AccuracyFilter
+from forecasting.explanation import model_label
 from forecasting.models import AccuracyRecord, Forecast, Granularity, SeriesModel
 from forecasting.selectors import latest_origin
 from forecasting.templatetags.forecast_format import percent, signed_percent
@@ -170,6 +171,9 @@ class ForecastTable(tables.Table):
     def render_date(self, value) -> str:
         return self.period_text(value)
 
+    def render_model(self, value) -> str:
+        return model_label(value)
+
 
 def forecast_export(measure: Measure, granularity: str) -> ListExport:
     unit = measure.unit
@@ -277,6 +281,9 @@ class AccuracyExceptionTable(tables.Table):
             label = f"Actual sales ({measure.unit})"
             extra = [("volume", FigureColumn(measure.text, verbose_name=label, default="—"))]
         super().__init__(data, extra_columns=extra, **kwargs)
+
+    def render_model(self, value) -> str:
+        return model_label(value)
 
 
 def accuracy_exception_export(measure: Measure, accuracy: AccuracyFilter) -> ListExport:
