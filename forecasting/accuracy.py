@@ -142,6 +142,9 @@ def live_accuracy_refresh(*, granularity: str) -> int:
     sales, unless the store did not report or was closed then: such points are not scored
     (``history_frames.unavailable_periods``).
     """
+    # Every sales write calls this: with no forecast to score, skip the completeness count.
+    if not Forecast.objects.filter(granularity=granularity).exists():
+        return 0
     last_actual = last_actual_date(granularity)
     if last_actual is None:
         return 0

@@ -22,6 +22,7 @@ from exports.list_pages import ListExport
 from exports.tables import Column
 from forecasting.accuracy_pages import AccuracyFilter
 from forecasting.explanation import model_label
+from forecasting.explorer import measure_unit
 from forecasting.models import AccuracyRecord, Forecast, Granularity, SeriesModel
 from forecasting.selectors import latest_origin
 from forecasting.templatetags.forecast_format import percent, signed_percent
@@ -48,7 +49,7 @@ class Measure:
 
     def __init__(self, measure: str, currency: str):
         self.is_value = measure == "value"
-        self.unit = currency if self.is_value else "units"
+        self.unit = measure_unit(measure, currency)
 
     def text(self, value) -> str:
         if self.is_value:
@@ -98,6 +99,13 @@ class MemberColumn(tables.Column):
             value.code,
             value.name,
         )
+
+
+class ModelColumn(tables.Column):
+    """A model or blend by its name for people ("Blend of ETS + LightGBM")."""
+
+    def render(self, value) -> str:
+        return model_label(value)
 
 
 class FigureColumn(tables.Column):
@@ -152,7 +160,7 @@ class ForecastTable(tables.Table):
         accessor="sku__category__name", verbose_name="Category", attrs={"td": {"class": "nowrap"}}
     )
     date = tables.Column(verbose_name="Period", attrs={"td": {"class": "nowrap"}})
-    model = tables.Column(verbose_name="Model")
+    model = ModelColumn(verbose_name="Model")
 
     class Meta:
         attrs = {"class": "list"}
@@ -170,9 +178,6 @@ class ForecastTable(tables.Table):
 
     def render_date(self, value) -> str:
         return self.period_text(value)
-
-    def render_model(self, value) -> str:
-        return model_label(value)
 
 
 def forecast_export(measure: Measure, granularity: str) -> ListExport:
@@ -267,7 +272,7 @@ class AccuracyExceptionTable(tables.Table):
     category = tables.Column(
         accessor="sku__category__name", verbose_name="Category", attrs={"td": {"class": "nowrap"}}
     )
-    model = tables.Column(verbose_name="Model")
+    model = ModelColumn(verbose_name="Model")
     wape = FigureColumn(percent, verbose_name="WAPE")
     bias = FigureColumn(signed_percent, verbose_name="Bias")
 
@@ -281,9 +286,6 @@ class AccuracyExceptionTable(tables.Table):
             label = f"Actual sales ({measure.unit})"
             extra = [("volume", FigureColumn(measure.text, verbose_name=label, default="—"))]
         super().__init__(data, extra_columns=extra, **kwargs)
-
-    def render_model(self, value) -> str:
-        return model_label(value)
 
 
 def accuracy_exception_export(measure: Measure, accuracy: AccuracyFilter) -> ListExport:

@@ -224,9 +224,8 @@ def _actuals_arrived(sender, **kwargs: Any) -> None:
 
     Live accuracy used to be scored only by the scheduled refresh (``score_live_accuracy``),
     so after an import of later actuals and a planner's own re-run the accuracy page still
-    had nothing to show. Scoring is incremental (only forecast dates newer than the last
-    comparison and no later than the last actual), so a write with nothing new to compare
-    costs three small queries.
+    had nothing to show. Scoring reads only the last few scored periods and later ones, up
+    to the last complete period; a granularity without stored forecasts costs one query.
     """
     for granularity in Granularity.values:
         live_accuracy_refresh(granularity=granularity)
