@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "imports",
     "demo",
     "forecasting",
+    "anomalies",
+    "inventory",
     "dashboards",
 ]
 
@@ -195,6 +197,19 @@ AUDITED_MODELS = {
         ],
     },
     "django_celery_beat.CrontabSchedule": {"object_type": "crontab"},
+    # Operators' verdicts on alerts; a scan's own writes are bulk and not audited row by row.
+    "anomalies.Alert": {
+        "object_type": "alert",
+        "fields": ["status", "owner", "dismiss_reason", "closed_by", "closed_at"],
+    },
+    "anomalies.AlertPolicy": {"object_type": "alert_policy"},
+    "inventory.InventorySettings": {"object_type": "inventory_settings"},
+    "inventory.CategoryServiceTarget": {"object_type": "category_service_target"},
+    # The planner's decision on an order recommendation (accept, edit, reject).
+    "inventory.Recommendation": {
+        "object_type": "recommendation",
+        "fields": ["status", "final_quantity", "decided_by", "decided_at"],
+    },
 }
 
 # Uploads: imports stream to a temporary file above 5 MB and are refused above the limit.

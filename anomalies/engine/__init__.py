@@ -1,0 +1,1 @@
+"""Anomaly detectors and alerting: plain numerics over pandas/numpy, no Django."""

@@ -1,0 +1,8 @@
+"""Inventory optimisation: safety stock, reorder points, order plans and their simulation."""
+
+from django.apps import AppConfig
+
+
+class InventoryConfig(AppConfig):
+    name = "inventory"
+    verbose_name = "Inventory optimisation"

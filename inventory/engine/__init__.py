@@ -1,0 +1,1 @@
+"""Inventory policies, optimisation and simulation: plain numerics, no Django."""
