@@ -48,6 +48,11 @@ class InventorySettings(models.Model):
         default=28, help_text="Stock beyond this many days of forecast demand is excess."
     )
     horizon_days = models.PositiveIntegerField(default=28, help_text="Order plan horizon.")
+    budget_per_week = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Most spent on orders per week, in currency (none: no cap).",
+    )
 
     class Meta:
         verbose_name_plural = "inventory settings"
@@ -76,6 +81,28 @@ class CategoryServiceTarget(models.Model):
             models.CheckConstraint(
                 condition=Q(target__gte=0.5, target__lte=0.999),
                 name="category_target_range",
+            ),
+        ]
+
+
+class StorageCapacity(models.Model):
+    """How many units a store or a warehouse can hold: a constraint of the order plan."""
+
+    store = models.OneToOneField(
+        Store, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    warehouse = models.OneToOneField(
+        Warehouse, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    capacity_units = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name_plural = "storage capacities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(store__isnull=False, warehouse__isnull=True)
+                | Q(store__isnull=True, warehouse__isnull=False),
+                name="capacity_one_location",
             ),
         ]
 

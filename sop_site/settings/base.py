@@ -205,6 +205,7 @@ AUDITED_MODELS = {
     "anomalies.AlertPolicy": {"object_type": "alert_policy"},
     "inventory.InventorySettings": {"object_type": "inventory_settings"},
     "inventory.CategoryServiceTarget": {"object_type": "category_service_target"},
+    "inventory.StorageCapacity": {"object_type": "storage_capacity"},
     # The planner's decision on an order recommendation (accept, edit, reject).
     "inventory.Recommendation": {
         "object_type": "recommendation",
