@@ -25,6 +25,7 @@ from accounts.scoping import Scope, category_subtree_ids
 from forecasting.models import Forecast, Granularity
 from forecasting.selectors import latest_origin
 from history.weekly_sales import series_sales_by_week
+from masterdata.models import Category, Region
 from masterdata.selectors import company
 from planning.engine.spread import spread_total
 from planning.models import (
@@ -362,9 +363,25 @@ def plan_submit(*, cycle: PlanningCycle, actor, scope: Scope) -> Submission:
         cycle=cycle,
         plan_version=version,
         stage=ReviewStage.DEMAND,
-        scope_label=scope.label if scope.is_scoped else "whole company",
+        scope_label=scope_description(scope),
         submitted_by=actor,
     )
+
+
+def scope_description(scope: Scope) -> str:
+    """What a scope covers, in names: "North, South · Drinks" or "whole company"."""
+    if not scope.is_scoped:
+        return "whole company"
+    parts = []
+    if scope.region_ids is not None:
+        parts.append(
+            ", ".join(Region.objects.filter(pk__in=scope.region_ids).values_list("name", flat=True))
+        )
+    if scope.category_ids is not None:
+        categories = Category.objects.filter(pk__in=scope.category_ids)
+        tops = categories.exclude(parent_id__in=scope.category_ids)
+        parts.append(", ".join(tops.values_list("name", flat=True)))
+    return " · ".join(parts)[:300]
 
 
 def check_may_review(*, submission: Submission, actor) -> None:

@@ -2,6 +2,8 @@
 
 import pytest
 
+from audit.context import audit_context
+from audit.models import AuditEntry
 from planning.models import (
     Override,
     OverrideLevel,
@@ -248,3 +250,35 @@ def test_the_demand_review_closes_only_when_every_submission_is_reviewed(cycle_i
         demand_review_close(cycle=cycle_in_review, actor=ann)
     demand_review_close(cycle=cycle_in_review, actor=admin)
     assert PlanningCycle.objects.get(pk=cycle_in_review.pk).stage == Stage.SUPPLY_REVIEW
+
+
+@pytest.mark.django_db
+def test_a_submission_names_the_scope_it_covers(cycle_in_review, people):
+    scoped = plan_submit(
+        cycle=cycle_in_review, actor=people["scoped"], scope=scope_of(people["scoped"])
+    )
+    assert scoped.scope_label == "Region NORTH · Category DRINKS"
+    whole = plan_submit(
+        cycle=cycle_in_review, actor=people["planner"], scope=scope_of(people["planner"])
+    )
+    assert whole.scope_label == "whole company"
+
+
+@pytest.mark.django_db
+def test_stage_moves_and_review_decisions_are_audited_with_who_and_why(cycle_in_review, people):
+    admin, ann = people["admin"], people["planner"]
+    with audit_context(actor=ann):
+        submission = plan_submit(cycle=cycle_in_review, actor=ann, scope=scope_of(ann))
+    with audit_context(actor=admin):
+        submission_review(submission=submission, actor=admin, approve=True)
+        demand_review_close(cycle=cycle_in_review, actor=admin, comment="Agreed in the review")
+    stage = AuditEntry.objects.get(object_type="planning_cycle", action="update")
+    assert (stage.username, stage.before["stage"], stage.after["stage"]) == (
+        "admin",
+        "demand_review",
+        "supply_review",
+    )
+    review = AuditEntry.objects.filter(object_type="plan_submission", action="update").get()
+    assert (review.username, review.after["status"]) == ("admin", "approved")
+    move = StageTransition.objects.filter(cycle=cycle_in_review).last()
+    assert (move.by_name, move.reason) == ("admin", "Agreed in the review")
