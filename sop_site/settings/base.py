@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "anomalies",
     "inventory",
     "planning",
+    "pilots",
     "dashboards",
 ]
 

@@ -1,0 +1,98 @@
+"""What a pilot can detect: minimum detectable effects and the stores a threshold needs.
+
+Stores differ a lot from one another; what helps is that a store's pilot-period KPI is close
+to its own pre-period KPI. Regression adjustment on the pre-period (the idea behind CUPED)
+removes the share ``rho²`` of the variance that the pre-period explains, so the minimum
+detectable effect shrinks by ``sqrt(1 - rho²)``. ``rho`` and the spread are measured from
+the pre-period itself: two consecutive windows as long as the pilot.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+
+@dataclass(frozen=True)
+class Variability:
+    """A KPI's level, spread between stores and pre/post correlation over one pilot length."""
+
+    mean: float
+    sd: float
+    rho: float
+    stores: int
+
+
+def kpi_variability(weekly: np.ndarray, pilot_weeks: int) -> Variability:
+    """From (stores, weeks) pre-period KPI values: the mean and between-store spread of a
+    pilot-length window, and the correlation of each store's last two such windows."""
+    weekly = np.asarray(weekly, dtype=float)
+    if weekly.ndim != 2 or weekly.shape[0] < 3:
+        raise ValueError("Variability needs a KPI for at least three stores.")
+    if weekly.shape[1] < 2 * pilot_weeks:
+        raise ValueError(
+            f"The pre-period needs at least {2 * pilot_weeks} weeks for a {pilot_weeks}-week pilot."
+        )
+    later = np.nanmean(weekly[:, -pilot_weeks:], axis=1)
+    earlier = np.nanmean(weekly[:, -2 * pilot_weeks : -pilot_weeks], axis=1)
+    ok = np.isfinite(later) & np.isfinite(earlier)
+    later, earlier = later[ok], earlier[ok]
+    rho = float(np.corrcoef(earlier, later)[0, 1]) if later.std() > 0 and earlier.std() > 0 else 0.0
+    return Variability(
+        mean=float(later.mean()), sd=float(later.std(ddof=1)), rho=max(rho, 0.0), stores=len(later)
+    )
+
+
+def minimum_detectable_effect(
+    variability: Variability,
+    n_experimental: int,
+    n_control: int,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> float:
+    """The smallest true effect (in the KPI's units) a two-sided test at ``alpha`` finds with
+    probability ``power``, after adjustment on the pre-period."""
+    if min(n_experimental, n_control) < 2:
+        return math.inf
+    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    return float(z * _effect_se(variability, n_experimental, n_control))
+
+
+def power_for(
+    variability: Variability,
+    effect: float,
+    n_experimental: int,
+    n_control: int,
+    *,
+    alpha: float = 0.05,
+) -> float:
+    """The chance of finding a true ``effect`` (KPI units) with these group sizes."""
+    if min(n_experimental, n_control) < 2:
+        return 0.0
+    shift = abs(effect) / _effect_se(variability, n_experimental, n_control)
+    critical = stats.norm.ppf(1 - alpha / 2)
+    return float(stats.norm.sf(critical - shift) + stats.norm.cdf(-critical - shift))
+
+
+def stores_needed(
+    variability: Variability,
+    effect: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> int | None:
+    """Stores per group to detect ``effect`` (KPI units); None when no store count would."""
+    if effect == 0 or variability.sd == 0:
+        return None
+    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
+    residual_sd = variability.sd * math.sqrt(1 - variability.rho**2)
+    return max(2, math.ceil(2 * (z * residual_sd / abs(effect)) ** 2))
+
+
+def _effect_se(variability: Variability, n_experimental: int, n_control: int) -> float:
+    residual_sd = variability.sd * math.sqrt(max(1 - variability.rho**2, 0.0))
+    return residual_sd * math.sqrt(1 / n_experimental + 1 / n_control)
