@@ -148,16 +148,15 @@ class PilotStore(models.Model):
 
 class KpiValue(models.Model):
     """One store's KPI on one day of a pilot (or of its pre-period), computed by the KPI job
-    from the same data for both groups."""
+    from the same data for both groups; a period's figure is the sum of its numerators over
+    the sum of its denominators (``pilots.engine.kpis``)."""
 
     pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="+")
     store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+")
     kpi = models.CharField(max_length=20, choices=Kpi.choices)
     date = models.DateField()
-    value = models.FloatField()
-    weight = models.FloatField(
-        default=1.0, help_text="What the value is a share of (units, stock value) for pooling."
-    )
+    numerator = models.FloatField()
+    denominator = models.FloatField()
 
     class Meta:
         constraints = [
