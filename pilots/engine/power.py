@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy import optimize, stats
 
 
 @dataclass(frozen=True)
@@ -56,10 +56,22 @@ def minimum_detectable_effect(
 ) -> float:
     """The smallest true effect (in the KPI's units) a two-sided test at ``alpha`` finds with
     probability ``power``, after adjustment on the pre-period."""
-    if min(n_experimental, n_control) < 2:
-        return math.inf
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
-    return float(z * _effect_se(variability, n_experimental, n_control))
+    if min(n_experimental, n_control) < 2 or variability.sd == 0:
+        return math.inf if variability.sd else 0.0
+    se = _effect_se(variability, n_experimental, n_control)
+    low, high = 0.0, 20 * se
+    while power_for(variability, high, n_experimental, n_control, alpha=alpha) < power:
+        high *= 2
+    return float(
+        optimize.brentq(
+            lambda effect: (
+                power_for(variability, effect, n_experimental, n_control, alpha=alpha) - power
+            ),
+            low,
+            high,
+            xtol=se * 1e-9,
+        )
+    )
 
 
 def power_for(
@@ -70,12 +82,20 @@ def power_for(
     *,
     alpha: float = 0.05,
 ) -> float:
-    """The chance of finding a true ``effect`` (KPI units) with these group sizes."""
+    """The chance of finding a true ``effect`` (KPI units) with these group sizes.
+
+    A noncentral t with the regression's degrees of freedom (stores − 3), not the normal
+    curve: pilots have few stores, and the normal would promise power they do not have.
+    """
     if min(n_experimental, n_control) < 2:
         return 0.0
+    df = max(n_experimental + n_control - 3, 1)
     shift = abs(effect) / _effect_se(variability, n_experimental, n_control)
-    critical = stats.norm.ppf(1 - alpha / 2)
-    return float(stats.norm.sf(critical - shift) + stats.norm.cdf(-critical - shift))
+    critical = stats.t.ppf(1 - alpha / 2, df)
+    power = stats.nct.sf(critical, df, shift) + stats.nct.cdf(-critical, df, shift)
+    if not np.isfinite(power):  # far in the tail the noncentral t loses precision: ~certain
+        power = stats.norm.sf(critical - shift) + stats.norm.cdf(-critical - shift)
+    return float(min(max(power, 0.0), 1.0))
 
 
 def stores_needed(
@@ -84,13 +104,21 @@ def stores_needed(
     *,
     alpha: float = 0.05,
     power: float = 0.8,
+    most: int = 100_000,
 ) -> int | None:
-    """Stores per group to detect ``effect`` (KPI units); None when no store count would."""
+    """Stores per group to detect ``effect`` (KPI units); None when ``most`` would not."""
     if effect == 0 or variability.sd == 0:
         return None
-    z = stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)
-    residual_sd = variability.sd * math.sqrt(1 - variability.rho**2)
-    return max(2, math.ceil(2 * (z * residual_sd / abs(effect)) ** 2))
+    if power_for(variability, effect, most, most, alpha=alpha) < power:
+        return None
+    low, high = 2, most
+    while low < high:
+        middle = (low + high) // 2
+        if power_for(variability, effect, middle, middle, alpha=alpha) >= power:
+            high = middle
+        else:
+            low = middle + 1
+    return low
 
 
 def _effect_se(variability: Variability, n_experimental: int, n_control: int) -> float:
