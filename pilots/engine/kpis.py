@@ -142,15 +142,12 @@ def _stock_figures(days: pd.DataFrame, unit_cost: pd.Series, rates: CostRates) -
     share of stock value) and turnover (cost of goods sold over stock value, a year's worth)."""
     known = days.dropna(subset=["on_hand"]).copy()
     cost = known["sku_id"].map(unit_cost).fillna(0.0).to_numpy()
-    daily_demand = known.groupby(["store_id", "sku_id"])["forecast"].transform(
-        lambda f: (
-            f.fillna(0)
-            .rolling(rates.excess_cover_days, min_periods=1)
-            .mean()
-            .shift(-(rates.excess_cover_days - 1))
-        )
+    days = rates.excess_cover_days
+    # The mean forecast of the next ``days`` days (fewer near the end of the data).
+    ahead = known.groupby(["store_id", "sku_id"])["forecast"].transform(
+        lambda f: f.fillna(0)[::-1].rolling(days, min_periods=1).mean()[::-1]
     )
-    cover = daily_demand.fillna(known["forecast"].fillna(0)) * rates.excess_cover_days
+    cover = ahead * days
     known["stock_value"] = known["on_hand"].clip(lower=0) * cost
     known["excess_value"] = (known["on_hand"] - cover).clip(lower=0) * cost
     known["sold_value"] = known["quantity"] * cost
@@ -201,7 +198,7 @@ def _costs(
         .groupby([known["store_id"], known["date"]])
         .sum()
     )
-    logistics = pd.Series(dtype=float)
+    logistics = holding * 0
     if len(receipts):
         logistics = receipts.groupby(["store_id", "date"]).agg(
             lines=("quantity", "size"), units=("quantity", "sum")
