@@ -80,24 +80,38 @@ def window_rows(
 ) -> list[tuple[int, int]]:
     """Row ranges ``(left, right)`` (inclusive) of label windows given as timestamp pairs.
 
-    NAB's windows start and end on rows of the file; a window is the rows whose timestamp lies
-    between its limits.  Raises ``ValueError`` for a window that holds no row or overlaps the
-    previous one, since NAB's rules are undefined for those.
+    NAB's window limits are timestamps of rows, and NAB finds them by equality with the first
+    row carrying that timestamp (NAB files repeat hours at daylight-saving changes, so rows are
+    not always in time order).  A limit that is no row's timestamp falls back to the rows
+    between the limits, which needs rows in time order.  Raises ``ValueError`` for a window
+    that holds no row or overlaps the previous one: NAB's rules are undefined for those.
     """
     index = pd.DatetimeIndex(timestamps)
-    if not index.is_monotonic_increasing:
-        raise ValueError("timestamps must be in increasing order")
     rows: list[tuple[int, int]] = []
     limits = sorted((pd.Timestamp(start), pd.Timestamp(end)) for start, end in windows)
     for start, end in limits:
-        left = int(index.searchsorted(start, side="left"))
-        right = int(index.searchsorted(end, side="right")) - 1
+        left = _row_of(index, start, side="left")
+        right = _row_of(index, end, side="right")
         if right < left:
             raise ValueError(f"label window {start} .. {end} holds no row of the file")
         if rows and left <= rows[-1][1]:
             raise ValueError(f"label window {start} .. {end} overlaps the previous window")
         rows.append((left, right))
     return rows
+
+
+def _row_of(index: pd.DatetimeIndex, limit: pd.Timestamp, *, side: str) -> int:
+    """The first row stamped ``limit``, else the first row after (left) / last before (right)."""
+    exact = np.flatnonzero(index == limit)
+    if len(exact):
+        return int(exact[0])
+    if not index.is_monotonic_increasing:
+        raise ValueError(
+            f"label window limit {limit} is no row's timestamp and the rows are not in time order"
+        )
+    if side == "left":
+        return int(index.searchsorted(limit, side="left"))
+    return int(index.searchsorted(limit, side="right")) - 1
 
 
 def score_file(
