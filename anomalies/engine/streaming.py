@@ -21,7 +21,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 # Queries are compared with the past in blocks of this many rows (memory ~ block x rows floats).
-_BLOCK_ROWS = 1024
+_BLOCK_ROWS = 256
 # Robust statistics of the novelty history are refreshed every this many rows.
 _REFRESH_ROWS = 25
 # Numbers below this share of the data's own magnitude are rounding noise, not novelty.
@@ -73,7 +73,9 @@ def subsequence_novelty(values: np.ndarray, subsequence: int) -> np.ndarray:
             - 2.0 * shapes[start:stop] @ shapes[:past].T
         )
         query = np.arange(start, stop)[:, None]
-        squared[np.arange(past)[None, :] > query - subsequence] = np.inf
+        # Only the last block's worth of columns can be too recent for some query.
+        tail = max(start - subsequence, 0)
+        squared[:, tail:][np.arange(tail, past)[None, :] > query - subsequence] = np.inf
         novelty[start + subsequence - 1 : stop + subsequence - 1] = np.sqrt(
             np.maximum(squared.min(axis=1), 0.0)
         )
