@@ -55,7 +55,7 @@ def nab_evaluate(path: Path, *, labels: Path | None = None, out: Path | None = N
     Returns a JSON-serialisable dict: ``files`` (per-file figures), ``overall`` (event recall,
     precision, F1, NAB standard score, windows, detections) and ``settings``.
     """
-    path = Path(path)
+    path = Path(path).resolve()
     if not path.is_dir():
         raise NabInputError(f"{path} is not a folder of NAB files")
     labels_path = Path(labels) if labels is not None else _default_labels(path)
