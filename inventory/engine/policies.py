@@ -1,24 +1,29 @@
-"""Inventory policies per series from the forecast's error distribution over lead time + review.
+"""Inventory policies per series from the forecast's error distribution over the lead time.
 
 For each series (a store × SKU or a warehouse × SKU) and a service target, stated either as a
 cycle service level (the chance of no stock-out in a replenishment cycle) or as a fill rate
 (the share of demand served from stock):
 
-1. Protection window W = mean lead time L + review period R (days). Demand over W is the
-   forecast summed over the next W days (so the season and promotions move it, it is not a
-   flat average) with variance Σ σ_t² over those days + d²·σ_L² (lead-time variability
-   measured from receipts; for a flat forecast this is the textbook (L + R)·σ_d² + d²·σ_L²).
-2. The distribution of that demand: normal for fast movers, Poisson or negative binomial
-   below ``DISCRETE_BELOW_UNITS`` (see :mod:`inventory.engine.distributions`).
-3. Lot size: the EOQ √(2·K·d / h) (with all-units quantity discounts when the series carries
-   price breaks), capped by shelf life and by the company's cover limit, then raised to the
-   MOQ and rounded up to whole case packs.
-4. Policy type: base stock when every review orders anyway (the lot is at most a review
+1. Lot size: the EOQ √(2·K·d / h) (with all-units quantity discounts when the series carries
+   price breaks), at most the demand of the shelf life.
+2. Policy type: base stock when every review orders anyway (the lot is at most a review
    period's demand); (r, Q) when the supplier's MOQ or case pack, not economics, sets the lot;
-   otherwise (s, S) with S = s + Q.
-5. Reorder point: the target quantile of window demand (cycle service level), or the point
-   where expected units short per cycle, the loss function n(r), equal (1 − fill rate) × lot.
-6. Perishables: the order-up-to level is capped at the demand expected within the shelf life.
+   otherwise (s, S).
+3. Demand at risk. Base stock: demand over lead time L + review R. (s, S) and (r, Q): demand
+   over L plus the undershoot (how far below the reorder point the position already is when
+   the order goes out; large for lumpy demand). Demand over a window is the forecast summed
+   over those days, so the season and promotions move it (not a flat average), with variance
+   Σ σ_t² over the days + d²·σ_L² (lead-time variability measured from receipts; on a flat
+   forecast the textbook L·σ_d² + d²·σ_L²).
+4. Its distribution: normal for fast movers, Poisson or negative binomial below
+   ``DISCRETE_BELOW_UNITS`` (see :mod:`inventory.engine.distributions`); ``distribution``
+   says which.
+5. Reorder point: the target quantile of demand at risk (cycle service level), or the point
+   where expected units short per cycle, the loss function n(r), is (1 − fill rate) × lot.
+6. Ceiling: stock on receipt (about S less the demand at risk) should sell, with the target's
+   confidence, within the company's cover limit and within the shelf life; that caps S and
+   the lot below the EOQ. The MOQ and whole case packs come last (the supplier's terms win;
+   the explanation flags a lot that overshoots the ceiling).
 7. The expected cycle service level and fill rate of the final, rounded policy.
 
 ``explanation`` holds each step's numbers, so a planner sees the working.
@@ -37,6 +42,10 @@ from inventory.engine.textbook import eoq_all_units
 
 TARGET_KINDS = ("csl", "fill_rate")
 DAYS_PER_YEAR = 365.0
+PERISHABLE_RULE = (
+    "Stock that expires before an order placed now would arrive does not count toward the "
+    "inventory position."
+)
 # Start days whose policies are computed in one stacked call (bounds memory).
 ROLLING_CHUNK = 8
 
@@ -175,6 +184,7 @@ def policies_compute(
                 "lot_capped_below_eoq": bool(capped[i]),
                 "supplier_lot_exceeds_ceiling": bool(supplier_exceeds[i]),
                 "policy_reason": _reason(policy_type[i]),
+                "perishable_rule": PERISHABLE_RULE if np.isfinite(shelf[i]) else None,
                 "target_kind": target_kind,
                 "target": target,
             }

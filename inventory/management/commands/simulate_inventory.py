@@ -137,9 +137,9 @@ def _as_json(result: VerificationResult, seconds: float) -> dict:
 def _cell(name: str, stats: dict[str, float], currency: str) -> str:
     mean, low, high = stats["mean"], stats["low"], stats["high"]
     if name in SHARES:
-        return f"{100 * mean:6.2f} % [{100 * low:.2f}, {100 * high:.2f}]"
+        return f"{100 * mean:.2f} % [{100 * low:.2f}, {100 * high:.2f}]"
     unit = f" {currency}" if name in MONEY else ""
-    return f"{mean:12,.1f}{unit} [{low:,.1f}, {high:,.1f}]"
+    return f"{mean:,.1f}{unit} [{low:,.1f}, {high:,.1f}]"
 
 
 def _as_table(result: VerificationResult, seconds: float) -> str:
@@ -155,7 +155,7 @@ def _as_table(result: VerificationResult, seconds: float) -> str:
         f"days of average demand). Excess = stock beyond the next {result.excess_cover_days} "
         "days' forecast demand (or the shelf life, if shorter), at cost. 95 % intervals.",
         "",
-        f"{'Measure':34s} {'Product':36s} {'Baseline (min/max)':36s} {'Change':>10s}  Seed target",
+        f"{'Measure':38s} {'Product':40s} {'Baseline (min/max)':40s} {'Change':>9s}  Seed target",
     ]
     for name in LABELS:
         product = _cell(name, result.product[name], result.currency)
@@ -169,7 +169,7 @@ def _as_table(result: VerificationResult, seconds: float) -> str:
             unit = "pt" if name in SHARES else "%"
             met = changes[name] >= goal if goal > 0 else changes[name] <= goal
             target = f"{100 * goal:+.0f} {unit} ({'met' if met else 'not met'})"
-        lines.append(f"{LABELS[name]:34s} {product:36s} {baseline:36s} {change:>10s}  {target}")
+        lines.append(f"{LABELS[name]:38s} {product:40s} {baseline:40s} {change:>9s}  {target}")
     within = abs(
         result.product["cycle_service_level" if result.target_kind == "csl" else "fill_rate"][
             "mean"
