@@ -214,3 +214,13 @@ def test_warehouse_series_sum_the_stores_they_serve(world):
     assert at_warehouse.on_hand == 500
     assert at_warehouse.lead_time_source == "nominal"
     assert inputs.history.iloc[at_warehouse.name].sum() == pytest.approx(14.0 * 7)
+
+
+def test_without_receipts_or_stock_the_nominal_terms_apply(world):
+    SupplyOrder.objects.all().delete()
+    InventorySnapshot.objects.all().delete()
+    inputs = policy_inputs_load(scope=Scope.system(), horizon_days=7)
+    assert set(inputs.series.lead_time_source) == {"nominal"}
+    assert sorted(inputs.series.lead_time_days.unique()) == [4.0, 9.0]
+    assert (inputs.series.on_hand == 0).all()
+    assert len(inputs.lead_time_samples) == 4
