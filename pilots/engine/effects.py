@@ -66,24 +66,39 @@ def permutation_p_value(
     draws: int = 2000,
     seed: int = 0,
 ) -> float:
-    """Two-sided p-value of the adjusted effect against the design's own re-draws.
+    """Two-sided p-value of the adjusted effect against the design's own re-draws."""
+    post, pre, _ = _arrays(post, pre, assignment.group)
+    return float(permutation_p_values(post[None, :], pre, assignment, draws=draws, seed=seed)[0])
 
-    The adjusted effect of every re-draw is computed at once: by Frisch–Waugh–Lovell it is
-    the slope of ``post`` on the group after both are residualised on ``[1, pre]``, so a
-    (draws × stores) matrix of groups needs two matrix products, not ``draws`` regressions.
+
+def permutation_p_values(
+    posts: np.ndarray,
+    pre: np.ndarray,
+    assignment: Assignment,
+    *,
+    draws: int = 2000,
+    seed: int = 0,
+) -> np.ndarray:
+    """The permutation p-value for each row of ``posts`` (outcomes × stores), all against
+    the same re-draws of the design.
+
+    The adjusted effect of every re-draw and outcome is computed at once: by Frisch–Waugh–
+    Lovell it is the slope of ``post`` on the group after both are residualised on
+    ``[1, pre]``, so the re-draws need a few matrix products, not one regression each.
     """
-    post, pre, group = _arrays(post, pre, assignment.group)
     rng = np.random.default_rng(seed)
+    group = assignment.group.astype(float)
     groups = np.vstack([group[None, :], assignment.redraw(rng, draws)]).astype(float)
     basis = np.column_stack([np.ones(len(pre)), pre - pre.mean()])
     projector = basis @ np.linalg.pinv(basis)
-    post_r = post - projector @ post
     groups_r = groups - groups @ projector.T
     denominators = np.einsum("ij,ij->i", groups_r, groups_r)
-    slopes = (groups_r @ post_r) / np.where(denominators > 1e-12, denominators, np.nan)
-    observed = abs(slopes[0])
-    extreme = np.sum(np.abs(slopes[1:]) >= observed - 1e-12)
-    return float((extreme + 1) / (draws + 1))
+    slopes = (groups_r @ np.asarray(posts, dtype=float).T) / np.where(
+        denominators > 1e-12, denominators, np.nan
+    )[:, None]
+    observed = np.abs(slopes[0])
+    extreme = np.sum(np.abs(slopes[1:]) >= observed[None, :] - 1e-12, axis=0)
+    return (extreme + 1) / (draws + 1)
 
 
 def estimate(

@@ -16,7 +16,7 @@ import numpy as np
 
 from pilots.engine.assignment import Assignment
 from pilots.engine.effects import permutation_p_value
-from pilots.engine.power import Variability, power_for
+from pilots.engine.power import Variability, adjusted_correlation, simulated_power
 
 
 @dataclass(frozen=True)
@@ -44,10 +44,10 @@ def simulate_kpi(
     ``design(run)`` returns the assignment of run ``run`` (stores in the panel's row order).
     ``standardised_effect`` is the planted effect in between-store standard deviations of
     the pilot-period KPI (Cohen's d); the predicted power is the mean over the runs of what
-    the design formula promises for that effect.
+    the design predicts for that effect with that run's stores (``simulated_power``).
     """
     weekly = np.asarray(weekly, dtype=float)
-    stores, weeks = weekly.shape
+    weeks = weekly.shape[1]
     if weeks < pre_weeks + pilot_weeks:
         raise ValueError(
             f"The panel has {weeks} weeks; a pilot of {pilot_weeks} weeks with a {pre_weeks}-week "
@@ -64,8 +64,11 @@ def simulate_kpi(
         if standardised_effect:
             variability = _variability(pre, post)
             effect = standardised_effect * variability.sd
-            n_exp = int(assignment.group.sum())
-            predicted.append(power_for(variability, effect, n_exp, stores - n_exp, alpha=alpha))
+            predicted.append(
+                simulated_power(
+                    pre, variability, effect, assignment, alpha=alpha, sims=100, seed=run
+                )
+            )
             post = post + effect * assignment.group
         p = permutation_p_value(post, pre, assignment, draws=draws, seed=run)
         rejections += p < alpha
@@ -80,5 +83,8 @@ def simulate_kpi(
 def _variability(pre: np.ndarray, post: np.ndarray) -> Variability:
     rho = float(np.corrcoef(pre, post)[0, 1]) if pre.std() > 0 and post.std() > 0 else 0.0
     return Variability(
-        mean=float(post.mean()), sd=float(post.std(ddof=1)), rho=max(rho, 0.0), stores=len(post)
+        mean=float(post.mean()),
+        sd=float(post.std(ddof=1)),
+        rho=adjusted_correlation(rho, len(post)),
+        stores=len(post),
     )
