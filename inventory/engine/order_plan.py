@@ -887,7 +887,7 @@ def _cost_breakdown(
     purchase_rows = lines.loc[supplier, "sku_id"].map(sku_pos).to_numpy(int)
     return {
         "holding": round(holding, 2),
-        "ordering": round(problem.order_cost * len(lines), 2),
+        "ordering": round(problem.order_cost * int(supplier.sum()), 2),
         "transport": round(problem.transport_cost_per_unit * float(lines["quantity"].sum()), 2),
         "lost_sales": round(shortage, 2),
         "purchases": round(
