@@ -546,7 +546,12 @@ def order_plan_solve(
         )
         if slacks:
             status = "infeasible"
-            explanation = binding_explanation(problem, slacks, lost_units=lost_units - diag_lost)
+            explanation = binding_explanation(
+                problem,
+                slacks,
+                lost_units=lost_units - diag_lost,
+                approximate=integers > EXACT_INTEGER_LIMIT,
+            )
     return OrderPlanSolution(
         lines=lines,
         status=status,
