@@ -91,7 +91,14 @@ class OrderPlanProblem:
 
 @dataclass(frozen=True)
 class OrderPlanSolution:
-    """The plan: order lines with a reason each, the solve's facts, and projected stock."""
+    """The plan: order lines with a reason each, the solve's facts, and projected stock.
+
+    ``method``: ``"milp"`` (solved as it stands) or ``"lp-round-repair"`` (decomposed);
+    ``mip_gap``: the relative gap reached (against the LP bound when decomposed);
+    ``cost_breakdown``: holding, ordering, transport, lost sales and purchases, in currency.
+    Transfers from a warehouse cost their transport only; supplier orders purchase plus
+    transport (only purchases count against the budget).
+    """
 
     lines: pd.DataFrame
     status: str
@@ -103,6 +110,7 @@ class OrderPlanSolution:
     projection: pd.DataFrame
     cost_breakdown: dict[str, float]
     method: str = "milp"
+    time_limit_s: float | None = None
 
 
 LINE_COLUMNS = [
@@ -563,6 +571,7 @@ def order_plan_solve(
         projection=projection,
         cost_breakdown=_cost_breakdown(problem, a, lines, projection),
         method=solved.method,
+        time_limit_s=time_limit_s,
     )
 
 
@@ -792,6 +801,7 @@ def _no_solution(
         projection=pd.DataFrame(),
         cost_breakdown={},
         method="none",
+        time_limit_s=time_limit_s,
     )
 
 
