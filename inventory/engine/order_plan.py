@@ -35,7 +35,7 @@ SOLVERS = ("highs", "cbc")
 _SLACK_TOLERANCE = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OrderPlanSolution:
     """The plan: order lines with a reason each, the solve's facts, and projected stock.
 

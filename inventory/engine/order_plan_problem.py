@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class OrderPlanProblem:
     """Everything the plan needs, aligned by position.
 
