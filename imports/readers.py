@@ -256,7 +256,8 @@ def _read_csv(path: Path, name: str, limit: int) -> pd.DataFrame:
     """
     try:
         with _open_guarded(path, name) as handle:
-            data = handle.read()
+            # In pieces of the guard's size: read() whole asks for 8 KB at a time.
+            data = b"".join(iter(lambda: handle.read(READ_CHUNK_BYTES), b""))
         frame = _read_plain_csv(data)
         if frame is None:
             frame = pd.read_csv(
