@@ -44,7 +44,7 @@ MAX_COLUMNS = 100
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 XLSX_SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
-# Bytes after which a file is not plain comma-separated text for the fast parser.
+# Bytes that make a file more than plain comma-separated text: pandas parses it instead.
 PLAIN_CSV_EXCLUDED = (b'"', b"\r", b"\x00")
 # Arrow parses a block at a time and refuses a line longer than one (pandas then reads it).
 PLAIN_CSV_BLOCK = 4 * 2**20
@@ -289,7 +289,7 @@ def _read_plain_csv(data: bytes) -> pd.DataFrame | None:
     """The cells of ``data`` as Arrow-backed text, when it is plain comma-separated UTF-8
     with at least two columns and every row as wide as the first; None otherwise.
 
-    Without quotes and carriage returns both parsers split the same way (lines at ``\n``,
+    Without quotes and carriage returns both parsers split the same way (lines at ``\\n``,
     cells at ``,``, an empty line a row of empty cells), so the result is what pandas would
     give; pandas takes every other case, including all the malformed ones.
     """
@@ -310,7 +310,7 @@ def _read_plain_csv(data: bytes) -> pd.DataFrame | None:
                 column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
             ),
         )
-    except pa.ArrowInvalid:
+    except pa.ArrowException:
         return None
     frame = table.to_pandas()
     frame.columns = range(width)
