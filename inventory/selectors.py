@@ -267,15 +267,96 @@ def health_overview(*, scope: Scope) -> dict:
     }
 
 
-def working_steps(explanation: dict | None) -> list[dict]:
-    """The policy's stored working as steps to list: its ``steps`` as they are (each with a
-    label, a formula, a value or a text), or else every input and result by name."""
-    explanation = explanation or {}
-    steps = explanation.get("steps")
-    if isinstance(steps, list):
-        return [step if isinstance(step, dict) else {"text": str(step)} for step in steps]
-    return [
-        {"label": str(name).replace("_", " ").capitalize(), "value": value}
-        for name, value in explanation.items()
-        if not isinstance(value, dict | list)
-    ]
+def _number(value, digits: int = 1) -> str:
+    return "—" if value is None else f"{float(value):,.{digits}f}"
+
+
+def working_steps(policy: InventoryPolicy) -> list[dict]:
+    """How the policy's numbers were derived, as steps with formula and figures.
+
+    Reads the engine's stored working (``InventoryPolicy.explanation``: the protection
+    window, demand and its spread over it, the distribution, EOQ and its rounding); keys it
+    does not know are listed by name, so nothing the engine recorded is hidden.
+    """
+    w = dict(policy.explanation or {})
+    if isinstance(w.get("steps"), list):
+        return [s if isinstance(s, dict) else {"text": str(s)} for s in w["steps"]]
+    steps: list[dict] = []
+    if "window_days" in w:
+        steps.append(
+            {
+                "label": "Protection window",
+                "formula": "lead time L + review R",
+                "value": f"{_number(policy.lead_time_days)} + {w.get('review_days', '?')} = "
+                f"{_number(w['window_days'])} days",
+            }
+        )
+    if "demand_over_window" in w:
+        steps.append(
+            {
+                "label": "Forecast demand over the window",
+                "formula": "μ = Σ daily forecast",
+                "value": f"{_number(w['demand_over_window'])} units",
+            }
+        )
+    if "sd_over_window" in w:
+        steps.append(
+            {
+                "label": "Uncertainty over the window",
+                "formula": "σ = √(σ_demand² + (d × σ_L)²)",
+                "value": f"√({_number(w.get('sd_from_demand'))}² + "
+                f"{_number(w.get('sd_from_lead_time'))}²) = {_number(w['sd_over_window'])} units",
+                "text": f"σ_demand from the forecast band; σ_L = "
+                f"{_number(policy.lead_time_sd_days)} days measured from receipts.",
+            }
+        )
+    if "distribution" in w:
+        steps.append({"label": "Demand distribution", "value": str(w["distribution"])})
+    kind = "cycle service level" if policy.target_kind == "csl" else "fill rate"
+    steps.append(
+        {
+            "label": "Reorder point",
+            "formula": f"smallest r with {kind} ≥ {policy.target:g}",
+            "value": f"{_number(policy.reorder_point)} units",
+        }
+    )
+    if "demand_over_window" in w:
+        steps.append(
+            {
+                "label": "Safety stock",
+                "formula": "SS = r − μ",
+                "value": f"{_number(policy.reorder_point)} − {_number(w['demand_over_window'])}"
+                f" = {_number(policy.safety_stock)} units",
+            }
+        )
+    if "eoq" in w:
+        steps.append(
+            {
+                "label": "Economic order quantity",
+                "formula": "EOQ = √(2 K d / h)",
+                "value": f"√(2 × {_number(w.get('order_cost'), 2)} × "
+                f"{_number(policy.demand_per_day, 2)} / "
+                f"{_number(w.get('holding_cost_per_unit_day'), 4)}) = {_number(w['eoq'])} units",
+            }
+        )
+    if "lot_rounded" in w:
+        steps.append(
+            {
+                "label": "Order quantity",
+                "formula": "capped by cover and shelf life, then ≥ MOQ in whole cases",
+                "value": f"{_number(w.get('lot_after_caps'))} → {_number(w['lot_rounded'], 0)} "
+                f"units (MOQ {_number(w.get('moq'), 0)}, case {_number(w.get('case_pack'), 0)})",
+            }
+        )
+    if w.get("policy_reason"):
+        steps.append({"label": "Policy", "text": str(w["policy_reason"])})
+    known = {
+        "window_days", "review_days", "demand_over_window", "sd_from_demand",
+        "sd_from_lead_time", "sd_over_window", "distribution", "eoq", "order_cost",
+        "holding_cost_per_unit_day", "lot_after_caps", "lot_rounded", "moq", "case_pack",
+        "policy_reason", "target_kind", "target",
+    }  # fmt: skip
+    for name, value in w.items():
+        if name not in known and not isinstance(value, dict | list):
+            steps.append({"label": name.replace("_", " ").capitalize(), "value": value})
+    return steps

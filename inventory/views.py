@@ -182,7 +182,7 @@ def policy(request, store_pk: int, sku_pk: int):
     if found is not None:
         horizon = found.run.horizon_days or InventorySettings.current().horizon_days
         context["projection"] = selectors.projected_stock(policy=found, horizon_days=horizon)
-        context["working"] = selectors.working_steps(found.explanation)
+        context["working"] = selectors.working_steps(found)
         context["recommendations"] = selectors.recommendations_in_scope(scope=request.scope).filter(
             store=store, sku=sku, run=found.run
         )

@@ -21,7 +21,9 @@ def recs(scoped_world):
         sku.case_pack, sku.min_order_qty = 12, 24
         sku.save()
     run = InventoryPlanRunFactory()
-    inside = RecommendationFactory(run=run, store=scoped_world["store_in"], sku=scoped_world["sku_in"])
+    inside = RecommendationFactory(
+        run=run, store=scoped_world["store_in"], sku=scoped_world["sku_in"]
+    )
     outside = RecommendationFactory(
         run=run, store=scoped_world["store_out"], sku=scoped_world["sku_out"]
     )
