@@ -31,6 +31,7 @@ RECEIPTS_LOOKBACK_DAYS = 365
 MIN_RECEIPTS_PER_SERIES = 3
 MAX_LEAD_TIME_SAMPLES = 60
 SNAPSHOT_LOOKBACK_DAYS = 35
+MIN_DAILY_SHAPE = 0.25
 
 
 class PolicyInputsError(ValueError):
@@ -93,7 +94,7 @@ def policy_inputs_load(
     mean = _wide(forecasts, store_series, "forecast", dates)
     sd = _wide(forecasts, store_series, "sd", dates)
     bt_rmse = _backtest_rmse(scope, store_series)
-    sd = _fill_degenerate_sd(sd, mean, bt_rmse)
+    sd = _plausible_sd(_fill_degenerate_sd(sd, mean, bt_rmse), mean)
     error_source = np.where(
         forecasts.groupby(["store_id", "sku_id"])["band"]
         .max()
@@ -187,6 +188,18 @@ def _fill_degenerate_sd(sd: pd.DataFrame, mean: pd.DataFrame, rmse: np.ndarray) 
         np.isfinite(fallback[flat])[:, None], fallback[flat][:, None], poisson[flat]
     )
     return pd.DataFrame(values, columns=sd.columns)
+
+
+def _plausible_sd(sd: pd.DataFrame, mean: pd.DataFrame) -> pd.DataFrame:
+    """Cap each day's error variance at a negative binomial's of shape ``MIN_DAILY_SHAPE``.
+
+    Quantiles are whole units: a p10–p90 band of 0–1 around a mean of 0.001 units is
+    rounding, not spread, and read literally it would make one sale in a thousand days look
+    like a lump of hundreds.
+    """
+    m = mean.to_numpy()
+    cap = np.sqrt(m + m**2 / MIN_DAILY_SHAPE)
+    return pd.DataFrame(np.minimum(sd.to_numpy(), cap), columns=sd.columns)
 
 
 def _warehouse_series(

@@ -30,16 +30,8 @@ import math
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from inventory.engine.distributions import (
-    discrete_cdf_and_loss,
-    discrete_pmf,
-    distribution_names,
-    grid_size,
-    normal_loss,
-    standard_normal_loss_inverse,
-)
+from inventory.engine.distributions import RiskDemand, undershoot_moments
 from inventory.engine.textbook import eoq_all_units
 
 TARGET_KINDS = ("csl", "fill_rate")
@@ -73,6 +65,7 @@ def policies_compute(
     daily_mean: pd.DataFrame | None = None,
     daily_sd: pd.DataFrame | None = None,
     max_cover_days: float | None = None,
+    explain: bool = True,
 ) -> pd.DataFrame:
     """One policy per row of ``series`` (same index), columns named like ``InventoryPolicy``.
 
@@ -81,7 +74,8 @@ def policies_compute(
     ``price_breaks`` / ``break_unit_costs`` (lists, all-units). ``daily_mean`` / ``daily_sd``
     (series × days, aligned on the index) are the forecast paths the protection window is
     summed over; without them the mean daily demand is used flat. ``max_cover_days`` caps the
-    lot at that many days of demand (the company's excess-stock rule).
+    lot at that many days of demand (the company's excess-stock rule). ``explain=False``
+    leaves ``explanation`` empty (bulk runs that only need the levels).
     """
     _check(
         series,
@@ -106,78 +100,76 @@ def policies_compute(
         if "shelf_life_days" in series
         else np.full(n, np.nan)
     )
-    window = lead + review_days
-
-    mean_w, var_demand_w, rate_end = _window_demand(d, sd_day, window, daily_mean, daily_sd)
-    var_lead_w = rate_end**2 * lead_sd**2
-    var_w = var_demand_w + var_lead_w
-    sd_w = np.sqrt(var_w)
-    dist = distribution_names(mean_w, var_w)
-
     h_day = holding_rate_per_year * cost / DAYS_PER_YEAR
     shortage = shortage_cost_share * price
     eoq_raw, unit_cost_used = _eoq(series, d, h_day, order_cost, holding_rate_per_year, cost)
-    lot = eoq_raw.copy()
-    cover_cap = np.full(n, np.inf) if max_cover_days is None else max_cover_days * d
-    shelf_cap = np.where(np.isfinite(shelf), d * shelf, np.inf)
-    lot = np.minimum(lot, np.minimum(cover_cap, shelf_cap))
-    lot_before_rounding = lot.copy()
-    lot = np.maximum(lot, moq)
-    lot = np.ceil(lot / pack - 1e-9) * pack
-    lot = np.maximum(lot, pack)
-
+    shelf_days = np.where(np.isfinite(shelf), shelf, np.inf)
+    shelf_cap = d * shelf_days
+    raw_lot = np.minimum(eoq_raw, shelf_cap)
     review_demand = d * review_days
-    supplier_sets_lot = np.maximum(moq, pack) >= np.maximum(lot_before_rounding, 1.0)
-    policy_type = np.where(
-        lot <= review_demand,
-        "base_stock",
-        np.where(supplier_sets_lot, "rQ", "sS"),
-    )
+    policy_type = _policy_types(raw_lot, moq, pack, review_demand)
     base = policy_type == "base_stock"
-    lot_for_service = np.where(base, np.maximum(review_demand, 1e-9), lot)
 
-    reorder = _reorder_point(target_kind, target, mean_w, var_w, sd_w, dist, lot_for_service)
+    # Base stock covers lead time + review; (s, S) and (r, Q) cover the lead time plus the
+    # undershoot: how far below the reorder point the position is when the order goes out.
+    window = np.where(base, lead + review_days, lead)
+    mean_w, var_demand_w, rate = _window_demand(d, sd_day, window, daily_mean, daily_sd)
+    var_lead_w = rate**2 * lead_sd**2
+    day_var = np.where(window > 0, var_demand_w / np.maximum(window, 1e-9), sd_day**2)
+    under_mean, under_var = undershoot_moments(rate * review_days, day_var * review_days)
+    under_mean = np.where(base, 0.0, under_mean)
+    under_var = np.where(base, 0.0, under_var)
+    risk = RiskDemand.build(
+        lead_mean=mean_w,
+        lead_var=var_demand_w + var_lead_w,
+        review_mean=np.where(base, 0.0, rate * review_days),
+        review_var=np.where(base, 0.0, day_var * review_days),
+    )
+
+    # Stock on receipt (about S less the demand at risk) should sell within the company's
+    # cover limit and within the shelf life: that caps S, and the lot below the EOQ.
+    limit_days = np.minimum(np.inf if max_cover_days is None else max_cover_days, shelf_days)
+    ceiling = risk.mean + _demand_after(d, sd_day, window, limit_days, daily_mean, daily_sd)
+    lot, cycle, reorder = raw_lot, None, None
+    for _ in range(2 if target_kind == "fill_rate" else 1):
+        cycle = np.where(base, np.maximum(review_demand, 1e-9), _rounded_lot(lot, moq, pack))
+        reorder = risk.reorder_points(target_kind, target, cycle)
+        lot = np.minimum(raw_lot, np.maximum(ceiling - reorder, review_demand))
+    capped = lot < eoq_raw - 1e-9
+    lot = _rounded_lot(lot, moq, pack)
+    supplier_exceeds = lot > np.maximum(ceiling - reorder, 0.0) + pack
     order_up_to = np.where(base, reorder, reorder + lot)
-    perishable_cap = _shelf_life_cap(d, shelf, daily_mean)
-    shelf_binds = order_up_to > perishable_cap
-    order_up_to = np.where(
-        shelf_binds, np.maximum(perishable_cap, reorder + np.where(base, 0.0, pack)), order_up_to
-    )
-    order_up_to = np.ceil(order_up_to - 1e-9)
-    order_quantity = np.where(policy_type == "sS", order_up_to - reorder, lot)
-    order_quantity = np.where(
-        policy_type == "rQ",
-        np.maximum(
-            np.floor(np.minimum(lot, order_up_to - reorder) / pack) * pack, np.maximum(moq, pack)
-        ),
-        order_quantity,
-    )
-    order_up_to = np.where(policy_type == "rQ", reorder + order_quantity, order_up_to)
-    cycle_units = np.where(base, lot_for_service, np.maximum(order_up_to - reorder, 1e-9))
-    expected_csl, expected_fill = _service(reorder, mean_w, var_w, sd_w, dist, cycle_units)
-
+    order_quantity = lot
+    cycle = np.where(base, np.maximum(review_demand, 1e-9), lot)
+    expected_csl, expected_fill = risk.service(reorder, cycle)
+    sd_w = np.sqrt(risk.var)
     rows = []
-    for i in range(n):
+    for i in range(n if explain else 0):
         rows.append(
             {
-                "distribution": str(dist[i]),
+                "distribution": str(risk.dist[i]),
                 "window_days": round(float(window[i]), 3),
                 "review_days": review_days,
                 "demand_over_window": round(float(mean_w[i]), 3),
+                "undershoot_mean": round(float(under_mean[i]), 3),
                 "sd_from_demand": round(float(math.sqrt(var_demand_w[i])), 3),
                 "sd_from_lead_time": round(float(math.sqrt(var_lead_w[i])), 3),
-                "sd_over_window": round(float(sd_w[i]), 3),
+                "sd_from_undershoot": round(float(math.sqrt(under_var[i])), 3),
+                "sd_total": round(float(sd_w[i]), 3),
                 "holding_cost_per_unit_day": round(float(h_day[i]), 6),
                 "shortage_cost_per_unit": round(float(shortage[i]), 4),
                 "order_cost": order_cost,
                 "eoq": round(float(eoq_raw[i]), 3),
                 "eoq_unit_cost": round(float(unit_cost_used[i]), 4),
-                "lot_after_caps": round(float(lot_before_rounding[i]), 3),
                 "lot_rounded": float(lot[i]),
                 "moq": float(moq[i]),
                 "case_pack": float(pack[i]),
                 "shelf_life_days": None if not np.isfinite(shelf[i]) else float(shelf[i]),
-                "shelf_life_caps_order_up_to": bool(shelf_binds[i]),
+                "order_up_to_ceiling": None
+                if not np.isfinite(ceiling[i])
+                else round(float(ceiling[i]), 3),
+                "lot_capped_below_eoq": bool(capped[i]),
+                "supplier_lot_exceeds_ceiling": bool(supplier_exceeds[i]),
                 "policy_reason": _reason(policy_type[i]),
                 "target_kind": target_kind,
                 "target": target,
@@ -188,7 +180,7 @@ def policies_compute(
             "policy_type": policy_type,
             "target_kind": target_kind,
             "target": target,
-            "safety_stock": reorder - mean_w,
+            "safety_stock": reorder - risk.mean,
             "reorder_point": reorder,
             "order_up_to": order_up_to,
             "order_quantity": order_quantity,
@@ -198,8 +190,8 @@ def policies_compute(
             "lead_time_sd_days": lead_sd,
             "expected_csl": expected_csl,
             "expected_fill_rate": expected_fill,
-            "distribution": dist,
-            "explanation": rows,
+            "distribution": risk.dist,
+            "explanation": rows if explain else [{}] * n,
         },
         index=series.index,
     )
@@ -238,22 +230,22 @@ def _window_demand(
     mean = daily_mean.to_numpy(float).clip(min=0.0)
     var = (daily_sd.to_numpy(float) if daily_sd is not None else np.sqrt(mean)) ** 2
     horizon = mean.shape[1]
-    longest = int(np.ceil(window.max())) if len(window) else 0
-    if longest > horizon:
-        tail_mean = mean[:, -7:].mean(axis=1, keepdims=True)
-        tail_var = var[:, -7:].mean(axis=1, keepdims=True)
-        mean = np.hstack([mean, np.repeat(tail_mean, longest - horizon, axis=1)])
-        var = np.hstack([var, np.repeat(tail_var, longest - horizon, axis=1)])
-    cum_mean = np.hstack([np.zeros((len(mean), 1)), np.cumsum(mean, axis=1)])
-    cum_var = np.hstack([np.zeros((len(var), 1)), np.cumsum(var, axis=1)])
-    whole = np.floor(window).astype(int)
-    frac = window - whole
     rows = np.arange(len(mean))
-    nxt = np.minimum(whole, mean.shape[1] - 1)
-    mean_w = cum_mean[rows, whole] + frac * mean[rows, nxt]
-    var_w = cum_var[rows, whole] + frac * var[rows, nxt]
+    inside = np.minimum(window, horizon)
+    whole = np.floor(inside).astype(int)
+    frac = inside - whole
+    nxt = np.minimum(whole, horizon - 1)
+    beyond = np.maximum(window - horizon, 0.0)
+    mean_w = _cumulative(mean)[rows, whole] + frac * mean[rows, nxt]
+    var_w = _cumulative(var)[rows, whole] + frac * var[rows, nxt]
+    mean_w = mean_w + beyond * mean[:, -7:].mean(axis=1)
+    var_w = var_w + beyond * var[:, -7:].mean(axis=1)
     rate_end = np.where(window > 0, mean_w / np.maximum(window, 1e-9), d)
     return mean_w, var_w, rate_end
+
+
+def _cumulative(values: np.ndarray) -> np.ndarray:
+    return np.hstack([np.zeros((len(values), 1)), np.cumsum(values, axis=1)])
 
 
 def _eoq(
@@ -281,82 +273,34 @@ def _eoq(
     return eoq, unit_cost
 
 
-def _reorder_point(
-    target_kind: str,
-    target: float,
-    mean_w: np.ndarray,
-    var_w: np.ndarray,
-    sd_w: np.ndarray,
-    dist: np.ndarray,
-    cycle_units: np.ndarray,
+def _demand_after(
+    d: np.ndarray,
+    sd_day: np.ndarray,
+    start: np.ndarray,
+    days: np.ndarray,
+    daily_mean: pd.DataFrame | None,
+    daily_sd: pd.DataFrame | None,
 ) -> np.ndarray:
-    """Whole units: the target quantile (CSL) or the fill-rate loss-function point."""
-    reorder = np.zeros(len(mean_w))
-    normal = dist == "normal"
-    if normal.any():
-        if target_kind == "csl":
-            z = np.full(normal.sum(), stats.norm.ppf(target))
-        else:
-            allowed = (1.0 - target) * cycle_units[normal] / np.maximum(sd_w[normal], 1e-9)
-            z = standard_normal_loss_inverse(allowed)
-        reorder[normal] = np.ceil(mean_w[normal] + z * sd_w[normal] - 1e-9)
-    discrete = ~normal
-    if discrete.any():
-        m, v = mean_w[discrete], var_w[discrete]
-        pmf = discrete_pmf(m, v, grid_size(m, v))
-        cdf, loss = discrete_cdf_and_loss(pmf, m)
-        if target_kind == "csl":
-            meets = cdf >= target - 1e-12
-        else:
-            meets = loss <= ((1.0 - target) * cycle_units[discrete])[:, None] + 1e-12
-        reorder[discrete] = np.argmax(meets, axis=1)
-    return np.maximum(reorder, 0.0)
+    """Forecast demand over ``days`` days after the first ``start`` days (inf: unbounded)."""
+    finite = np.isfinite(days)
+    span = np.where(finite, days, 0.0)
+    until, _, _ = _window_demand(d, sd_day, start + span, daily_mean, daily_sd)
+    before, _, _ = _window_demand(d, sd_day, start, daily_mean, daily_sd)
+    return np.where(finite, until - before, np.inf)
 
 
-def _shelf_life_cap(
-    d: np.ndarray, shelf: np.ndarray, daily_mean: pd.DataFrame | None
+def _policy_types(
+    raw_lot: np.ndarray, moq: np.ndarray, pack: np.ndarray, review_demand: np.ndarray
 ) -> np.ndarray:
-    """Most stock that sells within the shelf life: the forecast over that many days."""
-    cap = np.full(len(d), np.inf)
-    perishable = np.isfinite(shelf)
-    if not perishable.any():
-        return cap
-    if daily_mean is None:
-        cap[perishable] = d[perishable] * shelf[perishable]
-        return cap
-    mean, _, _ = _window_demand(d, np.zeros(len(d)), np.nan_to_num(shelf), daily_mean, None)
-    cap[perishable] = mean[perishable]
-    return cap
+    lot = _rounded_lot(raw_lot, moq, pack)
+    supplier_sets_lot = np.maximum(moq, pack) >= np.maximum(raw_lot, 1.0)
+    return np.where(lot <= review_demand, "base_stock", np.where(supplier_sets_lot, "rQ", "sS"))
 
 
-def _service(
-    reorder: np.ndarray,
-    mean_w: np.ndarray,
-    var_w: np.ndarray,
-    sd_w: np.ndarray,
-    dist: np.ndarray,
-    cycle_units: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Cycle service level F(r) and fill rate 1 − n(r) / units per cycle."""
-    csl = np.zeros(len(reorder))
-    short = np.zeros(len(reorder))
-    normal = dist == "normal"
-    if normal.any():
-        csl[normal] = stats.norm.cdf(
-            (reorder[normal] - mean_w[normal]) / np.maximum(sd_w[normal], 1e-9)
-        )
-        short[normal] = normal_loss(reorder[normal], mean_w[normal], sd_w[normal])
-    discrete = ~normal
-    if discrete.any():
-        m, v = mean_w[discrete], var_w[discrete]
-        size = max(grid_size(m, v), int(reorder[discrete].max()) + 2)
-        cdf, loss = discrete_cdf_and_loss(discrete_pmf(m, v, size), m)
-        idx = reorder[discrete].astype(int)
-        rows = np.arange(len(idx))
-        csl[discrete] = cdf[rows, idx]
-        short[discrete] = loss[rows, idx]
-    fill = np.clip(1.0 - short / np.maximum(cycle_units, 1e-9), 0.0, 1.0)
-    return csl, fill
+def _rounded_lot(lot: np.ndarray, moq: np.ndarray, pack: np.ndarray) -> np.ndarray:
+    """At least the MOQ, in whole case packs, at least one pack."""
+    lot = np.maximum(np.nan_to_num(lot, posinf=0.0), moq)
+    return np.maximum(np.ceil(lot / pack - 1e-9) * pack, pack)
 
 
 def _reason(policy_type: str) -> str:
@@ -368,3 +312,61 @@ def _reason(policy_type: str) -> str:
         "sS": "The economic order quantity exceeds a review period's demand: order up to S "
         "whenever stock on hand and on order falls to s.",
     }[policy_type]
+
+
+def policies_rolling(
+    series: pd.DataFrame,
+    *,
+    daily_mean: pd.DataFrame,
+    daily_sd: pd.DataFrame,
+    days: int,
+    every_days: int = 7,
+    **settings,
+) -> dict[str, np.ndarray]:
+    """The policy as it is re-set every ``every_days`` days over the next ``days`` days from
+    the same forecast: the levels set on day t cover the forecast from day t on, so safety
+    stock and reorder point follow the season (a weekly planning run).
+
+    Returns (days × series) arrays ``reorder_point``,
+    ``order_up_to``, ``order_quantity`` and ``expected_csl``, and ``policy_type`` (series,)
+    as set on day 0 (the lot size uses the mean demand of the whole horizon, so the type
+    does not flip from day to day)."""
+    n = len(series)
+    window = series["lead_time_days"].to_numpy(float) + settings.get("review_days", 1)
+    cover = settings.get("max_cover_days") or 0
+    width = int(np.ceil(np.nanmax(window, initial=1.0) + cover)) + 1
+    mean = _extended(daily_mean.to_numpy(float), days + width)
+    var = _extended(daily_sd.to_numpy(float) ** 2, days + width)
+    starts = list(range(0, days, max(every_days, 1)))
+    stacked_mean = np.vstack([mean[:, t : t + width] for t in starts])
+    stacked_sd = np.sqrt(np.vstack([var[:, t : t + width] for t in starts]))
+    stacked = pd.concat([series] * len(starts), ignore_index=True)
+    result = policies_compute(
+        stacked,
+        daily_mean=pd.DataFrame(stacked_mean),
+        daily_sd=pd.DataFrame(stacked_sd),
+        explain=False,
+        **settings,
+    )
+
+    day_to_set = np.minimum(np.arange(days) // max(every_days, 1), len(starts) - 1)
+
+    def grid(column: str) -> np.ndarray:
+        return result[column].to_numpy(float).reshape(len(starts), n)[day_to_set]
+
+    return {
+        "policy_type": result["policy_type"].to_numpy()[:n],
+        "reorder_point": grid("reorder_point"),
+        "order_up_to": grid("order_up_to"),
+        "order_quantity": grid("order_quantity"),
+        "expected_csl": grid("expected_csl"),
+        "expected_fill_rate": grid("expected_fill_rate"),
+    }
+
+
+def _extended(values: np.ndarray, width: int) -> np.ndarray:
+    """Pad a series × days matrix to ``width`` days with its last week's average."""
+    if values.shape[1] >= width:
+        return values
+    tail = values[:, -7:].mean(axis=1, keepdims=True)
+    return np.hstack([values, np.repeat(tail, width - values.shape[1], axis=1)])
