@@ -174,16 +174,13 @@ def _location_keys(frame: pd.DataFrame) -> tuple[Q, Q]:
 
 
 def _plain(value):
-    """A frame cell as the model field wants it: NaN/NaT as None, numpy scalars as Python."""
-    if value is None:
+    """A frame cell as the model field wants it: NA/NaN/NaT as None, numpy scalars as
+    Python ones; dicts and lists (the working) as they are."""
+    if isinstance(value, dict | list | str):
+        return value
+    if value is None or pd.isna(value):
         return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if hasattr(value, "item") and not isinstance(value, (dict, list, str)):
-        value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
-    return value
+    return value.item() if hasattr(value, "item") else value
 
 
 @transaction.atomic
