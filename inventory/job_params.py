@@ -26,7 +26,9 @@ class InventoryPlanParams(JobParams):
     the command line) or the regions and categories of a scoped planner, so a run never
     replaces another region's policies or recommendations. ``as_of`` (YYYY-MM-DD) plans from
     the stock of that day (by default the last stock snapshot); ``horizon_days`` defaults to
-    the inventory settings' horizon; ``solve_plan=False`` sets policies only.
+    the inventory settings' horizon and applies to a policies-only run (``solve_plan=False``):
+    the order plan's horizon is the settings' (in whole weeks), so asking for another one
+    with a plan is refused rather than ignored.
     """
 
     company_wide: bool = False
@@ -56,6 +58,11 @@ class InventoryPlanParams(JobParams):
                 ) from None
         if self.horizon_days is not None and not 1 <= int(self.horizon_days) <= MAX_HORIZON_DAYS:
             raise ValueError(f"horizon_days must be between 1 and {MAX_HORIZON_DAYS}")
+        if self.horizon_days is not None and self.solve_plan:
+            raise ValueError(
+                "horizon_days applies to a policies-only run; the order plan's horizon is the "
+                "inventory settings' (Django admin)"
+            )
         if not 1 <= int(self.time_limit_s) <= 3600:
             raise ValueError("time_limit_s must be between 1 and 3600 seconds")
 

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.scoping import Scope
+from inventory.engine.order_plan import order_plan_solve
 from inventory.engine.policies import policies_compute
 from inventory.inputs import PolicyInputs, policy_inputs_load
 from inventory.job_params import InventoryPlanParams
@@ -34,6 +35,7 @@ from inventory.models import (
     Recommendation,
     RecommendationStatus,
 )
+from inventory.order_plan_inputs import order_plan_inputs_load
 from jobs.models import JobRun
 from jobs.services import job_start
 from masterdata.models import Category
@@ -393,31 +395,63 @@ def recommendations_decide(
 # --- The plan job -------------------------------------------------------------------------
 
 
+def _keyed(inputs: PolicyInputs, policies: pd.DataFrame) -> pd.DataFrame:
+    """``policies`` (aligned on ``inputs.series``) with each row's location, SKU and stock."""
+    keys = inputs.series[["store_id", "warehouse_id", "sku_id", "on_hand", "on_order"]]
+    return pd.concat([keys, policies.loc[inputs.series.index]], axis=1)
+
+
 def inventory_plan_work(job: JobRun, params: InventoryPlanParams, progress) -> dict:
     """The ``inventory_plan`` job: load the inputs of the run's scope, compute and store the
     policies, solve the order plan and store its lines as recommendations, all recorded on
-    one ``InventoryPlanRun``."""
+    one ``InventoryPlanRun``.
+
+    With an order plan, the stored policies are the ones the plan kept (its weekly review
+    and the company's target), so the policy page and the recommendations agree; a
+    policies-only run applies each category's own service target at the settings' review.
+    """
     scope = params.scope()
     settings = InventorySettings.current()
-    horizon = params.horizon_days or settings.horizon_days
-    progress(2, "Reading forecasts, stock and lead times")
     as_of = date.fromisoformat(params.as_of) if params.as_of else None
-    inputs = policy_inputs_load(scope=scope, as_of=as_of, horizon_days=horizon)
+    progress(2, "Reading forecasts, stock, lead times and capacities")
+    if params.solve_plan:
+        plan = order_plan_inputs_load(scope=scope, as_of=as_of)
+        inputs = plan.inputs
+        policies = _keyed(inputs, plan.policies) if len(inputs.series) else pd.DataFrame()
+    else:
+        inputs = policy_inputs_load(
+            scope=scope, as_of=as_of, horizon_days=params.horizon_days or settings.horizon_days
+        )
+        progress(30, f"Computing policies for {len(inputs.series):,} location × SKU pairs")
+        policies = policies_for_series(inputs, settings) if len(inputs.series) else pd.DataFrame()
     count = len(inputs.series)
-    progress(30, f"Computing policies for {count:,} location × SKU pairs")
-    policies = policies_for_series(inputs, settings) if count else pd.DataFrame()
     run = InventoryPlanRun.objects.create(
         job=job,
         origin=inputs.as_of,
-        horizon_days=horizon,
+        horizon_days=inputs.horizon_days,
         target_kind=settings.target_kind,
         target=settings.target,
         status=PlanStatus.POLICIES,
         summary={"scope": scope.label, "series": count},
     )
     stored = policies_store(run=run, policies=policies) if count else 0
-    progress(50, f"{stored:,} policies stored")
+    progress(45, f"{stored:,} policies stored")
     recommendations = 0
+    if params.solve_plan and count:
+        progress(50, "Solving the order plan")
+        solution = order_plan_solve(plan.problem, time_limit_s=params.time_limit_s)
+        progress(90, f"Order plan {solution.status} in {solution.seconds:.1f} s; storing lines")
+        run.status = solution.status
+        run.solver = solution.solver
+        run.solve_seconds = solution.seconds
+        run.mip_gap = solution.mip_gap
+        run.objective = solution.objective
+        run.explanation = solution.explanation
+        run.summary = {**run.summary, "cost_breakdown": solution.cost_breakdown}
+        run.save()
+        recommendations = recommendations_store(
+            run=run, lines=solution.lines, period_starts=plan.period_starts, scope=scope
+        )
     progress(100, "Plan ready")
     return {
         "run": run.pk,

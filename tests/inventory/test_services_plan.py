@@ -8,7 +8,12 @@ import pytest
 
 from accounts.scoping import Scope
 from history.models import InventorySnapshot
-from inventory.models import CategoryServiceTarget, InventoryPlanRun, InventoryPolicy
+from inventory.models import (
+    CategoryServiceTarget,
+    InventoryPlanRun,
+    InventoryPolicy,
+    Recommendation,
+)
 from inventory.services import inventory_plan_job_start
 from tests.forecasting.factories import ORIGIN, ForecastFactory, ForecastRunFactory
 
@@ -71,3 +76,32 @@ def test_a_scoped_planners_run_keeps_to_their_scope(forecasted):
     stored = set(InventoryPolicy.objects.values_list("store_id", "sku_id"))
     assert (world["store_in"].pk, world["sku_in"].pk) in stored
     assert (world["store_out"].pk, world["sku_out"].pk) not in stored
+
+
+def test_the_full_plan_stores_recommendations_in_whole_cases(forecasted, admin_user):
+    world = forecasted
+    for sku in (world["sku_in"], world["sku_out"]):
+        sku.case_pack, sku.min_order_qty = 12, 24
+        sku.save()
+    job = inventory_plan_job_start(actor=admin_user, scope=Scope.system())
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.error
+    run = InventoryPlanRun.objects.get(job=job)
+    assert run.status in ("optimal", "feasible") and run.solver == "highs"
+    assert run.solve_seconds is not None and run.objective is not None
+    recs = list(Recommendation.objects.filter(run=run, store__isnull=False))
+    # 25 on hand against 10 a day: every store needs an order within the horizon.
+    assert {(r.store_id, r.sku_id) for r in recs} == {
+        (world["store_in"].pk, world["sku_in"].pk),
+        (world["store_out"].pk, world["sku_out"].pk),
+    }
+    for rec in recs:
+        assert rec.quantity % 12 == 0 and rec.quantity >= 24
+        assert ORIGIN < rec.order_date <= rec.arrival_date
+        assert rec.reason and rec.status == "proposed"
+    assert job.result["recommendations"] == Recommendation.objects.filter(run=run).count()
+
+
+def test_a_horizon_with_an_order_plan_is_refused(db, admin_user):
+    with pytest.raises(ValueError, match="policies-only"):
+        inventory_plan_job_start(actor=admin_user, scope=Scope.system(), horizon_days=14)

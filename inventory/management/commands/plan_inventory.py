@@ -18,7 +18,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--horizon-days",
             type=int,
-            help=f"Plan horizon in days (1–{MAX_HORIZON_DAYS}; default: the settings').",
+            help=(
+                f"Horizon in days (1–{MAX_HORIZON_DAYS}) of a --policies-only run; an order "
+                "plan's horizon is the inventory settings'."
+            ),
         )
         parser.add_argument(
             "--policies-only", action="store_true", help="Set policies; solve no order plan."
