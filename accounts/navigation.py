@@ -31,7 +31,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Accuracy", "forecasting:accuracy", ALL),
     NavItem("Exceptions", "forecasting:accuracy_exceptions", ALL),
     NavItem("Replenishment", "inventory:worklist", ALL),
-    NavItem("Inventory health", "inventory:health", ALL),
+    NavItem("Inventory", "inventory:health", ALL),
     NavItem("Import", "imports:upload", ADMIN),
     NavItem("Jobs", "jobs:list", ADMIN),
     NavItem("Users", "accounts:users", ADMIN),

@@ -275,20 +275,25 @@ def working_steps(policy: InventoryPolicy) -> list[dict]:
     """How the policy's numbers were derived, as steps with formula and figures.
 
     Reads the engine's stored working (``InventoryPolicy.explanation``: the protection
-    window, demand and its spread over it, the distribution, EOQ and its rounding); keys it
-    does not know are listed by name, so nothing the engine recorded is hidden.
+    window, demand and its spread over it, the distribution, EOQ and its rounding, the
+    order-up-to ceiling); keys it does not know are listed by name, so nothing the engine
+    recorded is hidden.
     """
     w = dict(policy.explanation or {})
     if isinstance(w.get("steps"), list):
         return [s if isinstance(s, dict) else {"text": str(s)} for s in w["steps"]]
     steps: list[dict] = []
+    base = policy.policy_type == "base_stock"
     if "window_days" in w:
         steps.append(
             {
                 "label": "Protection window",
-                "formula": "lead time L + review R",
-                "value": f"{_number(policy.lead_time_days)} + {w.get('review_days', '?')} = "
-                f"{_number(w['window_days'])} days",
+                "formula": "lead time L + review R" if base else "lead time L",
+                "value": f"{_number(w['window_days'])} days",
+                "text": "A base-stock order covers the lead time and the review period."
+                if base
+                else "Stock is checked at every review, so the reorder point covers the lead "
+                "time; the overshoot below it is counted separately.",
             }
         )
     if "demand_over_window" in w:
@@ -299,19 +304,32 @@ def working_steps(policy: InventoryPolicy) -> list[dict]:
                 "value": f"{_number(w['demand_over_window'])} units",
             }
         )
-    if "sd_over_window" in w:
+    parts = [
+        (key, name)
+        for key, name in (
+            ("sd_from_demand", "σ_forecast"),
+            ("sd_from_lead_time", "d × σ_L"),
+            ("sd_from_undershoot", "σ_undershoot"),
+        )
+        if key in w
+    ]
+    total = w.get("sd_total", w.get("sd_over_window"))
+    if parts and total is not None:
         steps.append(
             {
                 "label": "Uncertainty over the window",
-                "formula": "σ = √(σ_demand² + (d × σ_L)²)",
-                "value": f"√({_number(w.get('sd_from_demand'))}² + "
-                f"{_number(w.get('sd_from_lead_time'))}²) = {_number(w['sd_over_window'])} units",
-                "text": f"σ_demand from the forecast band; σ_L = "
+                "formula": "σ = √(" + " + ".join(f"{name}²" for _, name in parts) + ")",
+                "value": "√("
+                + " + ".join(f"{_number(w[key], 2)}²" for key, _ in parts)
+                + f") = {_number(total, 2)} units",
+                "text": f"σ_forecast from the forecast's p10–p90 band; σ_L = "
                 f"{_number(policy.lead_time_sd_days)} days measured from receipts.",
             }
         )
     if "distribution" in w:
-        steps.append({"label": "Demand distribution", "value": str(w["distribution"])})
+        steps.append(
+            {"label": "Demand distribution", "value": str(w["distribution"]).replace("_", " ")}
+        )
     kind = "cycle service level" if policy.target_kind == "csl" else "fill rate"
     steps.append(
         {
@@ -321,12 +339,16 @@ def working_steps(policy: InventoryPolicy) -> list[dict]:
         }
     )
     if "demand_over_window" in w:
+        undershoot = w.get("undershoot_mean")
+        formula = "SS = r − μ" + (" − mean undershoot" if undershoot is not None else "")
+        figures = f"{_number(policy.reorder_point)} − {_number(w['demand_over_window'])}" + (
+            f" − {_number(undershoot)}" if undershoot is not None else ""
+        )
         steps.append(
             {
                 "label": "Safety stock",
-                "formula": "SS = r − μ",
-                "value": f"{_number(policy.reorder_point)} − {_number(w['demand_over_window'])}"
-                f" = {_number(policy.safety_stock)} units",
+                "formula": formula,
+                "value": f"{figures} = {_number(policy.safety_stock)} units",
             }
         )
     if "eoq" in w:
@@ -337,24 +359,42 @@ def working_steps(policy: InventoryPolicy) -> list[dict]:
                 "value": f"√(2 × {_number(w.get('order_cost'), 2)} × "
                 f"{_number(policy.demand_per_day, 2)} / "
                 f"{_number(w.get('holding_cost_per_unit_day'), 4)}) = {_number(w['eoq'])} units",
+                "text": "K: cost per order line; h: holding cost per unit and day.",
             }
         )
     if "lot_rounded" in w:
+        capped = (
+            " capped by the cover and shelf-life limits," if w.get("lot_capped_below_eoq") else ""
+        )
         steps.append(
             {
                 "label": "Order quantity",
-                "formula": "capped by cover and shelf life, then ≥ MOQ in whole cases",
-                "value": f"{_number(w.get('lot_after_caps'))} → {_number(w['lot_rounded'], 0)} "
-                f"units (MOQ {_number(w.get('moq'), 0)}, case {_number(w.get('case_pack'), 0)})",
+                "formula": "at least the MOQ, in whole cases",
+                "value": f"{_number(w['lot_rounded'], 0)} units",
+                "text": f"EOQ{capped} raised to the MOQ of {_number(w.get('moq'), 0)} and "
+                f"rounded up to cases of {_number(w.get('case_pack'), 0)}.",
+            }
+        )
+    if policy.order_up_to is not None:
+        ceiling = w.get("order_up_to_ceiling")
+        steps.append(
+            {
+                "label": "Order up to",
+                "formula": "S = r + order quantity"
+                + (", at most the cover/shelf-life ceiling" if ceiling is not None else ""),
+                "value": f"{_number(policy.order_up_to, 0)} units"
+                + (f" (ceiling {_number(ceiling)})" if ceiling is not None else ""),
             }
         )
     if w.get("policy_reason"):
         steps.append({"label": "Policy", "text": str(w["policy_reason"])})
     known = {
         "window_days", "review_days", "demand_over_window", "sd_from_demand",
-        "sd_from_lead_time", "sd_over_window", "distribution", "eoq", "order_cost",
-        "holding_cost_per_unit_day", "lot_after_caps", "lot_rounded", "moq", "case_pack",
-        "policy_reason", "target_kind", "target",
+        "sd_from_lead_time", "sd_from_undershoot", "sd_over_window", "sd_total",
+        "undershoot_mean", "distribution", "eoq", "eoq_unit_cost", "order_cost",
+        "holding_cost_per_unit_day", "lot_after_caps", "lot_rounded", "lot_capped_below_eoq",
+        "moq", "case_pack", "order_up_to_ceiling", "policy_reason", "target_kind", "target",
+        "shelf_life_days", "shortage_cost_per_unit", "supplier_lot_exceeds_ceiling",
     }  # fmt: skip
     for name, value in w.items():
         if name not in known and not isinstance(value, dict | list):

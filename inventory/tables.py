@@ -125,7 +125,7 @@ class RecommendationTable(tables.Table):
         )
 
     def render_cost(self, value):
-        return money_text(value, self.currency)
+        return money_text(value, self.currency, decimals=2)
 
     def render_decision(self, record):
         return render_to_string(

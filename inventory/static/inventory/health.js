@@ -14,7 +14,7 @@
       hovertemplate: `%{y:.1f} % service<br>average stock %{x:,.0f} ${currency}<br>safety stock %{customdata[0]:,.0f} ${currency}<br>per extra point: %{customdata[1]} ${currency}<extra></extra>`,
     }], {
       margin: { l: 60, r: 15, t: 10, b: 45 }, height: 340,
-      xaxis: { title: { text: `Average stock (${currency} at cost)` }, rangemode: "tozero" },
+      xaxis: { title: { text: `Average stock (${currency} at cost)` } },
       yaxis: { title: { text: `${data.target_label} (%)` } },
     }, { responsive: true, displaylogo: false });
   }

@@ -27,6 +27,7 @@
     if (data.incoming.length) {
       traces.push({ x: data.incoming.map((o) => o.date), y: data.incoming.map((o) => o.quantity),
         type: "bar", name: "Incoming", marker: { color: COLORS.incoming }, xaxis: "x", yaxis: "y",
+        width: 86400000 * 0.8, textposition: "none",
         text: data.incoming.map((o) => `${o.what} (${o.status})`),
         hovertemplate: "%{x}<br>%{text}: %{y:,.0f} units<extra></extra>" });
     }
