@@ -376,14 +376,20 @@ def working_steps(policy: InventoryPolicy) -> list[dict]:
             }
         )
     if policy.order_up_to is not None:
-        ceiling = w.get("order_up_to_ceiling")
         steps.append(
             {
                 "label": "Order up to",
-                "formula": "S = r + order quantity"
-                + (", at most the cover/shelf-life ceiling" if ceiling is not None else ""),
-                "value": f"{_number(policy.order_up_to, 0)} units"
-                + (f" (ceiling {_number(ceiling)})" if ceiling is not None else ""),
+                "formula": "S = r + order quantity",
+                "value": f"{_number(policy.order_up_to, 0)} units",
+            }
+        )
+    if w.get("order_up_to_ceiling") is not None:
+        steps.append(
+            {
+                "label": "Ceiling from cover and shelf life",
+                "value": f"{_number(w['order_up_to_ceiling'])} units",
+                "text": "Stock on receipt should sell within the excess-cover days and the "
+                "shelf life; at least one case above the reorder point is kept.",
             }
         )
     if w.get("policy_reason"):

@@ -72,7 +72,6 @@ class RecommendationTable(tables.Table):
         accessor="pk",
         verbose_name="Store / warehouse",
         order_by=("store__code", "warehouse__code"),
-        attrs={"td": {"class": "nowrap"}},
     )
     sku = SKUColumn(accessor="pk", verbose_name="SKU", order_by=("sku__code",))
     category = tables.Column(accessor="sku__category__name", verbose_name="Category")
@@ -80,7 +79,9 @@ class RecommendationTable(tables.Table):
     order_date = tables.DateColumn(format="D j M", verbose_name="Order on")
     arrival_date = tables.DateColumn(format="D j M", verbose_name="Arrives")
     quantity = tables.Column(verbose_name="Recommended", attrs=NUM)
-    cost = tables.Column(verbose_name="Cost", attrs=NUM)
+    cost = tables.Column(
+        verbose_name="Cost", attrs={"td": {"class": "num"}, "th": {"class": "num"}}
+    )
     decision = tables.Column(
         accessor="pk", verbose_name="Decision", orderable=False, attrs={"td": {"class": "decision"}}
     )
@@ -124,8 +125,17 @@ class RecommendationTable(tables.Table):
             cases_text(record.quantity, record.sku.case_pack),
         )
 
-    def render_cost(self, value):
-        return money_text(value, self.currency, decimals=2)
+    def render_cost(self, record):
+        what = (
+            f"transport from {record.source_warehouse.code}"
+            if record.source_warehouse_id
+            else "purchase + transport"
+        )
+        return format_html(
+            '{}<span class="sub">{}</span>',
+            money_text(record.cost, self.currency, decimals=2),
+            what,
+        )
 
     def render_decision(self, record):
         return render_to_string(
