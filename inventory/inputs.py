@@ -86,7 +86,7 @@ def policy_inputs_load(
     dates = pd.date_range(origin + timedelta(days=1), periods=horizon_days, freq="D")
     forecasts = _forecast_rows(scope, origin, dates)
     if forecasts.empty:
-        raise PolicyInputsError(f"No daily forecast was made at {origin}.")
+        raise PolicyInputsError(f"No daily forecast made at {origin} covers a series in scope.")
     store_keys = (
         forecasts[["store_id", "sku_id"]].drop_duplicates().sort_values(["store_id", "sku_id"])
     )

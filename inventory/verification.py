@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 
 from accounts.scoping import Scope
+from history.models import AnomalyLabel
 from inventory.engine.policies import policies_rolling
 from inventory.engine.simulation import (
     CostRates,
@@ -24,6 +25,7 @@ from inventory.engine.simulation import (
 )
 from inventory.inputs import policy_inputs_load
 from inventory.models import InventorySettings, TargetKind
+from masterdata.models import Company
 
 # The seed's pilot criteria: what the product should achieve against the current practice.
 SEED_TARGETS = {"excess_stock": -0.10, "cycle_service_level": 0.05, "total_cost": -0.05}
@@ -41,6 +43,8 @@ class VerificationResult:
     target: float
     expected_csl: float
     expected_fill_rate: float
+    currency: str
+    excess_cover_days: int
     product: dict[str, dict[str, float]]
     baseline: dict[str, dict[str, float]]
 
@@ -76,6 +80,7 @@ def verification_run(
         daily_mean=inputs.forecast_mean,
         daily_sd=inputs.forecast_sd,
         days=days,
+        every_days=settings.review_days,
         target_kind=kind,
         target=level,
         review_days=settings.review_days,
@@ -89,6 +94,7 @@ def verification_run(
         reorder_point=rolling["reorder_point"],
         order_up_to=rolling["order_up_to"],
         order_quantity=rolling["order_quantity"],
+        skips_expiring=True,
     )
     baseline = baseline_min_max(
         series["history_mean_per_day"].to_numpy(float),
@@ -124,6 +130,13 @@ def verification_run(
         target=level,
         expected_csl=float(np.mean(rolling["expected_csl"])),
         expected_fill_rate=float(np.mean(rolling["expected_fill_rate"])),
+        currency=Company.current().currency,
+        excess_cover_days=settings.excess_cover_days,
         product=results["product"].summary(),
         baseline=results["baseline"].summary(),
     )
+
+
+def demo_company_loaded() -> bool:
+    """Whether ``load_demo`` filled this database (it records its injected anomalies)."""
+    return AnomalyLabel.objects.filter(source="demo").exists()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-DISCRETE_BELOW_UNITS = 30.0
+DISCRETE_BELOW_UNITS = 100.0
 # Variance within 2 % of the mean is Poisson; a negative binomial needs var > mean.
 POISSON_DISPERSION_TOLERANCE = 1.02
 # Discrete grids reach the mean + 12 standard deviations (at least 64 cells, at most 8,192).

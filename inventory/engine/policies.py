@@ -1,24 +1,29 @@
-"""Inventory policies per series from the forecast's error distribution over lead time + review.
+"""Inventory policies per series from the forecast's error distribution over the lead time.
 
 For each series (a store × SKU or a warehouse × SKU) and a service target, stated either as a
 cycle service level (the chance of no stock-out in a replenishment cycle) or as a fill rate
 (the share of demand served from stock):
 
-1. Protection window W = mean lead time L + review period R (days). Demand over W is the
-   forecast summed over the next W days (so the season and promotions move it, it is not a
-   flat average) with variance Σ σ_t² over those days + d²·σ_L² (lead-time variability
-   measured from receipts; for a flat forecast this is the textbook (L + R)·σ_d² + d²·σ_L²).
-2. The distribution of that demand: normal for fast movers, Poisson or negative binomial
-   below ``DISCRETE_BELOW_UNITS`` (see :mod:`inventory.engine.distributions`).
-3. Lot size: the EOQ √(2·K·d / h) (with all-units quantity discounts when the series carries
-   price breaks), capped by shelf life and by the company's cover limit, then raised to the
-   MOQ and rounded up to whole case packs.
-4. Policy type: base stock when every review orders anyway (the lot is at most a review
+1. Lot size: the EOQ √(2·K·d / h) (with all-units quantity discounts when the series carries
+   price breaks), at most the demand of the shelf life.
+2. Policy type: base stock when every review orders anyway (the lot is at most a review
    period's demand); (r, Q) when the supplier's MOQ or case pack, not economics, sets the lot;
-   otherwise (s, S) with S = s + Q.
-5. Reorder point: the target quantile of window demand (cycle service level), or the point
-   where expected units short per cycle, the loss function n(r), equal (1 − fill rate) × lot.
-6. Perishables: the order-up-to level is capped at the demand expected within the shelf life.
+   otherwise (s, S).
+3. Demand at risk. Base stock: demand over lead time L + review R. (s, S) and (r, Q): demand
+   over L plus the undershoot (how far below the reorder point the position already is when
+   the order goes out; large for lumpy demand). Demand over a window is the forecast summed
+   over those days, so the season and promotions move it (not a flat average), with variance
+   Σ σ_t² over the days + d²·σ_L² (lead-time variability measured from receipts; on a flat
+   forecast the textbook L·σ_d² + d²·σ_L²).
+4. Its distribution: normal for fast movers, Poisson or negative binomial below
+   ``DISCRETE_BELOW_UNITS`` (see :mod:`inventory.engine.distributions`); ``distribution``
+   says which.
+5. Reorder point: the target quantile of demand at risk (cycle service level), or the point
+   where expected units short per cycle, the loss function n(r), is (1 − fill rate) × lot.
+6. Ceiling: stock on receipt (about S less the demand at risk) should sell, with the target's
+   confidence, within the company's cover limit and within the shelf life; that caps S and
+   the lot below the EOQ. The MOQ and whole case packs come last (the supplier's terms win;
+   the explanation flags a lot that overshoots the ceiling).
 7. The expected cycle service level and fill rate of the final, rounded policy.
 
 ``explanation`` holds each step's numbers, so a planner sees the working.
@@ -30,12 +35,19 @@ import math
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from inventory.engine.distributions import RiskDemand, undershoot_moments
 from inventory.engine.textbook import eoq_all_units
 
 TARGET_KINDS = ("csl", "fill_rate")
 DAYS_PER_YEAR = 365.0
+PERISHABLE_RULE = (
+    "Stock that expires before an order placed now would arrive does not count toward the "
+    "inventory position."
+)
+# Start days whose policies are computed in one stacked call (bounds memory).
+ROLLING_CHUNK = 8
 
 REQUIRED_COLUMNS = (
     "demand_per_day",
@@ -129,7 +141,8 @@ def policies_compute(
     # Stock on receipt (about S less the demand at risk) should sell within the company's
     # cover limit and within the shelf life: that caps S, and the lot below the EOQ.
     limit_days = np.minimum(np.inf if max_cover_days is None else max_cover_days, shelf_days)
-    ceiling = risk.mean + _demand_after(d, sd_day, window, limit_days, daily_mean, daily_sd)
+    after_mean, after_sd = _demand_after(d, sd_day, window, limit_days, daily_mean, daily_sd)
+    ceiling = risk.mean + after_mean - stats.norm.ppf(target) * after_sd
     lot, cycle, reorder = raw_lot, None, None
     for _ in range(2 if target_kind == "fill_rate" else 1):
         cycle = np.where(base, np.maximum(review_demand, 1e-9), _rounded_lot(lot, moq, pack))
@@ -171,6 +184,7 @@ def policies_compute(
                 "lot_capped_below_eoq": bool(capped[i]),
                 "supplier_lot_exceeds_ceiling": bool(supplier_exceeds[i]),
                 "policy_reason": _reason(policy_type[i]),
+                "perishable_rule": PERISHABLE_RULE if np.isfinite(shelf[i]) else None,
                 "target_kind": target_kind,
                 "target": target,
             }
@@ -281,12 +295,14 @@ def _demand_after(
     daily_mean: pd.DataFrame | None,
     daily_sd: pd.DataFrame | None,
 ) -> np.ndarray:
-    """Forecast demand over ``days`` days after the first ``start`` days (inf: unbounded)."""
+    """Mean and SD of forecast demand over ``days`` days after the first ``start`` days
+    (inf: unbounded)."""
     finite = np.isfinite(days)
     span = np.where(finite, days, 0.0)
-    until, _, _ = _window_demand(d, sd_day, start + span, daily_mean, daily_sd)
-    before, _, _ = _window_demand(d, sd_day, start, daily_mean, daily_sd)
-    return np.where(finite, until - before, np.inf)
+    until, var_until, _ = _window_demand(d, sd_day, start + span, daily_mean, daily_sd)
+    before, var_before, _ = _window_demand(d, sd_day, start, daily_mean, daily_sd)
+    sd = np.sqrt(np.maximum(var_until - var_before, 0.0))
+    return np.where(finite, until - before, np.inf), np.where(finite, sd, 0.0)
 
 
 def _policy_types(
@@ -338,30 +354,25 @@ def policies_rolling(
     mean = _extended(daily_mean.to_numpy(float), days + width)
     var = _extended(daily_sd.to_numpy(float) ** 2, days + width)
     starts = list(range(0, days, max(every_days, 1)))
-    stacked_mean = np.vstack([mean[:, t : t + width] for t in starts])
-    stacked_sd = np.sqrt(np.vstack([var[:, t : t + width] for t in starts]))
-    stacked = pd.concat([series] * len(starts), ignore_index=True)
-    result = policies_compute(
-        stacked,
-        daily_mean=pd.DataFrame(stacked_mean),
-        daily_sd=pd.DataFrame(stacked_sd),
-        explain=False,
-        **settings,
-    )
-
+    columns = ("reorder_point", "order_up_to", "order_quantity", "expected_csl")
+    columns += ("expected_fill_rate",)
+    levels = {name: np.empty((len(starts), n)) for name in columns}
+    types = None
+    for first in range(0, len(starts), ROLLING_CHUNK):
+        chunk = starts[first : first + ROLLING_CHUNK]
+        result = policies_compute(
+            pd.concat([series] * len(chunk), ignore_index=True),
+            daily_mean=pd.DataFrame(np.vstack([mean[:, t : t + width] for t in chunk])),
+            daily_sd=pd.DataFrame(np.sqrt(np.vstack([var[:, t : t + width] for t in chunk]))),
+            explain=False,
+            **settings,
+        )
+        if types is None:
+            types = result["policy_type"].to_numpy()[:n]
+        for name in columns:
+            levels[name][first : first + len(chunk)] = result[name].to_numpy(float).reshape(-1, n)
     day_to_set = np.minimum(np.arange(days) // max(every_days, 1), len(starts) - 1)
-
-    def grid(column: str) -> np.ndarray:
-        return result[column].to_numpy(float).reshape(len(starts), n)[day_to_set]
-
-    return {
-        "policy_type": result["policy_type"].to_numpy()[:n],
-        "reorder_point": grid("reorder_point"),
-        "order_up_to": grid("order_up_to"),
-        "order_quantity": grid("order_quantity"),
-        "expected_csl": grid("expected_csl"),
-        "expected_fill_rate": grid("expected_fill_rate"),
-    }
+    return {"policy_type": types, **{name: grid[day_to_set] for name, grid in levels.items()}}
 
 
 def _extended(values: np.ndarray, width: int) -> np.ndarray:

@@ -90,12 +90,16 @@ class CostRates:
 @dataclass(frozen=True)
 class SimulatedPolicy:
     """A policy's levels per series: arrays of shape (series,) or (days, series) when the
-    levels follow the forecast day by day. ``kind``: 'sS', 'rQ' or 'base_stock' per series."""
+    levels follow the forecast day by day. ``kind``: 'sS', 'rQ' or 'base_stock' per series.
+
+    ``skips_expiring``: the inventory position leaves out perishable units that expire before
+    an order placed today would arrive (the product's rule; a plain min/max counts them)."""
 
     kind: np.ndarray
     reorder_point: np.ndarray
     order_up_to: np.ndarray
     order_quantity: np.ndarray
+    skips_expiring: bool = False
 
 
 @dataclass
@@ -289,6 +293,8 @@ class _State:
         # stock counts as received on day 0) and units gone (sold or expired).
         self.perishable = np.flatnonzero(np.isfinite(world.shelf_life))
         self.shelf = world.shelf_life[self.perishable].astype(int)
+        mean_lead = world.lead_time_samples.sum(axis=1) / world.lead_time_counts
+        self.lead_mean = np.rint(mean_lead[self.perishable]).astype(int)
         self.received_through = np.zeros((world.days, paths, len(self.perishable)))
         self.cum_in = self.on_hand[:, self.perishable].copy()
         self.cum_out = np.zeros((paths, len(self.perishable)))
@@ -326,6 +332,8 @@ class _State:
         """Orders of the cells at or below their reorder point (base stock: below S)."""
         up_to = _levels(policy.order_up_to, day)
         position = self.on_hand + self.on_order
+        if policy.skips_expiring and len(self.perishable) and day > 0:
+            position[:, self.perishable] -= self._expiring_before_arrival(day)
         trigger = np.where(self.is_base, position < up_to, position <= reorder)
         rows, cols = np.nonzero(trigger)
         if not len(rows):
@@ -340,6 +348,19 @@ class _State:
         self.ring[(day + lead) % self.ring_size, rows, cols] += qty
         self.on_order[rows, cols] += qty
         self.count[rows, cols] += 1
+
+    def _expiring_before_arrival(self, day: int) -> np.ndarray:
+        """Units on hand that expire before an order placed today arrives (mean lead time):
+        those received on or before day + lead − shelf and not yet gone (FIFO)."""
+        cols = self.perishable
+        born = np.clip(day + self.lead_mean - self.shelf, -1, day - 1)
+        old = born >= 0
+        out = np.zeros((self.on_hand.shape[0], len(cols)))
+        if old.any():
+            idx = np.flatnonzero(old)
+            gone = self.received_through[born[idx], :, idx].T - self.cum_out[:, idx]
+            out[:, idx] = np.clip(gone, 0.0, self.on_hand[:, cols[idx]])
+        return out
 
     def _expire(self, day: int, arriving: np.ndarray) -> None:
         """Receive into the FIFO ledger, then discard units received ``shelf`` days ago or
