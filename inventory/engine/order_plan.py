@@ -183,6 +183,7 @@ class _SupplierLine:
     period: int
     location: tuple[str, int]
     arrival: int
+    sku: int
 
 
 @dataclass
@@ -193,6 +194,8 @@ class _Model:
     store_cases: dict[tuple[int, int, int], pulp.LpVariable]
     store_stock: dict[tuple[int, int, int], pulp.LpVariable]
     store_lost: dict[tuple[int, int, int], pulp.LpVariable]
+    store_gap: dict[tuple[int, int, int], pulp.LpVariable]
+    warehouse_gap: dict[tuple[int, int, int], pulp.LpVariable]
     warehouse_cases: dict[tuple[int, int, int], pulp.LpVariable]
     warehouse_stock: dict[tuple[int, int, int], pulp.LpVariable]
     budget_slack: dict[int, pulp.LpVariable]
@@ -309,7 +312,7 @@ def _build(problem: OrderPlanProblem, a: _Arrays, *, diagnose: bool) -> _Model:
     n_w = len(problem.warehouses)
     lp = pulp.LpProblem("order_plan_diagnosis" if diagnose else "order_plan", pulp.LpMinimize)
     objective: list = []
-    m = _Model(lp, {}, {}, {}, {}, {}, {}, {}, {}, {}, [], {})
+    m = _Model(lp, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, [], {})
     purchases: dict[int, list] = {t: [] for t in range(n_t)}
     store_fill: dict[tuple[int, int], list] = {}
     wh_fill: dict[tuple[int, int], list] = {}
@@ -327,7 +330,15 @@ def _build(problem: OrderPlanProblem, a: _Arrays, *, diagnose: bool) -> _Model:
         location = ("store" if key_prefix == "s" else "warehouse", key[0])
         m.supplier_lines.append(
             _SupplierLine(
-                cases, used, pack, float(moq), float(a.unit_cost[key[1]]), key[2], location, arrival
+                cases,
+                used,
+                pack,
+                float(moq),
+                float(a.unit_cost[key[1]]),
+                key[2],
+                location,
+                arrival,
+                key[1],
             )
         )
         lp.addConstraint(cases <= upper_cases * used)
@@ -348,10 +359,12 @@ def _build(problem: OrderPlanProblem, a: _Arrays, *, diagnose: bool) -> _Model:
         for k in np.flatnonzero(a.active_store[s]):
             d = a.demand[s, k]
             pack = int(a.pack[k])
-            need = d.sum() + a.store_ss[s, k].max() + max(a.moq[k], pack)
-            upper_cases = math.ceil(need / pack)
+            # No order needs more than the demand left after it lands, the safety stock and
+            # one minimum order: a tight bound keeps the relaxation (and its gap) honest.
+            spare = a.store_ss[s, k].max() + max(a.moq[k], pack)
             arrivals = [0] * n_t
             for t in range(n_t - lead[k]):
+                upper_cases = math.ceil((d[t + lead[k] :].sum() + spare) / pack)
                 cases = lp.add_variable(f"c_{s}_{k}_{t}", 0, upper_cases, cat="Integer")
                 m.store_cases[(s, k, t)] = cases
                 if supplier:
@@ -381,6 +394,7 @@ def _build(problem: OrderPlanProblem, a: _Arrays, *, diagnose: bool) -> _Model:
                 ss = a.store_ss[s, k, t]
                 if ss > 0 and not diagnose:
                     gap = lp.add_variable(f"g_{s}_{k}_{t}", 0, float(ss))
+                    m.store_gap[(s, k, t)] = gap
                     lp.addConstraint(gap + stock >= ss)
                     objective.append(ss_penalty[k] * gap)
                 if not diagnose:
@@ -391,13 +405,14 @@ def _build(problem: OrderPlanProblem, a: _Arrays, *, diagnose: bool) -> _Model:
         for k in np.flatnonzero(a.active_wh[w]):
             pack = int(a.pack[k])
             lead = int(a.sku_lead[k])
-            downstream = a.demand[a.store_wh == w, k].sum() + a.store_ss[a.store_wh == w, k].max(
-                initial=0
+            served = a.store_wh == w
+            downstream = a.demand[served, k].sum(axis=0)
+            spare = (
+                a.store_ss[served, k].max(axis=1).sum() + a.wh_ss[w, k].max() + max(a.moq[k], pack)
             )
-            need = downstream + a.wh_ss[w, k].max() + max(a.moq[k], pack)
-            upper_cases = math.ceil(need / pack)
             arrivals = [0] * n_t
             for t in range(n_t - lead):
+                upper_cases = math.ceil((downstream[t + lead :].sum() + spare) / pack)
                 cases = lp.add_variable(f"cw_{w}_{k}_{t}", 0, upper_cases, cat="Integer")
                 m.warehouse_cases[(w, k, t)] = cases
                 order_link(cases, pack, a.moq[k], upper_cases, "w", (w, k, t), t + lead)
@@ -415,6 +430,7 @@ def _build(problem: OrderPlanProblem, a: _Arrays, *, diagnose: bool) -> _Model:
                 ss = a.wh_ss[w, k, t]
                 if ss > 0 and not diagnose:
                     gap = lp.add_variable(f"gw_{w}_{k}_{t}", 0, float(ss))
+                    m.warehouse_gap[(w, k, t)] = gap
                     lp.addConstraint(gap + stock >= ss)
                     objective.append(ss_penalty[k] * gap)
                 if not diagnose:
@@ -530,7 +546,12 @@ def order_plan_solve(
         )
         if slacks:
             status = "infeasible"
-            explanation = binding_explanation(problem, slacks, lost_units=lost_units - diag_lost)
+            explanation = binding_explanation(
+                problem,
+                slacks,
+                lost_units=lost_units - diag_lost,
+                approximate=integers > EXACT_INTEGER_LIMIT,
+            )
     return OrderPlanSolution(
         lines=lines,
         status=status,
@@ -585,10 +606,20 @@ def _solve_decomposed(
         return _Solved(False, False, None, None, "lp-round-repair")
     bound = float(relaxed.objective)
     _round_supplier_orders(problem, a, model)
-    stats = model.lp.solve(_solver(solver, time_limit_s=_remaining(deadline), mip_gap=mip_gap))
-    if not stats.has_solution or stats.objective is None:
-        return _Solved(False, False, None, None, "lp-round-repair")
-    objective = float(stats.objective)
+    start = _rounded_start(problem, a, model)
+    objective = None
+    if _remaining(deadline) > 2.0:
+        stage = _solver(solver, time_limit_s=_remaining(deadline) - 1.0, mip_gap=mip_gap)
+        stage.optionsDict["warmStart"] = start is not None
+        stats = model.lp.solve(stage)
+        if stats.has_solution and stats.objective is not None and model.lp.valid(1e-6):
+            objective = float(stats.objective)
+    if objective is None or (start is not None and objective > start[1]):
+        if start is None:
+            return _Solved(False, False, None, None, "lp-round-repair")
+        for var, value in start[0].items():
+            var.varValue = value
+        objective = start[1]
     gap = _finite_gap((objective - bound) / abs(objective) if objective else 0.0)
     return _Solved(True, gap is not None and gap <= mip_gap, objective, gap, "lp-round-repair")
 
@@ -651,6 +682,69 @@ def _round_supplier_orders(problem: OrderPlanProblem, a: _Arrays, model: _Model)
         line.used.upBound = 1 if cases > 0 else 0
 
 
+def _rounded_start(problem: OrderPlanProblem, a: _Arrays, model: _Model):
+    """A whole plan from the fixed supplier orders and the relaxation's deliveries, floored.
+
+    Each warehouse ships, period by period, the relaxation's store deliveries rounded down to
+    whole cases, cut back case by case (largest first) where its stock would not cover them;
+    stock, lost sales and safety-stock gaps then follow. Returns the values and their cost,
+    or ``None`` when they break a constraint (a warehouse over capacity), so the caller knows
+    to rely on the solver alone.
+    """
+    n_s, n_k, n_t = a.demand.shape
+    n_w = len(problem.warehouses)
+    values: dict = {}
+    wh_arrivals = np.zeros((n_w, n_k, n_t))
+    store_arrivals = np.zeros((n_s, n_k, n_t))
+    for line in model.supplier_lines:
+        kind, loc = line.location
+        units = line.cases.lowBound * line.pack
+        target = wh_arrivals if kind == "warehouse" else store_arrivals
+        target[loc, line.sku, line.arrival] += units
+        values[line.cases] = line.cases.lowBound
+        values[line.used] = line.used.lowBound
+    transfers: dict[tuple[int, int, int], int] = {}
+    for (s, k, t), var in model.store_cases.items():
+        if a.store_wh[s] >= 0:
+            transfers[(s, k, t)] = math.floor(max(_value(var), 0.0) + 1e-6)
+    for w in range(n_w):
+        stores_of_w = np.flatnonzero(a.store_wh == w)
+        for k in np.flatnonzero(a.active_wh[w]):
+            pack = int(a.pack[k])
+            stock = a.wh_open[w, k]
+            for t in range(n_t):
+                available = stock + a.wh_sched[w, k, t] + wh_arrivals[w, k, t]
+                keys = [(s, k, t) for s in stores_of_w if (s, k, t) in transfers]
+                while keys and sum(transfers[key] for key in keys) * pack > available + 1e-6:
+                    largest = max(keys, key=lambda key: transfers[key])
+                    transfers[largest] -= 1
+                shipped = sum(transfers[key] for key in keys) * pack
+                stock = available - shipped
+                if (w, k, t) in model.warehouse_stock:
+                    values[model.warehouse_stock[(w, k, t)]] = stock
+                if (w, k, t) in model.warehouse_gap:
+                    values[model.warehouse_gap[(w, k, t)]] = max(a.wh_ss[w, k, t] - stock, 0.0)
+    for (s, k, t), cases in transfers.items():
+        values[model.store_cases[(s, k, t)]] = cases
+        store_arrivals[s, k, t + a.store_lead[s]] += cases * a.pack[k]
+    for s in range(n_s):
+        for k in np.flatnonzero(a.active_store[s]):
+            stock = a.store_open[s, k]
+            for t in range(n_t):
+                level = stock + a.store_sched[s, k, t] + store_arrivals[s, k, t] - a.demand[s, k, t]
+                stock = max(level, 0.0)
+                values[model.store_stock[(s, k, t)]] = stock
+                if (s, k, t) in model.store_lost:
+                    values[model.store_lost[(s, k, t)]] = max(-level, 0.0)
+                if (s, k, t) in model.store_gap:
+                    values[model.store_gap[(s, k, t)]] = max(a.store_ss[s, k, t] - stock, 0.0)
+    for var, value in values.items():
+        var.varValue = value
+    if not model.lp.valid(1e-6):
+        return None
+    return values, float(pulp.value(model.lp.objective))
+
+
 def _diagnose(
     problem: OrderPlanProblem, a: _Arrays, solver: str, deadline: float, *, exact: bool
 ) -> tuple[list[BindingSlack], float]:
@@ -697,6 +791,7 @@ def _no_solution(
         ),
         projection=pd.DataFrame(),
         cost_breakdown={},
+        method="none",
     )
 
 

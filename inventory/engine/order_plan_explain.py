@@ -85,11 +85,17 @@ def _sentence(problem: OrderPlanProblem, slack: BindingSlack) -> str:
 
 
 def binding_explanation(
-    problem: OrderPlanProblem, slacks: list[BindingSlack], *, lost_units: float
+    problem: OrderPlanProblem,
+    slacks: list[BindingSlack],
+    *,
+    lost_units: float,
+    approximate: bool = False,
 ) -> str:
     """The binding constraints, largest first (budget in currency, others by unit cost).
 
-    ``lost_units``: the demand the plan loses that the stretched constraints would save.
+    ``lost_units``: the demand the plan loses that the stretched constraints would save;
+    ``approximate``: the amounts come from the linear relaxation (whole cases and minimum
+    orders aside), so they are the least the constraints must stretch.
     """
     mean_cost = float(problem.skus["unit_cost"].mean() or 1.0)
 
@@ -104,6 +110,11 @@ def binding_explanation(
         shown.append(
             f"Within these limits the plan loses {_units(lost_units)} of demand that more room "
             f"would have served."
+        )
+    if approximate:
+        shown.append(
+            "(Amounts from the linear relaxation, whole cases and minimum orders aside: "
+            "the least each limit must rise.)"
         )
     return " ".join(shown)
 
