@@ -2,8 +2,10 @@
 ladder of service targets (``policies_compute`` on the category's series, the same engine the
 plan uses), summed at unit cost.
 
-Average stock is the safety stock plus half a replenishment cycle (the order quantity, or a
-review period's demand for base-stock policies): the stock a planner actually pays to hold.
+Each point of service is priced in safety stock (at cost): what a higher reorder point
+adds. Average stock (safety stock plus half a replenishment cycle) is shown beside it; it
+moves less, because the engine caps the order-up-to level at the excess-cover days, so a
+higher reorder point also shortens the cycle.
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ def service_tradeoff(*, scope: Scope, category: Category) -> dict:
             daily_mean=inputs.forecast_mean,
             daily_sd=inputs.forecast_sd,
             max_cover_days=settings.excess_cover_days,
+            explain=False,
         )
         safety = policies["safety_stock"].to_numpy(float).clip(min=0.0)
         review_demand = policies["demand_per_day"].to_numpy(float) * settings.review_days
@@ -81,7 +84,7 @@ def service_tradeoff(*, scope: Scope, category: Category) -> dict:
     for before, point in itertools.pairwise(points):
         step = (point["target"] - before["target"]) * 100
         point["cost_per_point"] = (
-            point["average_stock_value"] - before["average_stock_value"]
+            point["safety_stock_value"] - before["safety_stock_value"]
         ) / step
     points[0]["cost_per_point"] = None
     return {"points": points, "series": len(series), "target_label": label}

@@ -2,12 +2,14 @@
 inline decisions over HTMX, bulk decisions, downloads, "no match", and the scope."""
 
 import csv
+import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
 
 from inventory.models import Recommendation
+from tests.forecasting.factories import ORIGIN, ForecastFactory, ForecastRunFactory
 from tests.inventory.recommendation_factories import (
     InventoryPlanRunFactory,
     InventoryPolicyFactory,
@@ -164,3 +166,31 @@ def test_health_dashboard_totals(client, admin_user, scoped_world):
     }
     body = response.content.decode()
     assert "€1,590" in body and "€1,050" in body
+
+
+def test_tradeoff_curve_costs_more_stock_for_more_service(client, admin_user, scoped_world):
+    run = ForecastRunFactory(origin=ORIGIN)
+    store, sku = scoped_world["store_in"], scoped_world["sku_in"]
+    for day in range(1, 29):
+        ForecastFactory(
+            run=run, store=store, sku=sku, origin=ORIGIN, date=ORIGIN + dt.timedelta(days=day)
+        )
+    client.force_login(admin_user)
+    response = client.get(reverse("inventory:health"), {"category": sku.category.code})
+    tradeoff = response.context["tradeoff"]
+    assert tradeoff["series"] >= 1
+    points = tradeoff["points"]
+    assert [p["target"] for p in points] == sorted(p["target"] for p in points)
+    safety = [p["safety_stock_value"] for p in points]
+    assert safety == sorted(safety) and safety[-1] > safety[0]
+    assert points[0]["cost_per_point"] is None
+    step = points[1]["safety_stock_value"] - points[0]["safety_stock_value"]
+    assert points[1]["cost_per_point"] == pytest.approx(step / 5)  # 80 % → 85 %
+    assert all(p["average_stock_value"] > p["safety_stock_value"] for p in points)
+    assert "Extra safety stock per point of service (EUR)" in response.content.decode()
+
+
+def test_tradeoff_of_a_category_outside_the_scope_is_404(client, scoped_world):
+    client.force_login(scoped_world["scoped_planner"])
+    response = client.get(reverse("inventory:health"), {"category": "SNACKS"})
+    assert response.status_code == 404
