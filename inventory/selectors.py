@@ -48,7 +48,10 @@ def policies_in_scope(*, scope: Scope) -> QuerySet[InventoryPolicy]:
 
 
 def latest_plan_run() -> InventoryPlanRun | None:
-    return InventoryPlanRun.objects.order_by("-created_at", "-pk").select_related("job").first()
+    """The newest company-wide plan (the one every page summarises), else the newest run
+    (a scoped planner's plan covers only their regions and categories)."""
+    runs = InventoryPlanRun.objects.order_by("-created_at", "-pk").select_related("job")
+    return runs.filter(summary__scope="system").first() or runs.first()
 
 
 def store_policy(*, scope: Scope, store: Store, sku: SKU) -> InventoryPolicy | None:
