@@ -194,3 +194,11 @@ def test_tradeoff_of_a_category_outside_the_scope_is_404(client, scoped_world):
     client.force_login(scoped_world["scoped_planner"])
     response = client.get(reverse("inventory:health"), {"category": "SNACKS"})
     assert response.status_code == 404
+
+
+def test_the_worklist_summarises_the_newest_company_wide_plan(client, admin_user, db):
+    InventoryPlanRunFactory(objective=7623.0, summary={"scope": "system"})
+    InventoryPlanRunFactory(objective=626.0, summary={"scope": "scoped"})
+    client.force_login(admin_user)
+    body = client.get(reverse("inventory:worklist")).content.decode()
+    assert "plan cost €7,623" in body and "€626" not in body
