@@ -224,13 +224,10 @@ def _warehouse_series(
     served_by = stores["store_id"].map(store_wh)
     keys = pd.DataFrame(sorted(located), columns=["warehouse_id", "sku_id"])
     member = pd.DataFrame({"warehouse_id": served_by, "sku_id": stores["sku_id"]})
-    rows_mean, rows_var = [], []
-    for wh, sku in keys.itertuples(index=False):
-        mask = ((member["warehouse_id"] == wh) & (member["sku_id"] == sku)).to_numpy()
-        rows_mean.append(mean.to_numpy()[mask].sum(axis=0))
-        rows_var.append((sd.to_numpy()[mask] ** 2).sum(axis=0))
-    wh_mean = pd.DataFrame(np.array(rows_mean), columns=mean.columns)
-    wh_sd = pd.DataFrame(np.sqrt(np.array(rows_var)), columns=mean.columns)
+    target = _positions(member, keys)
+    wh_mean = pd.DataFrame(_sum_into(mean.to_numpy(), target, len(keys)), columns=mean.columns)
+    wh_var = _sum_into(sd.to_numpy() ** 2, target, len(keys))
+    wh_sd = pd.DataFrame(np.sqrt(wh_var), columns=mean.columns)
     keys = keys.assign(location_kind="warehouse", error_source="quantiles", backtest_rmse=np.nan)
     return keys, wh_mean, wh_sd
 
@@ -403,12 +400,33 @@ def _history(scope: Scope, series: pd.DataFrame, origin: date) -> pd.DataFrame:
     warehouses = series[series["location_kind"] == "warehouse"]
     if len(warehouses):
         store_wh = dict(Store.objects.values_list("id", "warehouse_id"))
-        served_by = stores["store_id"].astype(int).map(store_wh).to_numpy()
-        for i, (wh, sku) in zip(
-            warehouses.index,
-            warehouses[["warehouse_id", "sku_id"]].itertuples(index=False),
-            strict=True,
-        ):
-            mask = (served_by == wh) & (stores["sku_id"].to_numpy() == sku)
-            values[i] = store_hist[mask].sum(axis=0)
+        member = pd.DataFrame(
+            {
+                "warehouse_id": stores["store_id"].astype(int).map(store_wh).to_numpy(),
+                "sku_id": stores["sku_id"].to_numpy(),
+            }
+        )
+        keys = warehouses[["warehouse_id", "sku_id"]].astype("int64").reset_index(drop=True)
+        target = _positions(member, keys)
+        values[warehouses.index.to_numpy()] = _sum_into(store_hist, target, len(keys))
     return pd.DataFrame(values, columns=dates)
+
+
+def _positions(member: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+    """For each store row, the position of its (warehouse, SKU) in ``keys``, or −1."""
+    index = pd.MultiIndex.from_frame(keys[["warehouse_id", "sku_id"]].astype("int64"))
+    lookup = pd.MultiIndex.from_arrays(
+        [
+            pd.to_numeric(member["warehouse_id"], errors="coerce").fillna(-1).astype("int64"),
+            member["sku_id"].astype("int64"),
+        ]
+    )
+    return index.get_indexer(lookup)
+
+
+def _sum_into(rows: np.ndarray, target: np.ndarray, size: int) -> np.ndarray:
+    """Sum store rows into their warehouse rows (target −1: served by no listed warehouse)."""
+    out = np.zeros((size, rows.shape[1]))
+    keep = target >= 0
+    np.add.at(out, target[keep], rows[keep])
+    return out

@@ -86,7 +86,8 @@ def policies_compute(
     ``price_breaks`` / ``break_unit_costs`` (lists, all-units). ``daily_mean`` / ``daily_sd``
     (series × days, aligned on the index) are the forecast paths the protection window is
     summed over; without them the mean daily demand is used flat. ``max_cover_days`` caps the
-    lot at that many days of demand (the company's excess-stock rule). ``explain=False``
+    order-up-to level so that stock on receipt sells within that many days with the target's
+    confidence, as the shelf life does (the company's excess-stock rule). ``explain=False``
     leaves ``explanation`` empty (bulk runs that only need the levels).
     """
     _check(
@@ -143,13 +144,17 @@ def policies_compute(
     limit_days = np.minimum(np.inf if max_cover_days is None else max_cover_days, shelf_days)
     after_mean, after_sd = _demand_after(d, sd_day, window, limit_days, daily_mean, daily_sd)
     ceiling = risk.mean + after_mean - stats.norm.ppf(target) * after_sd
-    lot, cycle, reorder = raw_lot, None, None
-    for _ in range(2 if target_kind == "fill_rate" else 1):
-        cycle = np.where(base, np.maximum(review_demand, 1e-9), _rounded_lot(lot, moq, pack))
-        reorder = risk.reorder_points(target_kind, target, cycle)
-        lot = np.minimum(raw_lot, np.maximum(ceiling - reorder, review_demand))
+    reorder = risk.reorder_points(
+        target_kind, target, _cycle(base, review_demand, raw_lot, moq, pack)
+    )
+    lot = np.minimum(raw_lot, np.maximum(ceiling - reorder, review_demand))
     capped = lot < eoq_raw - 1e-9
     lot = _rounded_lot(lot, moq, pack)
+    if target_kind == "fill_rate":
+        # Units short per cycle are allowed in proportion to the final lot.
+        reorder = risk.reorder_points(
+            target_kind, target, _cycle(base, review_demand, lot, moq, pack)
+        )
     supplier_exceeds = lot > np.maximum(ceiling - reorder, 0.0) + pack
     order_up_to = np.where(base, reorder, reorder + lot)
     order_quantity = lot
@@ -311,6 +316,13 @@ def _policy_types(
     lot = _rounded_lot(raw_lot, moq, pack)
     supplier_sets_lot = np.maximum(moq, pack) >= np.maximum(raw_lot, 1.0)
     return np.where(lot <= review_demand, "base_stock", np.where(supplier_sets_lot, "rQ", "sS"))
+
+
+def _cycle(
+    base: np.ndarray, review_demand: np.ndarray, lot: np.ndarray, moq: np.ndarray, pack: np.ndarray
+) -> np.ndarray:
+    """Units per replenishment cycle: a review period's demand for base stock, else the lot."""
+    return np.where(base, np.maximum(review_demand, 1e-9), _rounded_lot(lot, moq, pack))
 
 
 def _rounded_lot(lot: np.ndarray, moq: np.ndarray, pack: np.ndarray) -> np.ndarray:

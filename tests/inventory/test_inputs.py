@@ -12,7 +12,13 @@ from accounts.scoping import Scope
 from forecasting.models import Forecast, ForecastRun, Granularity
 from history.models import InventorySnapshot, SupplyOrder
 from inventory.inputs import P10_P90_WIDTH_IN_SD, PolicyInputsError, policy_inputs_load
-from tests.factories import RegionFactory, SalesFactFactory, SKUFactory, StoreFactory
+from tests.factories import (
+    RegionFactory,
+    SalesFactFactory,
+    SKUFactory,
+    StoreFactory,
+    WarehouseFactory,
+)
 
 ORIGIN = dt.date(2025, 3, 2)
 
@@ -188,3 +194,33 @@ def _call(*args) -> str:
     buffer = StringIO()
     call_command("simulate_inventory", *args, stdout=buffer)
     return buffer.getvalue()
+
+
+def test_warehouse_series_sum_the_stores_they_serve(world):
+    warehouse = WarehouseFactory(code="WH1", region=world["stores"][0].region)
+    for store in world["stores"]:
+        store.warehouse = warehouse
+        store.save()
+    InventorySnapshot.objects.create(
+        warehouse=warehouse, sku=world["fast"], date=ORIGIN, on_hand=500, on_order=0
+    )
+    inputs = policy_inputs_load(scope=Scope.system())
+    series = inputs.series
+    assert len(series) == 5
+    at_warehouse = series[series.location_kind == "warehouse"].iloc[0]
+    assert at_warehouse.warehouse_code == "WH1" and at_warehouse.sku_code == "FAST"
+    assert at_warehouse.demand_per_day == pytest.approx(60.0)
+    assert at_warehouse.demand_sd_per_day == pytest.approx(np.sqrt(2) * 10.0 / P10_P90_WIDTH_IN_SD)
+    assert at_warehouse.on_hand == 500
+    assert at_warehouse.lead_time_source == "nominal"
+    assert inputs.history.iloc[at_warehouse.name].sum() == pytest.approx(14.0 * 7)
+
+
+def test_without_receipts_or_stock_the_nominal_terms_apply(world):
+    SupplyOrder.objects.all().delete()
+    InventorySnapshot.objects.all().delete()
+    inputs = policy_inputs_load(scope=Scope.system(), horizon_days=7)
+    assert set(inputs.series.lead_time_source) == {"nominal"}
+    assert sorted(inputs.series.lead_time_days.unique()) == [4.0, 9.0]
+    assert (inputs.series.on_hand == 0).all()
+    assert len(inputs.lead_time_samples) == 4

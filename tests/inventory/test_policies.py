@@ -206,3 +206,25 @@ def test_bad_settings_are_refused(change, message):
 def test_missing_columns_are_named():
     with pytest.raises(PolicyInputError, match="lead_time_days"):
         policies_compute(frame().drop(columns=["lead_time_days"]), **SETTINGS)
+
+
+def test_the_working_is_json_for_the_policy_row():
+    """``InventoryPolicy.explanation`` is a JSONField: the working must serialise as is."""
+    import json
+
+    series = frame(
+        demand_per_day=[0.3, 40.0],
+        demand_sd_per_day=[1.0, 9.0],
+        lead_time_days=[3.0, 8.0],
+        lead_time_sd_days=[0.5, 1.0],
+        unit_cost=[2.0, 2.0],
+        unit_price=[3.0, 3.0],
+        moq=[6.0, 6.0],
+        case_pack=[6.0, 6.0],
+        shelf_life_days=[7.0, np.nan],
+    )
+    policies = policies_compute(series, **SETTINGS, max_cover_days=28)
+    for working in policies.explanation:
+        assert json.loads(json.dumps(working))["target_kind"] == "csl"
+    assert policies.explanation.iloc[0]["perishable_rule"]
+    assert policies.explanation.iloc[1]["perishable_rule"] is None
