@@ -120,6 +120,7 @@ def test_small_plan_keeps_budget_capacity_moq_and_case_packs():
     assert solution.status in {"optimal", "feasible", "infeasible"}
     assert solution.method == "milp"
     assert solution.solver == "highs"
+    assert solution.time_limit_s == 30
     assert solution.mip_gap is not None and solution.mip_gap <= 0.01 + 1e-9
     assert solution.objective is not None and solution.objective > 0
     _check_plan_respects_constraints(problem, solution)
@@ -250,3 +251,17 @@ def test_bad_input_names_the_problem():
         order_plan_solve(broken)
     with pytest.raises(ValueError, match="Unknown solver"):
         order_plan_solve(problem, solver="gurobi-please")
+
+
+def test_moq_beyond_capacity_orders_nothing_and_names_the_capacity():
+    """A minimum order of 48 cannot fit a store that holds 30: no order, and why."""
+    base = _single_store_problem(capacity=30.0)
+    skus = base.skus.assign(moq=[48], case_pack=[12])
+    problem = OrderPlanProblem(
+        **{**base.__dict__, "skus": skus, "store_demand": np.full((1, 1, 1), 20.0)}
+    )
+    solution = order_plan_solve(problem)
+    assert solution.lines.empty
+    assert solution.status == "infeasible"
+    assert "can hold 30 units but needs room for 48 units" in solution.explanation
+    assert "loses 20 units" in solution.explanation
