@@ -33,7 +33,5 @@ router.register(
     "forecast-selections", forecasting_api.ForecastSelectionViewSet, basename="forecast-selection"
 )
 # Read API (inventory.api): replenishment recommendations for the ERP, in scope.
-router.register(
-    "recommendations", inventory_api.RecommendationViewSet, basename="recommendation"
-)
+router.register("recommendations", inventory_api.RecommendationViewSet, basename="recommendation")
 urlpatterns = router.urls
