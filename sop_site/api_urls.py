@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from forecasting import api as forecasting_api
 from history import api as history_api
 from imports import api as imports_api
+from inventory import api as inventory_api
 from masterdata import api as masterdata_api
 
 router = DefaultRouter()
@@ -31,4 +32,6 @@ router.register("forecasts", forecasting_api.ForecastViewSet, basename="forecast
 router.register(
     "forecast-selections", forecasting_api.ForecastSelectionViewSet, basename="forecast-selection"
 )
+# Read API (inventory.api): replenishment recommendations for the ERP, in scope.
+router.register("recommendations", inventory_api.RecommendationViewSet, basename="recommendation")
 urlpatterns = router.urls
