@@ -16,7 +16,7 @@ import pandas as pd
 from anomalies.engine.panel import ScanInputs
 from forecasting.models import BacktestPoint, Forecast, Granularity
 from history.bulk import frame_from_copy, frame_from_query
-from history.models import Grain, InventorySnapshot, MissingPeriod, StoreClosure, SupplyOrder
+from history.models import Grain, MissingPeriod, StoreClosure
 from masterdata.models import SKU, Store
 
 CONTEXT_DAYS = 182

@@ -8,8 +8,10 @@ e^(−``phantom_log_p``) while the books show stock, and the run has outlasted
 the shelf. A count that finds more than the book plus receipts (stock rose without a
 receipt) or a book that sales drive below zero is an impossible movement. A delivery later
 than promised by more than ``late_tolerance_days`` is late (an order still open past that is
-late already). Lead-time drift compares the mean lead time of a SKU's latest orders with
-its earlier mean, in standard errors and in days (there is no supplier in the data model; the SKU stands for its supplier).
+late already). Lead-time drift compares the mean lead time of a SKU's latest orders with its
+earlier mean, in standard errors and in days (there is no supplier in the data model: the
+SKU stands for its supplier). The day's chance of no sale is the larger of the Poisson
+e^(−λ) and the series' own share of sale-less days in stock, so lumpy sellers need longer runs.
 """
 
 from __future__ import annotations
