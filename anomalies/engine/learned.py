@@ -28,7 +28,7 @@ def period_features(panel: Panel, exp: Expectation, rows: np.ndarray, cols: np.n
     the store's day factor (events, holidays), price against the series' usual, stock cover."""
     sales = panel.sales[rows, cols]
     z = (sales - exp.expected[rows, cols]) / exp.sigma[rows, cols]
-    weekday = panel.dates.dayofweek.to_numpy()[rows]
+    weekday = panel.dates.day_of_week.to_numpy()[rows]
     profile = _weekday_profile(panel)
     usual_price = _nanmedian(panel.price, axis=0)
     book = panel.book[rows, cols]
@@ -47,7 +47,7 @@ def period_features(panel: Panel, exp: Expectation, rows: np.ndarray, cols: np.n
 
 
 def _weekday_profile(panel: Panel) -> np.ndarray:
-    weekday = panel.dates.dayofweek.to_numpy()
+    weekday = panel.dates.day_of_week.to_numpy()
     profile = np.zeros((7, panel.n_series))
     for day in range(7):
         with np.errstate(all="ignore"):
