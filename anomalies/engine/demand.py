@@ -21,6 +21,7 @@ from anomalies.engine.runs import run_sums, runs
 from anomalies.engine.settings import DetectorSettings
 
 COVER_DAYS = 7  # stock-out risk: will the stock cover a week at the new rate?
+EMPTIED_WITHIN_DAYS = 2  # a spike whose shelf is empty this soon after it emptied it
 
 
 def _in_score(panel: Panel, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -53,8 +54,10 @@ def demand_events(
     scored = np.zeros(sales.shape, dtype=bool)
     scored[panel.score_rows] = True
 
-    high = (safe_sales >= settings.spike_ratio * expected) & (
-        safe_sales - expected >= settings.spike_min_units
+    high = (
+        (safe_sales >= settings.spike_ratio * expected)
+        & (safe_sales - expected >= settings.spike_min_units)
+        & (exp.plain >= settings.spike_min_expected)
     )
     strong = high & (z >= settings.spike_z)
     weak_rows, weak_cols = np.nonzero(high & (z >= settings.weak_z) & ~strong & scored)
@@ -118,10 +121,12 @@ def _spike(panel, exp, z, c, a, b, settings, unit_price, weekly, forest_at) -> E
         if (row, c) in forest_at:
             event.fired("isolation_forest", forest_at[(row, c)], date=str(dates[row].date()))
             break
-    book = panel.book[b, c]
-    rate = actual / (b - a + 1)
-    if not np.isnan(book):
-        event.stockout_risk = float(poisson.sf(max(book, 0), rate * COVER_DAYS))
+    after = panel.book[a : min(b + 1 + EMPTIED_WITHIN_DAYS, len(panel.dates)), c]
+    if np.nanmin(after, initial=np.inf) <= 0.5:
+        event.stockout_risk = 1.0  # the spike emptied the shelf (on the books)
+    elif not np.isnan(panel.book[b, c]):
+        rate = actual / (b - a + 1)
+        event.stockout_risk = float(poisson.sf(max(panel.book[b, c], 0), rate * COVER_DAYS))
     value = panel.sales[a, c]
     tenth_ok = abs(value / 10 - exp.expected[a, c]) <= 3 * exp.sigma[a, c]
     if (
@@ -129,6 +134,8 @@ def _spike(panel, exp, z, c, a, b, settings, unit_price, weekly, forest_at) -> E
         and value >= 10
         and float(value) % 10 == 0
         and value >= settings.entry_error_ratio * exp.expected[a, c]
+        and exp.expected[a, c] >= settings.entry_error_min_expected
+        and z[a, c] >= settings.entry_error_z
         and tenth_ok
     ):
         event.kind = "entry_error"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 LOW, MEDIUM, HIGH, CRITICAL = 1, 2, 3, 4
+SHELF_EMPTY_RISK = 0.9
 
 
 @dataclass
@@ -59,7 +60,7 @@ class Event:
 
 
 BASE_SEVERITY = {
-    "demand_spike": MEDIUM,
+    "demand_spike": LOW,
     "demand_drop": MEDIUM,
     "entry_error": MEDIUM,
     "phantom_inventory": HIGH,
@@ -81,7 +82,17 @@ def severity_of(event: Event) -> int:
     """
     level = BASE_SEVERITY.get(event.kind, MEDIUM)
     week = max(event.weekly_units, 1e-9)
-    if event.kind in ("demand_spike", "demand_drop", "peer_outlier", "late_delivery"):
+    if event.kind == "demand_spike":
+        # A spike matters when it empties the shelf (the issue's "a spike that will empty a
+        # shelf"); one the stock absorbs is counted but kept out of the inbox by default.
+        if event.stockout_risk is not None and event.stockout_risk >= SHELF_EMPTY_RISK:
+            level = HIGH if event.units_at_stake >= week else MEDIUM
+        else:
+            level = LOW
+        return level
+    if event.kind == "peer_outlier":
+        return LOW  # weak evidence alone: shown beside demand alerts, counted, not pushed
+    if event.kind in ("demand_drop", "late_delivery"):
         if event.units_at_stake >= week:
             level += 1
         elif event.units_at_stake < week / 7:

@@ -1,8 +1,10 @@
 """What each period's sales were expected to be, and how far off is unusual for the series.
 
 Where a stored forecast covers the period (a backtest point or a forecast made before it)
-its value and quantiles are the expectation. Elsewhere a seasonal baseline: the median of
-the same weekday over recent weeks (promotion days left out), times the store's day factor
+its value and quantiles are the expectation. Elsewhere a seasonal baseline: the series'
+level over the last four weeks (promotion days left out, outliers capped at three times the
+median of the same weekday over recent weeks) times its store's weekday profile, times the
+store's day factor
 (the median ratio of its SKUs that day: holidays, weather, a busy Saturday move all SKUs of
 a store together), on promotion days the SKU's promotion uplift, and the SKU's own day
 factor across stores (its category's seasonal events move it in every store). A promotion or a
@@ -28,6 +30,8 @@ MIN_EXPECTED = 0.25
 MAD_TO_SIGMA = 1.4826
 MIN_PROMO_DAYS = 10
 MIN_PEERS = 3  # stores a SKU needs before its cross-store day factor means anything
+MIN_STORE_SKUS = 10  # SKUs a store needs before its day factor means anything
+LEVEL_WEEKS = 4  # the level is the last four weeks' deseasonalised mean
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,46 @@ def seasonal_baseline(history: np.ndarray, weeks: int) -> np.ndarray:
     return _nanmedian(lags, axis=0)
 
 
+def store_weekday_profile(panel: Panel, history: np.ndarray) -> np.ndarray:
+    """Each store's sales by weekday relative to its average day (all its SKUs together:
+    precise where a single slow seller's weekday pattern would be noise). (7 × series)."""
+    weekday = panel.dates.day_of_week.to_numpy()
+    profile = np.ones((7, panel.n_series))
+    for store in np.unique(panel.store_id):
+        cols = panel.store_id == store
+        daily = np.nansum(history[:, cols], axis=1)
+        known = ~np.all(np.isnan(history[:, cols]), axis=1)
+        means = np.array(
+            [
+                daily[known & (weekday == d)].mean() if (known & (weekday == d)).any() else np.nan
+                for d in range(7)
+            ]
+        )
+        overall = np.nanmean(means)
+        if overall > 0:
+            profile[:, cols] = np.nan_to_num(means / overall, nan=1.0)[:, None]
+    return np.clip(profile, 0.05, 20.0)
+
+
+def rolling_level(panel: Panel, history: np.ndarray, profile: np.ndarray, days: int) -> np.ndarray:
+    """Each series' deseasonalised daily level over the ``days`` before each day (past only):
+    the sum of its sales over the sum of the weekday profile of the days it had sales data."""
+    weekday = panel.dates.day_of_week.to_numpy()
+    known = ~np.isnan(history)
+    shape = profile[weekday, :] * known
+    sales = np.nan_to_num(history)
+    cum_sales = np.vstack([np.zeros((1, history.shape[1])), np.cumsum(sales, axis=0)])
+    cum_shape = np.vstack([np.zeros((1, history.shape[1])), np.cumsum(shape, axis=0)])
+    rows = np.arange(history.shape[0])
+    lo = np.maximum(rows - days, 0)
+    total = cum_sales[rows] - cum_sales[lo]
+    weight = cum_shape[rows] - cum_shape[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = total / weight
+    level[weight < days / 4] = np.nan
+    return level
+
+
 def store_day_factor(panel: Panel, sales: np.ndarray, baseline: np.ndarray) -> np.ndarray:
     """Each store's median ratio of sales to baseline over its SKUs, per day (1 if unknown)."""
     ratio = (sales + 0.5) / (baseline + 0.5)
@@ -65,26 +109,35 @@ def store_day_factor(panel: Panel, sales: np.ndarray, baseline: np.ndarray) -> n
     factor = np.ones_like(ratio)
     for store in np.unique(panel.store_id):
         cols = panel.store_id == store
+        if cols.sum() < MIN_STORE_SKUS:
+            continue  # a median of a few SKUs would move with the one being judged
         day = _nanmedian(ratio[:, cols], axis=1)
         factor[:, cols] = np.where(np.isnan(day), 1.0, np.clip(day, 0.2, 5.0))[:, None]
     return factor
 
 
 def sku_day_factor(panel: Panel, sales: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Each SKU's median ratio of sales to expectation over its stores, per day.
+    """Each SKU's ratio of sales to expectation in its other stores, per day.
 
     What moves one SKU everywhere on a day (a seasonal event for its category, a company-wide
-    promotion stronger than usual) is expected; one store alone moving is not.
+    promotion stronger than usual) is expected; one store alone moving is not. The store's
+    own cell is left out, and sales are capped at three times their expectation, so that
+    an anomaly in one store neither hides itself nor lends itself to the others.
     """
-    ratio = (sales + 0.5) / (expected + 0.5)
-    ratio[np.isnan(sales) | (expected < 0.5)] = np.nan
-    factor = np.ones_like(ratio)
+    capped = np.minimum(np.nan_to_num(sales), 3 * expected + 3)
+    capped[np.isnan(sales)] = 0.0
+    weight = np.where(np.isnan(sales), 0.0, expected)
+    factor = np.ones_like(expected)
     for sku in np.unique(panel.sku_id):
         cols = panel.sku_id == sku
         if cols.sum() < MIN_PEERS:
             continue
-        day = _nanmedian(ratio[:, cols], axis=1)
-        factor[:, cols] = np.where(np.isnan(day), 1.0, np.clip(day, 0.2, 5.0))[:, None]
+        total, base = capped[:, cols].sum(axis=1), weight[:, cols].sum(axis=1)
+        others = total[:, None] - capped[:, cols]
+        others_base = base[:, None] - weight[:, cols]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = (others + 1) / (others_base + 1)
+        factor[:, cols] = np.clip(np.nan_to_num(ratio, nan=1.0), 0.2, 5.0)
     return factor
 
 
@@ -109,12 +162,19 @@ def promotion_uplift(panel: Panel, sales: np.ndarray, plain: np.ndarray) -> np.n
 def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectation:
     sales = panel.sales
     history = np.where(panel.promo, np.nan, sales).astype(np.float32)
-    baseline = seasonal_baseline(history, weeks).astype(float)
+    median = seasonal_baseline(history, weeks).astype(float)
+    # Outliers (keying errors, spikes) must not lift the level of the weeks after them.
+    cap = np.where(np.isnan(median), np.inf, 3 * median + 4 * np.sqrt(median + 1))
+    clean = np.where(history > cap, cap, history)
+    profile = store_weekday_profile(panel, clean)
+    level = rolling_level(panel, clean, profile, 7 * LEVEL_WEEKS)
+    weekday = panel.dates.day_of_week.to_numpy()
+    baseline = np.where(np.isnan(level), median, level * profile[weekday, :])
     factor = store_day_factor(panel, sales, baseline)
     plain = baseline * factor
     uplift = promotion_uplift(panel, sales, plain)
     expected = np.where(panel.promo, plain * uplift[None, :], plain)
-    shared = sku_day_factor(panel, sales, expected)
+    shared = sku_day_factor(panel, sales, np.nan_to_num(expected))
     expected = expected * shared
     plain = plain * shared
     low = np.full_like(expected, np.nan)

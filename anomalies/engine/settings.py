@@ -15,15 +15,18 @@ class DetectorSettings:
     """Thresholds of every detector (z in robust standard deviations)."""
 
     baseline_weeks: int = 8  # same-weekday history the seasonal baseline takes the median of
-    spike_z: float = 5.0  # one period this far above the expectation is a spike on its own
-    spike_ratio: float = 2.0  # ... and at least this many times the expectation
+    spike_z: float = 5.5  # one period this far above the expectation is a spike on its own
+    spike_ratio: float = 3.0  # ... and at least this many times the expectation
+    spike_min_expected: float = 2.0  # below a unit a day "×3" is a few units: not a spike
     spike_continue_z: float = 3.0  # neighbouring periods this high join the spike
     spike_min_units: float = 3.0
-    weak_z: float = 3.5  # with the Isolation Forest agreeing, this is enough
+    weak_z: float = 5.0  # with the Isolation Forest agreeing, this is enough
     forest_quantile: float = 0.995  # forest scores above this quantile of normal cells agree
     entry_error_ratio: float = 6.0  # a lone period keyed ×10 is at least this far above
+    entry_error_z: float = 6.0  # ... and this improbable
+    entry_error_min_expected: float = 0.5
     drop_ratio: float = 0.5  # periods below this share of the expectation form a drop run
-    drop_z: float = 4.0  # a run whose shortfall is this significant is a demand drop
+    drop_z: float = 6.0  # a run whose shortfall is this significant is a demand drop
     drop_min_periods: int = 2
     phantom_log_p: float = 12.0  # zero sales with P(0 | demand rate) < e^-12 ...
     phantom_min_days: int = 14  # ... for longer than two weekly review cycles

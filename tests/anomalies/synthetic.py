@@ -35,7 +35,7 @@ def synthetic_inputs(*, seed: int = 3, inject=(), score_from_day: int = 84) -> S
                     continue
                 length = rest[0] if rest else 1
                 if kind == "spike":
-                    sales[day : day + length] = rng.poisson(RATE * 5, length)
+                    sales[day : day + length] = rng.poisson(RATE * 6, length)
                 elif kind == "x10":
                     sales[day] = max(sales[day], RATE) * 10
                 elif kind == "drop":

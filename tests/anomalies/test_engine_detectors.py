@@ -26,7 +26,7 @@ def test_each_injected_kind_is_found_and_explained():
     inject = [
         ("x10", 1, 10, 100),
         ("spike", 2, 11, 110, 2),
-        ("drop", 3, 12, 95, 6),
+        ("drop", 3, 12, 95, 8),
         ("phantom", 4, 13, 90, 30),
         ("late", 5, 10, 98, 9),
     ]
