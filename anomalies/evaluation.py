@@ -3,7 +3,7 @@ the generator's ground truth (``history.AnomalyLabel``).
 
 The detector settings are fixed in advance (``DetectorSettings`` defaults, tuned on the
 first two years of the default demo company); the scores reported are those of the last
-``REPORT_DAYS`` days, which tuning did not look at: labels that start there, and inbox
+``REPORT_DAYS`` days of sales, which tuning did not look at: labels that start there, and inbox
 alerts that start there. The earlier period's scores are printed beside them for contrast.
 """
 
@@ -15,6 +15,7 @@ import pandas as pd
 
 from anomalies.engine.evaluation import event_scores
 from anomalies.models import Alert, ScanMode
+from anomalies.scan_inputs import sales_date_range
 from anomalies.services import anomaly_scan_run
 from history.models import AnomalyLabel
 
@@ -53,7 +54,7 @@ def demo_evaluate(*, rescan: bool = True, progress=None) -> dict:
     labels, alerts = _labels_frame(), _alerts_frame()
     if labels.empty:
         raise ValueError("no anomaly labels: load the demo company first (load_demo)")
-    last = max(labels["end"].max(), alerts["end"].max() if len(alerts) else labels["end"].max())
+    last = pd.Timestamp(sales_date_range()[1])
     report_from = last - pd.Timedelta(days=REPORT_DAYS - 1)
     late = labels["start"] >= report_from
     late_alerts = alerts["start"] >= report_from

@@ -3,11 +3,12 @@
 ``anomaly_scan_run`` is the one scan (the ``anomaly_scan`` job's work, for the command, the
 schedule and the scan after each import). Alerts are upserted by ``fingerprint`` (kind,
 place, SKU, start): a rescan updates its alert's figures and never adds a second one, and an
-operator's verdict, owner and comments are never touched. ``AlertPolicy`` decides what
-reaches the inbox: alerts under the minimum severity, or beyond a store's daily budget, are
-stored with ``suppressed=True`` and counted. New alerts at or above the notification
-severity notify the planners whose scope covers them (admins when no planner does), in the
-app and by e-mail, once the scan's transaction commits.
+operator's verdict, owner and comments are never touched; alerts of the scanned window that
+the rescan no longer raises are withdrawn unless an operator has worked them.
+``AlertPolicy`` decides what reaches the inbox: alerts under the minimum severity, or
+beyond a store's daily budget, are stored with ``suppressed=True`` and counted. New alerts
+at or above the notification severity notify the planners whose scope covers them (admins
+when no planner does), in the app and by e-mail, once the scan's transaction commits.
 """
 
 from __future__ import annotations
@@ -29,7 +30,14 @@ from anomalies.engine.events import Event
 from anomalies.engine.scan import scan_detect
 from anomalies.engine.settings import DetectorSettings
 from anomalies.job_params import AnomalyScanParams
-from anomalies.models import Alert, AlertNotification, AlertPolicy, ScanMode, ScanRun
+from anomalies.models import (
+    Alert,
+    AlertNotification,
+    AlertPolicy,
+    AlertStatus,
+    ScanMode,
+    ScanRun,
+)
 from anomalies.scan_inputs import sales_date_range, scan_inputs_load
 from jobs.services import job_start
 
@@ -120,10 +128,13 @@ def anomaly_scan_run(
         new, updated, suppressed, fresh = alerts_upsert(
             events=result.events, scan=scan, policy=AlertPolicy.current()
         )
+        retracted = alerts_retract(
+            date_from=start, date_to=end, keep={event.fingerprint for event in result.events}
+        )
         notified = alert_notifications_create(alert_ids=fresh)
         scan.alerts_new, scan.alerts_updated, scan.alerts_suppressed = new, updated, suppressed
         scan.seconds = time.monotonic() - started
-        scan.summary = {**result.counts, "notifications": notified}
+        scan.summary = {**result.counts, "notifications": notified, "retracted": retracted}
         scan.save()
     report(100, f"{new} new, {updated} updated, {suppressed} suppressed alerts")
     return scan
@@ -207,6 +218,28 @@ def alerts_upsert(
         a.pk for a in to_create if not a.suppressed and a.severity >= policy.notify_min_severity
     ]
     return len(to_create), len(to_update), sum(suppressed), fresh
+
+
+def alerts_retract(*, date_from: dt.date, date_to: dt.date, keep: set[str]) -> int:
+    """Delete the alerts starting in the scanned window that this scan no longer raises and
+    that nobody has touched (still new, unassigned, without comments): detectors' output
+    that a rescan (new data, new settings) withdraws. Anything an operator worked is kept.
+    """
+    stale = (
+        Alert.objects.filter(
+            start_date__gte=date_from,
+            start_date__lte=date_to,
+            status=AlertStatus.NEW,
+            owner__isnull=True,
+            comments__isnull=True,
+        )
+        .exclude(fingerprint__in=keep)
+        .values_list("pk", flat=True)
+    )
+    ids = list(stale)
+    for i in range(0, len(ids), FINGERPRINT_BATCH):
+        Alert.objects.filter(pk__in=ids[i : i + FINGERPRINT_BATCH]).delete()
+    return len(ids)
 
 
 def _alert_owners(alert_ids: list[int]) -> dict[int, set[int]]:

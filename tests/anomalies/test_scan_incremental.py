@@ -102,3 +102,37 @@ def test_date_range_scan(company):
     start = pd.Timestamp("2025-04-01").date()
     scan = anomaly_scan_run(mode=ScanMode.FULL, date_from=start, date_to=start)
     assert (scan.date_from, scan.date_to, scan.periods_scanned) == (start, start, 24)
+
+
+def test_rescan_withdraws_untouched_alerts_it_no_longer_raises(company):
+    anomaly_scan_run(mode=ScanMode.FULL)
+    keying = Alert.objects.get(kind="entry_error")
+    ghost = Alert.objects.create(
+        kind="demand_spike",
+        metric="sales",
+        store=keying.store,
+        sku=keying.sku,
+        start_date=keying.start_date,
+        end_date=keying.start_date,
+        fingerprint="ghost",
+        score=6,
+        severity=3,
+        summary="no longer raised",
+    )
+    worked = Alert.objects.create(
+        kind="demand_drop",
+        metric="sales",
+        store=keying.store,
+        sku=keying.sku,
+        start_date=keying.start_date,
+        end_date=keying.start_date,
+        fingerprint="worked",
+        score=6,
+        severity=3,
+        summary="confirmed",
+        status=AlertStatus.CONFIRMED,
+    )
+    scan = anomaly_scan_run(mode=ScanMode.FULL)
+    assert not Alert.objects.filter(pk=ghost.pk).exists()
+    assert Alert.objects.filter(pk=worked.pk).exists()
+    assert scan.summary["retracted"] == 1
