@@ -2,9 +2,10 @@
 an import of one new day starts.
 
 Targets (issue 12): the full scan under 60 s and the incremental one under 10 s on two
-cores. Runs in a throwaway database: the demo company (12 stores × 120 SKUs × 3 years) is
-loaded without its last day, scanned whole, then the last day is imported (rows written and
-``facts_changed`` sent, as an import does) and the scan it starts is timed. Prints wall
+cores (the scan job's own time; the whole import, with every app's receivers, is printed
+beside it). Runs in a throwaway database: the demo company (12 stores × 120 SKUs × 3 years)
+is loaded without its last day, scanned whole, then the last day is imported (rows written
+and ``facts_changed`` sent, as an import does) and the scan it starts is timed. Prints wall
 and CPU seconds, the periods scored and the alerts of each scan.
 """
 
@@ -39,6 +40,7 @@ def _run() -> int:
     from demo.services import demo_company_load
     from history.models import SalesFact
     from history.signals import facts_changed
+    from jobs.models import JobRun
 
     company = generate_company(seed=7, stores=12, skus=120, years=3)
     demo_company_load(company=company)
@@ -61,14 +63,18 @@ def _run() -> int:
     with transaction.atomic():
         SalesFact.objects.bulk_create(held, batch_size=5000)
         facts_changed.send(sender=SalesFact, written={"sales": len(held)}, store_ids=None)
-    incremental_s, incremental_cpu = time.perf_counter() - wall, _cpu() - cpu
+    import_s, import_cpu = time.perf_counter() - wall, _cpu() - cpu
     scan = ScanRun.objects.order_by("-pk").first()
+    job = JobRun.objects.get(pk=scan.job_id)
     print(
-        f"import of one day + incremental scan: {incremental_s:.1f} s wall, "
-        f"{incremental_cpu:.1f} s CPU; scored {scan.date_from} – {scan.date_to}, "
-        f"{scan.periods_scanned:,} series × periods (scan itself {scan.seconds:.1f} s); "
-        f"target < {INCREMENTAL_TARGET_S:.0f} s"
+        f"incremental scan job after a one-day import: {job.wall_seconds:.1f} s wall "
+        f"(scan {scan.seconds:.1f} s); scored {scan.date_from} – {scan.date_to}, "
+        f"{scan.periods_scanned:,} series × periods; target < {INCREMENTAL_TARGET_S:.0f} s"
     )
-    ok = full_s < FULL_TARGET_S and incremental_s < INCREMENTAL_TARGET_S
+    print(
+        f"  the whole import (rows, every app's receivers, the scan): {import_s:.1f} s wall, "
+        f"{import_cpu:.1f} s CPU in this process"
+    )
+    ok = full_s < FULL_TARGET_S and job.wall_seconds < INCREMENTAL_TARGET_S
     print("within targets" if ok else "OVER TARGET (a busy shared machine inflates wall time)")
     return 0

@@ -42,7 +42,6 @@ class Expectation:
     low: np.ndarray
     high: np.ndarray
     day_factor: np.ndarray  # (dates × series) the store's factor for the day
-    source: np.ndarray  # True where a stored forecast gave the expectation
 
 
 def _nanmedian(stack: np.ndarray, axis: int) -> np.ndarray:
@@ -179,7 +178,6 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
     plain = plain * shared
     low = np.full_like(expected, np.nan)
     high = np.full_like(expected, np.nan)
-    source = np.zeros(expected.shape, dtype=bool)
     if not inputs.expected.empty:
         stored = inputs.expected
         rows = panel.dates.get_indexer(pd.to_datetime(stored["date"]))
@@ -194,7 +192,6 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
         expected[r, c] = stored["expected"].to_numpy(float)[ok]
         low[r, c] = stored["low"].to_numpy(float)[ok]
         high[r, c] = stored["high"].to_numpy(float)[ok]
-        source[r, c] = True
     expected = np.maximum(expected, MIN_EXPECTED)
     plain = np.maximum(plain, MIN_EXPECTED)
     pearson = (sales - expected) / np.sqrt(expected)
@@ -206,7 +203,7 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
     sigma = np.where(np.isnan(band), sigma, np.maximum(sigma, band))
     low = np.where(np.isnan(low), np.maximum(expected - 1.28 * sigma, 0), low)
     high = np.where(np.isnan(high), expected + 1.28 * sigma, high)
-    return Expectation(expected, plain, sigma, low, high, factor, source)
+    return Expectation(expected, plain, sigma, low, high, factor)
 
 
 def tail_z(observed, mean, sd, upper: bool) -> np.ndarray:
