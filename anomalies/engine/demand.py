@@ -60,10 +60,12 @@ def demand_events(
         & (exp.plain >= settings.spike_min_expected)
     )
     strong = high & (z >= settings.spike_z)
-    weak_rows, weak_cols = np.nonzero(high & (z >= settings.weak_z) & ~strong & scored)
+    # The forest scores every candidate (its score is shown beside the residual's); where
+    # it agrees, ``weak_z`` is enough to seed a spike.
+    weak_rows, weak_cols = np.nonzero(high & (z >= min(settings.weak_z, settings.spike_z)) & scored)
     forest, threshold = forest_scores(panel, exp, weak_rows, weak_cols, settings.forest_quantile)
     seed = strong.copy()
-    seed[weak_rows, weak_cols] = forest >= threshold
+    seed[weak_rows, weak_cols] |= forest >= threshold
     cells = zip(weak_rows.tolist(), weak_cols.tolist(), strict=True)
     forest_at = dict(zip(cells, forest.tolist(), strict=True))
     cont = (z >= settings.spike_continue_z) & (safe_sales >= 1.5 * expected)

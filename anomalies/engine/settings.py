@@ -20,7 +20,10 @@ class DetectorSettings:
     spike_min_expected: float = 2.0  # below a unit a day "×3" is a few units: not a spike
     spike_continue_z: float = 3.0  # neighbouring periods this high join the spike
     spike_min_units: float = 3.0
-    weak_z: float = 5.0  # with the Isolation Forest agreeing, this is enough
+    # With the Isolation Forest agreeing, this is enough. Equal to spike_z: on the tuning
+    # years a forest vote at 5.0 added three false spikes and no true one, so by default
+    # the forest is evidence shown beside the residual, not a vote.
+    weak_z: float = 5.5
     forest_quantile: float = 0.995  # forest scores above this quantile of normal cells agree
     entry_error_ratio: float = 6.0  # a lone period keyed ×10 is at least this far above
     entry_error_z: float = 6.0  # ... and this improbable
