@@ -1,6 +1,8 @@
 """The detectors on a synthetic company: each injected anomaly is found as its own kind,
 and steady sales raise nothing in the inbox."""
 
+import dataclasses
+
 import pandas as pd
 
 from anomalies.engine.evaluation import event_scores
@@ -81,3 +83,25 @@ def test_event_scores_count_every_alert_against_precision():
     assert scores["overall"]["precision"] == 1 / 3
     assert scores["overall"]["precision_labelled_kinds"] == 0.5
     assert scores["kinds"]["entry_error"]["mean_days_to_detect"] == 0
+
+
+def test_a_spike_the_stored_forecast_expected_is_not_an_anomaly():
+    inject = [("spike", 2, 11, 110, 2)]
+    plain = synthetic_inputs(inject=inject)
+    day = plain.score_from + pd.Timedelta(days=110 - 84)
+    foreseen = pd.DataFrame(
+        {
+            "store_id": [2, 2],
+            "sku_id": [11, 11],
+            "date": [day, day + pd.Timedelta(days=1)],
+            "expected": [48.0, 48.0],
+            "low": [38.0, 38.0],
+            "high": [58.0, 58.0],
+        }
+    )
+    with_forecast = dataclasses.replace(plain, expected=foreseen)
+    spikes = lambda r: [  # noqa: E731
+        e for e in r.events if e.kind == "demand_spike" and (e.store_id, e.sku_id) == (2, 11)
+    ]
+    assert spikes(scan_detect(plain))
+    assert spikes(scan_detect(with_forecast)) == []
