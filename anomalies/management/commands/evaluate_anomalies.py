@@ -6,10 +6,12 @@ files (``anomalies.nab``).
 """
 
 import json
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
 from anomalies.evaluation import demo_evaluate
+from anomalies.nab import NabInputError, nab_evaluate, nab_report
 
 COLUMNS = ("labels", "found", "recall", "alerts", "true_alerts", "precision", "f1")
 
@@ -37,16 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["dataset"] == "nab":
-            try:
-                from anomalies import nab
-            except ImportError as exc:
-                raise CommandError(
-                    "the NAB benchmark (anomalies.nab) is not installed in this build"
-                ) from exc
-            result = nab.nab_evaluate(
-                path=options["path"], out=options["out"], labels=options["labels"]
-            )
-            self.stdout.write(json.dumps(result, indent=2, default=str))
+            self._nab(options)
             return
         progress = None if options["json"] else self._echo
         try:
@@ -67,6 +60,19 @@ class Command(BaseCommand):
             ("Tuning (earlier data)", "tuning"),
         ):
             self._table(title, result[key])
+
+    def _nab(self, options) -> None:
+        if not options["path"]:
+            raise CommandError("--dataset nab needs PATH, a folder of NAB-format CSV files.")
+        try:
+            result = nab_evaluate(
+                Path(options["path"]),
+                labels=Path(options["labels"]) if options["labels"] else None,
+                out=Path(options["out"]) if options["out"] else None,
+            )
+        except NabInputError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(result, indent=2) if options["json"] else nab_report(result))
 
     def _echo(self, percent: float, message: str) -> None:
         self.stdout.write(f"[{percent:5.1f}%] {message}")
