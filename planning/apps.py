@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class PlanningConfig(AppConfig):
     name = "planning"
     verbose_name = "S&OP planning cycle"
+
+    def ready(self) -> None:
+        from planning import jobs  # noqa: F401 - registers the scenario job kind

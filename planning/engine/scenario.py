@@ -174,3 +174,74 @@ def lead_time_days(lines: pd.DataFrame, base_days: pd.Series, changes: list[Chan
         if isinstance(change, LeadTimeChange):
             days[change.selection.mask(lines)] += change.days
     return pd.Series(np.maximum(days, 1.0), index=base_days.index)
+
+
+def daily_demand_factors(
+    keys: pd.DataFrame, dates: pd.DatetimeIndex, changes: list[Change]
+) -> np.ndarray:
+    """(series × days) multipliers of the daily forecast for the demand changes.
+
+    ``keys`` has one row per series with ``category_id``, ``region_id`` and ``sku_id``; a
+    change's weeks (given by their last days) cover the seven days up to each week's end.
+    """
+    factors = np.ones((len(keys), len(dates)))
+    for change in changes:
+        if not isinstance(change, DemandChange):
+            continue
+        rows = change.selection.mask(keys.assign(week=dates[0]))
+        days = np.ones(len(dates), dtype=bool)
+        if change.selection.first_week is not None:
+            days &= dates >= pd.Timestamp(change.selection.first_week) - pd.Timedelta(days=6)
+        if change.selection.last_week is not None:
+            days &= dates <= pd.Timestamp(change.selection.last_week)
+        factors[np.ix_(rows, days)] *= 1 + change.pct / 100
+    return factors
+
+
+def inventory_consequences(
+    series: pd.DataFrame,
+    policies: pd.DataFrame,
+    daily_mean: np.ndarray,
+    *,
+    holding_rate_per_year: float,
+    order_cost: float,
+    review_days: int,
+) -> dict[str, float]:
+    """What a set of policies means over the forecast's days, in units and currency.
+
+    Average stock is the safety stock plus half a lot (the quantity an order brings: ``Q``
+    for (r, Q), ``S − s`` for (s, S), a review period's demand for base stock); orders over
+    the days are the demand over the lot.
+    """
+    days = daily_mean.shape[1]
+    demand = daily_mean.sum(axis=1)
+    cost = series["unit_cost"].to_numpy(float)
+    price = series["unit_price"].to_numpy(float)
+    per_day = policies["demand_per_day"].to_numpy(float)
+    safety = policies["safety_stock"].to_numpy(float).clip(min=0)
+    lot = policies["order_quantity"].to_numpy(float)
+    spread = (policies["order_up_to"] - policies["reorder_point"]).to_numpy(float)
+    lot = np.where(np.isfinite(lot), lot, spread)
+    lot = np.where(np.isfinite(lot) & (lot > 0), lot, np.maximum(per_day * review_days, 1.0))
+    average_stock = safety + lot / 2
+    orders = demand / lot
+    service = policies["expected_csl"].to_numpy(float)
+    weights = demand if demand.sum() > 0 else np.ones(len(demand))
+    ok = np.isfinite(service)
+    holding = float((average_stock * cost).sum() * holding_rate_per_year * days / 365)
+    ordering = float(orders.sum() * order_cost)
+    return {
+        "days": days,
+        "demand_units": float(demand.sum()),
+        "demand_value": float((demand * price).sum()),
+        "safety_stock_units": float(safety.sum()),
+        "safety_stock_value": float((safety * cost).sum()),
+        "average_stock_value": float((average_stock * cost).sum()),
+        "orders": float(orders.sum()),
+        "holding_cost": holding,
+        "ordering_cost": ordering,
+        "total_cost": holding + ordering,
+        "expected_service_level": float(np.average(service[ok], weights=weights[ok]))
+        if ok.any()
+        else None,
+    }

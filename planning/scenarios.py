@@ -1,0 +1,163 @@
+"""What-if scenarios of a cycle: recorded, computed as jobs, compared with the baseline.
+
+A scenario's consequences are its demand (the plan's daily forecast with the scenario's
+demand changes) turned into inventory policies at the company's service target, beside the
+same computation on the unchanged forecast: safety stock, average stock, ordering and
+holding cost, expected service level. Budget and capacity changes bind only in the order
+plan, so they are listed as not applied here rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from accounts.models import Role
+from accounts.roles import user_roles
+from accounts.scoping import Scope
+from inventory.engine.policies import policies_compute
+from inventory.inputs import PolicyInputsError, policy_inputs_load
+from inventory.models import InventorySettings
+from jobs.models import JobRun
+from masterdata.models import Store, Warehouse
+from planning.engine.scenario import (
+    BudgetChange,
+    CapacityChange,
+    ScenarioInvalid,
+    changes_parse,
+    daily_demand_factors,
+    inventory_consequences,
+    lead_time_days,
+)
+from planning.models import PlanningCycle, Scenario, ScenarioStatus, Stage
+from planning.services import PlanningRefused
+
+SCENARIO_KIND = "planning_scenario"
+HORIZON_DAYS = 28
+
+
+def check_may_edit_scenarios(*, actor, cycle: PlanningCycle) -> None:
+    if not user_roles(actor) & {Role.PLANNER, Role.ADMIN}:
+        raise PlanningRefused("Planners and admins prepare scenarios.")
+    if cycle.stage in (Stage.SIGN_OFF, Stage.LOCKED):
+        raise PlanningRefused("The plan is agreed: scenarios are prepared before the sign-off.")
+
+
+@transaction.atomic
+def scenario_create(*, cycle: PlanningCycle, name: str, changes: list, actor) -> Scenario:
+    """Record a named what-if; its changes are validated now, computed by a job."""
+    check_may_edit_scenarios(actor=actor, cycle=cycle)
+    name = name.strip()[:120]
+    if not name:
+        raise PlanningRefused("Give the scenario a name.")
+    if Scenario.objects.filter(cycle=cycle, name=name).exists():
+        raise PlanningRefused(f"The cycle already has a scenario named {name!r}.")
+    try:
+        changes_parse(changes)
+    except ScenarioInvalid as exc:
+        raise PlanningRefused(str(exc)) from exc
+    return Scenario.objects.create(cycle=cycle, name=name, changes=changes, created_by=actor)
+
+
+@transaction.atomic
+def scenario_choose(*, scenario: Scenario, actor) -> Scenario:
+    """The consensus meeting picks this scenario (one per cycle)."""
+    if Role.ADMIN not in user_roles(actor):
+        raise PlanningRefused("The consensus meeting's choice is recorded by an admin.")
+    if scenario.status != ScenarioStatus.READY:
+        raise PlanningRefused("Compute the scenario before choosing it.")
+    if scenario.cycle.stage != Stage.CONSENSUS:
+        raise PlanningRefused("A scenario is chosen in the consensus meeting.")
+    Scenario.objects.filter(cycle=scenario.cycle, chosen=True).update(chosen=False)
+    scenario.chosen = True
+    scenario.save(update_fields=["chosen"])
+    return scenario
+
+
+def scenario_compute(*, scenario: Scenario, progress=None) -> dict:
+    """The baseline's and the scenario's consequences, stored on the scenario."""
+    report = progress or (lambda percent, message: None)
+    changes = changes_parse(scenario.changes)
+    Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.COMPUTING)
+    try:
+        report(5, "Reading the forecast, stock and lead times")
+        inputs = policy_inputs_load(scope=Scope.system(), horizon_days=HORIZON_DAYS)
+    except PolicyInputsError as exc:
+        Scenario.objects.filter(pk=scenario.pk).update(
+            status=ScenarioStatus.FAILED, results={"error": str(exc)}
+        )
+        raise PlanningRefused(str(exc)) from exc
+    settings = InventorySettings.current()
+    series = inputs.series.copy()
+    series["region_id"] = _regions(series)
+    dates = inputs.forecast_mean.columns
+    factors = daily_demand_factors(series, dates, changes)
+    changed = series.copy()
+    changed["lead_time_days"] = lead_time_days(series, series["lead_time_days"], changes)
+    mean = inputs.forecast_mean.to_numpy(float) * factors
+    sd = inputs.forecast_sd.to_numpy(float) * factors
+    changed["demand_per_day"] = mean.mean(axis=1)
+    changed["demand_sd_per_day"] = (sd**2).mean(axis=1) ** 0.5
+    results = {}
+    for label, frame, daily_mean, daily_sd in (
+        (
+            "baseline",
+            series,
+            inputs.forecast_mean.to_numpy(float),
+            inputs.forecast_sd.to_numpy(float),
+        ),
+        ("scenario", changed, mean, sd),
+    ):
+        report(30 if label == "baseline" else 65, f"Policies for the {label}")
+        policies = policies_compute(
+            frame,
+            target_kind=settings.target_kind,
+            target=settings.target,
+            review_days=settings.review_days,
+            holding_rate_per_year=settings.holding_rate_per_year,
+            order_cost=settings.order_cost,
+            shortage_cost_share=settings.shortage_cost_share,
+            daily_mean=_frame_like(inputs.forecast_mean, daily_mean),
+            daily_sd=_frame_like(inputs.forecast_sd, daily_sd),
+            max_cover_days=settings.excess_cover_days,
+            explain=False,
+        )
+        results[label] = inventory_consequences(
+            frame,
+            policies,
+            daily_mean,
+            holding_rate_per_year=settings.holding_rate_per_year,
+            order_cost=settings.order_cost,
+            review_days=settings.review_days,
+        )
+    results["as_of"] = inputs.as_of.isoformat()
+    results["series"] = len(series)
+    results["not_applied"] = [
+        "budget" if isinstance(c, BudgetChange) else "capacity"
+        for c in changes
+        if isinstance(c, BudgetChange | CapacityChange)
+    ]
+    Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.READY, results=results)
+    report(100, "Scenario computed")
+    return results
+
+
+def scenario_job_work(job: JobRun, params, progress) -> dict:
+    scenario = Scenario.objects.get(pk=params.scenario_id)
+    Scenario.objects.filter(pk=scenario.pk).update(job=job)
+    results = scenario_compute(scenario=scenario, progress=progress)
+    return {"scenario": scenario.pk, "total_cost": results["scenario"]["total_cost"]}
+
+
+def _regions(series):
+    store_region = dict(Store.objects.values_list("pk", "region_id"))
+    warehouse_region = dict(Warehouse.objects.values_list("pk", "region_id"))
+    return [
+        store_region.get(store) if kind == "store" else warehouse_region.get(warehouse)
+        for kind, store, warehouse in zip(
+            series["location_kind"], series["store_id"], series["warehouse_id"], strict=True
+        )
+    ]
+
+
+def _frame_like(template, values):
+    return template.__class__(values, index=template.index, columns=template.columns)
