@@ -18,8 +18,16 @@ class Command(BaseCommand):
         parser.add_argument("--full", action="store_true", help="Scan the whole history.")
         parser.add_argument("--from", dest="date_from", metavar="DATE", help="First date scored.")
         parser.add_argument("--to", dest="date_to", metavar="DATE", help="Last date scored.")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing when a scan has run already (a first start of `make run`).",
+        )
 
     def handle(self, *args, **options):
+        if options["if_missing"] and ScanRun.objects.exists():
+            self.stdout.write("A scan has run already: nothing to do.")
+            return
         mode = ScanMode.FULL if options["full"] else ScanMode.INCREMENTAL
         try:
             params = AnomalyScanParams(

@@ -4,6 +4,7 @@ run here and now, its progress echoed."""
 from django.core.management.base import BaseCommand, CommandError
 
 from inventory.job_params import MAX_HORIZON_DAYS, InventoryPlanParams
+from inventory.models import InventoryPlanRun
 from inventory.services import PLAN_KIND
 from jobs.services import job_start
 
@@ -29,8 +30,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--time-limit", type=int, default=60, help="Seconds the solver may take (default 60)."
         )
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing when a plan exists already (a first start of `make run`).",
+        )
 
     def handle(self, *args, **options):
+        if options["if_missing"] and InventoryPlanRun.objects.exists():
+            self.stdout.write("An inventory plan exists already: nothing to do.")
+            return
         try:
             params = InventoryPlanParams(
                 company_wide=True,
