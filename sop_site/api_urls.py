@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from anomalies import api as anomalies_api
 from forecasting import api as forecasting_api
 from history import api as history_api
 from imports import api as imports_api
@@ -31,4 +32,6 @@ router.register("forecasts", forecasting_api.ForecastViewSet, basename="forecast
 router.register(
     "forecast-selections", forecasting_api.ForecastSelectionViewSet, basename="forecast-selection"
 )
+# Alerts (anomalies.api): read in scope; planners and admins post verdicts.
+router.register("alerts", anomalies_api.AlertViewSet, basename="alert")
 urlpatterns = router.urls

@@ -1,0 +1,43 @@
+// Draws the anomalies dashboard's charts from the JSON embedded in the page: verdict
+// precision by week against the target, and alerts by kind and by severity per week.
+(function () {
+  "use strict";
+  const source = document.getElementById("dashboard-data");
+  if (!source || !window.Plotly) return;
+  const data = JSON.parse(source.textContent);
+  const base = { margin: { l: 48, r: 16, t: 8, b: 40 }, height: 300, legend: { orientation: "h", y: -0.2 } };
+  const config = { responsive: true, displaylogo: false };
+
+  function empty(element, text) {
+    const note = document.createElement("p");
+    note.className = "muted empty-chart";
+    note.textContent = text;
+    element.replaceChildren(note);
+  }
+
+  function precision(element) {
+    const p = data.precision;
+    if (!p.x.length) return empty(element, "No verdicts yet: confirm or dismiss alerts to see precision.");
+    const target = { x: [p.x[0], p.x[p.x.length - 1]], y: [data.target, data.target], type: "scatter",
+      mode: "lines", name: `Target ${Math.round(data.target * 100)} %`, line: { color: "#2a8a5a", dash: "dash" },
+      hoverinfo: "skip" };
+    const line = { x: p.x, y: p.y, customdata: p.judged, type: "scatter", mode: "lines+markers",
+      name: "Precision", line: { color: "#2458d6" },
+      hovertemplate: "Week of %{x}<br>%{y:.1%} of %{customdata} verdicts<extra></extra>" };
+    window.Plotly.newPlot(element, [line, target],
+      { ...base, yaxis: { tickformat: ".0%", range: [0, 1.05] } }, config);
+  }
+
+  function stacked(element, series) {
+    if (!series.x.length) return empty(element, "No alerts in your scope yet.");
+    const traces = series.traces.map((t) => ({ x: series.x, y: t.y, name: t.name, type: "bar",
+      hovertemplate: `Week of %{x}<br>${t.name}: %{y}<extra></extra>` }));
+    window.Plotly.newPlot(element, traces, { ...base, barmode: "stack", yaxis: { title: { text: "alerts" } } }, config);
+  }
+
+  document.querySelectorAll("[data-dashboard-chart]").forEach((element) => {
+    const name = element.dataset.dashboardChart;
+    if (name === "precision") precision(element);
+    else stacked(element, data[name]);
+  });
+})();
