@@ -5,6 +5,7 @@ from anomalies.selectors import unread_alert_notifications
 
 def alert_notifications(request) -> dict:
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
+    scope = getattr(request, "scope", None)
+    if user is None or not user.is_authenticated or scope is None:
         return {"unread_alerts": 0}
-    return {"unread_alerts": unread_alert_notifications(user)}
+    return {"unread_alerts": unread_alert_notifications(user, scope)}

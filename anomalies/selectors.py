@@ -346,10 +346,10 @@ def kind_breakdown(scope: Scope) -> list[dict]:
 # --- notifications -------------------------------------------------------------------------
 
 
-def notifications_for(user) -> QuerySet[AlertNotification]:
+def notifications_for(user, scope: Scope) -> QuerySet[AlertNotification]:
     """The user's alert notifications, newest first, with the alert's names; only alerts
     still in the user's scope (a scope narrowed since is respected)."""
-    visible = Alert.objects.visible_to(Scope.for_user(user))
+    visible = Alert.objects.visible_to(scope)
     return (
         AlertNotification.objects.filter(user=user, alert__in=visible)
         .select_related("alert", "alert__store", "alert__sku", "alert__warehouse")
@@ -357,5 +357,8 @@ def notifications_for(user) -> QuerySet[AlertNotification]:
     )
 
 
-def unread_alert_notifications(user) -> int:
-    return AlertNotification.objects.filter(user=user, read_at__isnull=True).count()
+def unread_alert_notifications(user, scope: Scope) -> int:
+    """Unread notifications of alerts still in ``scope`` (the user's): what the list shows."""
+    return AlertNotification.objects.filter(
+        user=user, read_at__isnull=True, alert__in=Alert.objects.visible_to(scope)
+    ).count()

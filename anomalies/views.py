@@ -295,5 +295,8 @@ def notifications(request):
     return render(
         request,
         "anomalies/notifications.html",
-        {"notifications": selectors.notifications_for(request.user)[:200], "now": timezone.now()},
+        {
+            "notifications": selectors.notifications_for(request.user, request.scope)[:200],
+            "now": timezone.now(),
+        },
     )
