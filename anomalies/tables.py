@@ -37,7 +37,7 @@ def period_text(alert: Alert) -> str:
 class SeverityColumn(tables.Column):
     def render(self, value, record):
         return format_html(
-            '<span class="sev sev-{}">{}</span>', value, record.get_severity_display()
+            '<span class="sev sev-{}">{}</span>', record.severity, record.get_severity_display()
         )
 
 
@@ -60,9 +60,12 @@ class AlertTable(tables.Table):
     period = tables.Column(
         accessor="start_date", verbose_name="When", attrs={"td": {"class": "nowrap"}}
     )
-    summary = tables.Column(verbose_name="Summary", orderable=False)
-    expected = tables.Column(verbose_name="Expected (units)", attrs=NUMBER, empty_values=())
-    actual = tables.Column(verbose_name="Actual (units)", attrs=NUMBER, empty_values=())
+    summary = tables.Column(
+        verbose_name="Summary", orderable=False, attrs={"td": {"class": "summary"}}
+    )
+    actual = tables.Column(
+        verbose_name="Expected → actual", attrs=NUMBER, empty_values=(), order_by=("actual",)
+    )
     status = tables.Column(verbose_name="Status")
     owner = tables.Column(accessor="owner__username", verbose_name="Owner", default="—")
 
@@ -76,7 +79,6 @@ class AlertTable(tables.Table):
             "sku",
             "period",
             "summary",
-            "expected",
             "actual",
             "value_at_stake",
             "status",
@@ -114,11 +116,11 @@ class AlertTable(tables.Table):
             '<a href="{}">{}</a>', reverse("anomalies:alert", args=[record.pk]), value
         )
 
-    def render_expected(self, value, record):
-        return units_text(value, decimals=1)
-
     def render_actual(self, value, record):
-        return units_text(value, decimals=1)
+        if record.expected is None and record.actual is None:
+            return "—"
+        expected = "—" if record.expected is None else f"{record.expected:,.1f}"
+        return format_html("{} → {}", expected, units_text(record.actual, decimals=1))
 
     def render_value_at_stake(self, value, record):
         return money_text(value, self.currency)

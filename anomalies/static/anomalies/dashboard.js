@@ -28,10 +28,17 @@
       { ...base, yaxis: { tickformat: ".0%", range: [0, 1.05] } }, config);
   }
 
+  // Severities read from calm to alarming; kinds keep Plotly's qualitative palette.
+  const SEVERITY_COLORS = { Low: "#9aa3b5", Medium: "#e0b040", High: "#e07b28", Critical: "#b3261e" };
+
   function stacked(element, series) {
     if (!series.x.length) return empty(element, "No alerts in your scope yet.");
-    const traces = series.traces.map((t) => ({ x: series.x, y: t.y, name: t.name, type: "bar",
-      hovertemplate: `Week of %{x}<br>${t.name}: %{y}<extra></extra>` }));
+    const traces = series.traces.map((t) => {
+      const trace = { x: series.x, y: t.y, name: t.name, type: "bar",
+        hovertemplate: `Week of %{x}<br>${t.name}: %{y}<extra></extra>` };
+      if (SEVERITY_COLORS[t.name]) trace.marker = { color: SEVERITY_COLORS[t.name] };
+      return trace;
+    });
     window.Plotly.newPlot(element, traces, { ...base, barmode: "stack", yaxis: { title: { text: "alerts" } } }, config);
   }
 
