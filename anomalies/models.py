@@ -108,7 +108,13 @@ class AlertQuerySet(models.QuerySet):
         at_warehouse = Q(store__isnull=True, warehouse__isnull=False) & scope.q(
             region="warehouse__region"
         )
-        sku = Q(sku__isnull=True) | scope.q(category="sku__category")
+        # ``Q(a) | Q()`` is ``Q(a)`` in Django, not "anything": a planner scoped by region
+        # only must not lose every alert that has a SKU.
+        sku = (
+            Q()
+            if scope.category_ids is None
+            else Q(sku__isnull=True) | scope.q(category="sku__category")
+        )
         return self.filter((at_store | at_warehouse) & sku)
 
     def open(self) -> models.QuerySet:

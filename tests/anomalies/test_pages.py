@@ -15,7 +15,7 @@ from anomalies.models import Alert, AlertNotification, AlertStatus
 from audit.models import AuditEntry
 from forecasting.models import Forecast
 from history.models import CalendarEvent, InventorySnapshot, Promotion, SalesFact
-from tests.factories import AlertFactory, UserFactory
+from tests.factories import AlertFactory, PlanningScopeFactory, UserFactory
 from tests.forecasting.factories import ForecastFactory
 
 pytestmark = pytest.mark.django_db
@@ -243,3 +243,11 @@ def test_notifications_list_the_users_alerts_and_the_badge_counts_unread(client,
     assert ">1 alert</a>" in page.content.decode()  # the badge counts what the list shows
     client.post(reverse("anomalies:notifications"), {})
     assert not AlertNotification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_a_planner_scoped_by_region_only_sees_every_alert_of_the_region(client, world):
+    planner = UserFactory(username="north-only", role="planner")
+    PlanningScopeFactory(user=planner).regions.add(world["north"])
+    client.force_login(planner)
+    rows = _rows(client.get(reverse("anomalies:inbox")))
+    assert sorted(rows) == ["Cola sold 48 against 10.", "Cola sold nothing for three days."]
