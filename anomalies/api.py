@@ -78,11 +78,11 @@ class AlertFilterSerializer(serializers.Serializer):
 class VerdictSerializer(serializers.Serializer):
     verdict = serializers.ChoiceField(choices=["confirm", "dismiss"])
     version = serializers.IntegerField(min_value=1)
-    reason = serializers.ChoiceField(choices=DismissReason.choices, required=False)
+    dismiss_reason = serializers.ChoiceField(choices=DismissReason.choices, required=False)
 
     def validate(self, data):
-        if data["verdict"] == "dismiss" and not data.get("reason"):
-            raise serializers.ValidationError({"reason": "A dismissal needs a reason."})
+        if data["verdict"] == "dismiss" and not data.get("dismiss_reason"):
+            raise serializers.ValidationError({"dismiss_reason": "A dismissal needs a reason."})
         return data
 
 
@@ -136,7 +136,7 @@ class AlertViewSet(ScopedReadViewSet):
             if data["verdict"] == "confirm":
                 verdicts.alert_confirm(**common, user=request.user)
             else:
-                verdicts.alert_dismiss(**common, user=request.user, reason=data["reason"])
+                verdicts.alert_dismiss(**common, user=request.user, reason=data["dismiss_reason"])
         except Alert.DoesNotExist:
             raise Http404("No such alert in your scope.") from None
         except verdicts.StaleAlert as stale:

@@ -78,7 +78,7 @@
         text: "event", showarrow: false, font: { color: "#b3261e", size: 11 } }],
     };
     if (twoAxes) {
-      layout.yaxis2 = { title: { text: "On hand (units)" }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false };
+      layout.yaxis2 = { title: { text: "On hand (units)" }, overlaying: "y", side: "right", rangemode: "tozero", showgrid: false, tickformat: ",.0f" };
     }
     element.replaceChildren();
     window.Plotly.newPlot(element, traces(data), layout, { responsive: true, displaylogo: false });
