@@ -13,7 +13,7 @@ from collections import defaultdict
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncWeek
+from django.db.models.functions import TruncDate
 
 from accounts.models import Role
 from accounts.scoping import Scope
@@ -29,6 +29,7 @@ from anomalies.models import (
 from audit.models import AuditEntry
 from forecasting.models import BacktestPoint, Forecast, Granularity
 from history.models import CalendarEvent, InventorySnapshot, Promotion, SalesFact, SupplyOrder
+from history.weeks import WeekStart, week_start_weekday
 
 # The seed's target: the share of detected anomalies operators confirm.
 PRECISION_TARGET = 0.95
@@ -241,8 +242,9 @@ def _calendar_events(alert: Alert, start: dt.date, end: dt.date) -> list[dict]:
 # --- the dashboard -------------------------------------------------------------------------
 
 
-def _week(value) -> str:
-    return value.date().isoformat() if isinstance(value, dt.datetime) else value.isoformat()
+def _week(first_day: dt.date) -> str:
+    """A week keyed by its first day, labelled by its last: the company's week end date."""
+    return (first_day + dt.timedelta(days=6)).isoformat()
 
 
 def precision(confirmed: int, dismissed: int) -> float | None:
@@ -253,15 +255,20 @@ def precision(confirmed: int, dismissed: int) -> float | None:
 
 def dashboard_figures(scope: Scope) -> dict:
     """Counts of alerts by week (of the event) and kind, and by week and severity; verdict
-    precision by week of the verdict and overall; the median time from alert to verdict."""
+    precision by week of the verdict and overall; the median time from alert to verdict.
+
+    Weeks are the company's (``Company.week_ends_on``), labelled by their last day."""
+    first_weekday = week_start_weekday()
     alerts = Alert.objects.visible_to(scope)
-    by_kind = alerts.annotate(week=TruncWeek("start_date")).values("week", "kind")
+    event_week = WeekStart("start_date", first_weekday=first_weekday)
+    by_kind = alerts.annotate(week=event_week).values("week", "kind")
     by_kind = by_kind.annotate(n=Count("id")).order_by("week")
-    by_severity = alerts.annotate(week=TruncWeek("start_date")).values("week", "severity")
+    by_severity = alerts.annotate(week=event_week).values("week", "severity")
     by_severity = by_severity.annotate(n=Count("id")).order_by("week")
     closed = alerts.filter(status__in=[AlertStatus.CONFIRMED, AlertStatus.DISMISSED])
+    verdict_week = WeekStart(TruncDate("closed_at"), first_weekday=first_weekday)
     verdicts = (
-        closed.annotate(week=TruncWeek("closed_at"))
+        closed.annotate(week=verdict_week)
         .values("week", "status")
         .annotate(n=Count("id"))
         .order_by("week")

@@ -16,7 +16,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django.views.decorators.vary import vary_on_headers
 
 from accounts.roles import PLANNING_ROLES, READ_ROLES, has_role, role_required
 from anomalies import selectors, verdicts
@@ -151,7 +150,9 @@ def _figures(alert: Alert) -> dict:
     return {"difference": difference, "ratio": ratio}
 
 
-def _alert_context(request, alert: Alert, **extra) -> dict:
+def _alert_context(request, alert: Alert, *, whole_page: bool = True, **extra) -> dict:
+    """The alert page's context; the work panel alone (``whole_page=False``, an htmx
+    swap) needs no chart, which is most of the page's reading."""
     users = selectors.assignable_users()
     code, name = place_of(alert)
     context = {
@@ -160,10 +161,9 @@ def _alert_context(request, alert: Alert, **extra) -> dict:
         "place_name": name,
         "period": period_text(alert),
         "figures": _figures(alert),
-        "chart": selectors.alert_chart(alert),
+        "chart": selectors.alert_chart(alert) if whole_page else None,
         "is_stock": alert.metric in (Metric.STOCK, Metric.SUPPLY),
         "history": selectors.alert_history(alert),
-        "comments": alert.comments.all(),
         "may_act": _may_act(request),
         "is_closed": alert.status in (AlertStatus.CONFIRMED, AlertStatus.DISMISSED),
         "users": users,
@@ -177,7 +177,6 @@ def _alert_context(request, alert: Alert, **extra) -> dict:
 
 
 @role_required(*READ_ROLES)
-@vary_on_headers("HX-Request")
 @require_GET
 def alert_detail(request, pk: int):
     alert = _alert_or_404(request, pk)
@@ -201,7 +200,7 @@ def _apply(request, alert: Alert, data: dict) -> Alert:
 def _work_response(request, alert: Alert, *, status: int, **extra):
     """The work panel alone for htmx (200, so htmx swaps it in: the panel itself says what
     went wrong), or the whole page with ``status`` without JavaScript."""
-    context = _alert_context(request, alert, **extra)
+    context = _alert_context(request, alert, whole_page=not request.htmx, **extra)
     if request.htmx:
         return render(request, "anomalies/alert.html#work", context)
     return render(request, "anomalies/alert.html", context, status=status)

@@ -251,3 +251,19 @@ def test_a_planner_scoped_by_region_only_sees_every_alert_of_the_region(client, 
     client.force_login(planner)
     rows = _rows(client.get(reverse("anomalies:inbox")))
     assert sorted(rows) == ["Cola sold 48 against 10.", "Cola sold nothing for three days."]
+
+
+def test_the_dashboard_counts_alerts_in_the_companys_weeks(client, scoped_world, admin_user):
+    from masterdata.selectors import company
+
+    settings = company()
+    settings.week_ends_on = 4  # Friday, as Walmart's weeks
+    settings.save()
+    world = scoped_world
+    saturday, friday = dt.date(2025, 1, 4), dt.date(2025, 1, 10)
+    for day in (saturday, friday, friday + dt.timedelta(days=1)):
+        AlertFactory(store=world["store_in"], sku=world["sku_in"], start_date=day, end_date=day)
+    client.force_login(admin_user)
+    by_kind = client.get(reverse("anomalies:dashboard")).context["figures"]["by_kind"]
+    assert by_kind["x"] == ["2025-01-10", "2025-01-17"]  # labelled by the Friday ending each
+    assert by_kind["traces"] == [{"name": "Demand spike", "y": [2, 1]}]

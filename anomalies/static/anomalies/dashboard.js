@@ -15,17 +15,27 @@
     element.replaceChildren(note);
   }
 
+  function shift(iso, days) {
+    const day = new Date(iso + "T00:00:00Z");
+    day.setUTCDate(day.getUTCDate() + days);
+    return day.toISOString().slice(0, 10);
+  }
+
   function precision(element) {
     const p = data.precision;
     if (!p.x.length) return empty(element, "No verdicts yet: confirm or dismiss alerts to see precision.");
-    const target = { x: [p.x[0], p.x[p.x.length - 1]], y: [data.target, data.target], type: "scatter",
-      mode: "lines", name: `Target ${Math.round(data.target * 100)} %`, line: { color: "#2a8a5a", dash: "dash" },
-      hoverinfo: "skip" };
     const line = { x: p.x, y: p.y, customdata: p.judged, type: "scatter", mode: "lines+markers",
-      name: "Precision", line: { color: "#2458d6" },
-      hovertemplate: "Week of %{x}<br>%{y:.1%} of %{customdata} verdicts<extra></extra>" };
-    window.Plotly.newPlot(element, [line, target],
-      { ...base, yaxis: { tickformat: ".0%", range: [0, 1.05] } }, config);
+      name: "Precision", line: { color: "#2458d6" }, marker: { size: 8 },
+      hovertemplate: "Week to %{x}<br>%{y:.1%} of %{customdata} verdicts<extra></extra>" };
+    // The target spans the whole plot; a lone week gets a fortnight around it, not milliseconds.
+    const xaxis = { type: "date" };
+    if (p.x.length === 1) xaxis.range = [shift(p.x[0], -10), shift(p.x[0], 10)];
+    const layout = { ...base, xaxis, yaxis: { tickformat: ".0%", range: [0, 1.05] },
+      shapes: [{ type: "line", xref: "paper", x0: 0, x1: 1, y0: data.target, y1: data.target,
+        line: { color: "#2a8a5a", dash: "dash", width: 1.5 } }],
+      annotations: [{ xref: "paper", x: 1, xanchor: "right", y: data.target, yanchor: "bottom",
+        text: `target ${Math.round(data.target * 100)} %`, showarrow: false, font: { color: "#2a8a5a", size: 11 } }] };
+    window.Plotly.newPlot(element, [line], layout, config);
   }
 
   // Severities read from calm to alarming; kinds keep Plotly's qualitative palette.
@@ -35,7 +45,7 @@
     if (!series.x.length) return empty(element, "No alerts in your scope yet.");
     const traces = series.traces.map((t) => {
       const trace = { x: series.x, y: t.y, name: t.name, type: "bar",
-        hovertemplate: `Week of %{x}<br>${t.name}: %{y}<extra></extra>` };
+        hovertemplate: `Week to %{x}<br>${t.name}: %{y}<extra></extra>` };
       if (SEVERITY_COLORS[t.name]) trace.marker = { color: SEVERITY_COLORS[t.name] };
       return trace;
     });
