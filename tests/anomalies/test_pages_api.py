@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from anomalies.models import Alert, AlertStatus
+from audit.models import AuditEntry
 from tests.factories import AlertFactory
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +53,8 @@ def test_a_verdict_closes_the_alert_and_a_stale_one_answers_409(alerts, admin_us
     url = f"/api/v1/alerts/{alerts['spike'].pk}/verdict/"
     response = client.post(url, {"verdict": "confirm", "version": 1}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "confirmed"
+    entry = AuditEntry.objects.get(object_type="alert", object_id=str(alerts["spike"].pk))
+    assert entry.username == admin_user.username  # the token's user, not anonymous
     stale = client.post(
         url, {"verdict": "dismiss", "version": 1, "dismiss_reason": "expected"}, format="json"
     )
