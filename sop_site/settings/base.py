@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "forecasting",
     "anomalies",
     "inventory",
+    "planning",
+    "pilots",
     "dashboards",
 ]
 
@@ -207,6 +209,14 @@ AUDITED_MODELS = {
     "inventory.InventorySettings": {"object_type": "inventory_settings"},
     "inventory.CategoryServiceTarget": {"object_type": "category_service_target"},
     "inventory.StorageCapacity": {"object_type": "storage_capacity"},
+    # The S&OP cycle: its stage moves (also kept with their reason as StageTransition rows),
+    # deadlines and review decisions. Plan lines change through Override records.
+    "planning.PlanningCycle": {"object_type": "planning_cycle", "fields": ["name", "stage"]},
+    "planning.StageDeadline": {"object_type": "stage_deadline"},
+    "planning.Submission": {
+        "object_type": "plan_submission",
+        "fields": ["stage", "status", "submitted_by", "reviewed_by", "comment"],
+    },
     # The planner's decision on an order recommendation (accept, edit, reject).
     "inventory.Recommendation": {
         "object_type": "recommendation",
