@@ -108,12 +108,11 @@ class AlertQuerySet(models.QuerySet):
         at_warehouse = Q(store__isnull=True, warehouse__isnull=False) & scope.q(
             region="warehouse__region"
         )
-        # ``Q(a) | Q()`` is ``Q(a)`` in Django, not "anything": a planner scoped by region
-        # only must not lose every alert that has a SKU.
+        # ``Q(x) | Q()`` is ``Q(x)`` in Django, not "everything": an unscoped axis adds nothing.
         sku = (
-            Q()
-            if scope.category_ids is None
-            else Q(sku__isnull=True) | scope.q(category="sku__category")
+            Q(sku__isnull=True) | scope.q(category="sku__category")
+            if scope.category_ids is not None
+            else Q()
         )
         return self.filter((at_store | at_warehouse) & sku)
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.roles import PLANNING_ROLES, READ_ROLES, has_role, role_required
 from anomalies import selectors, verdicts
+from anomalies.detector_rows import detector_rows
 from anomalies.filters import AlertFilter
 from anomalies.forms import (
     ASSIGN_TO_ME,
@@ -161,6 +162,7 @@ def _alert_context(request, alert: Alert, *, whole_page: bool = True, **extra) -
         "place_name": name,
         "period": period_text(alert),
         "figures": _figures(alert),
+        "detectors": detector_rows(alert.detectors),
         "chart": selectors.alert_chart(alert) if whole_page else None,
         "is_stock": alert.metric in (Metric.STOCK, Metric.SUPPLY),
         "history": selectors.alert_history(alert),

@@ -267,3 +267,23 @@ def test_the_dashboard_counts_alerts_in_the_companys_weeks(client, scoped_world,
     by_kind = client.get(reverse("anomalies:dashboard")).context["figures"]["by_kind"]
     assert by_kind["x"] == ["2025-01-10", "2025-01-17"]  # labelled by the Friday ending each
     assert by_kind["traces"] == [{"name": "Demand spike", "y": [2, 1]}]
+
+
+def test_detectors_read_as_words_one_row_each_strongest_first():
+    from anomalies.detector_rows import detector_rows
+
+    rows = detector_rows(
+        [
+            {"name": "dbscan_peers", "score": 1.9, "detail": {"week_ratio": 0.137}},
+            {"name": "zero_sales_probability", "score": 35.5, "detail": {"days": 56}},
+            {"name": "dbscan_peers", "score": 2.9, "detail": {"week_ratio": 0.054}},
+            {"name": "stock_balance", "score": 12.0, "detail": {"rose_without_receipt": True}},
+        ]
+    )
+    assert [row["name"] for row in rows] == [
+        "No sales for too long",
+        "Stock balance (movements without receipts)",
+        "DBSCAN: unlike its peers",
+    ]
+    assert rows[1]["detail"] == "rose without receipt yes"
+    assert (rows[2]["score"], rows[2]["detail"], rows[2]["times"]) == (2.9, "week ratio 0.054", 2)
