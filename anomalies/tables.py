@@ -8,7 +8,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from anomalies.models import Alert
+from anomalies.models import Alert, AlertKind
 from exports.list_pages import ListExport
 from exports.tables import Column
 from masterdata.templatetags.units import money_text, units_text
@@ -26,6 +26,22 @@ def place_of(alert: Alert) -> tuple[str, str]:
     if alert.supplier:
         return alert.supplier, "supplier"
     return "All stores", "the company's feed"
+
+
+# What an alert's expected and actual figures count: lead times for supply delays, rows
+# reported for the feed, units sold or on hand for everything else.
+FIGURE_UNITS = {
+    AlertKind.LATE_DELIVERY: "days",
+    AlertKind.LEAD_TIME_DRIFT: "days",
+    AlertKind.FEED_STOPPED: "rows",
+    AlertKind.FEED_THIN: "rows",
+}
+FIGURE_NAMES = {"days": "lead time", "rows": "rows reported"}
+
+
+def figure_unit(alert: Alert) -> str:
+    """The unit of ``alert.expected`` and ``alert.actual``."""
+    return FIGURE_UNITS.get(alert.kind, "units")
 
 
 def period_text(alert: Alert) -> str:
@@ -120,7 +136,8 @@ class AlertTable(tables.Table):
         if record.expected is None and record.actual is None:
             return "—"
         expected = "—" if record.expected is None else f"{record.expected:,.1f}"
-        return format_html("{} → {}", expected, units_text(record.actual, decimals=1))
+        actual = units_text(record.actual, figure_unit(record), decimals=1)
+        return format_html("{} → {}", expected, actual)
 
     def render_value_at_stake(self, value, record):
         return money_text(value, self.currency)
@@ -144,8 +161,9 @@ def alert_export(currency: str, *, held_back: bool) -> ListExport:
         Column("category", "Category"),
         Column("start_date", "From"),
         Column("end_date", "To"),
-        Column("expected", "Expected (units)"),
-        Column("actual", "Actual (units)"),
+        Column("expected", "Expected"),
+        Column("actual", "Actual"),
+        Column("figure_unit", "Unit of expected and actual"),
         Column("units_at_stake", "Units at stake (units)"),
         Column("value_at_stake", f"Value at stake ({currency})"),
         Column("stockout_risk", "Stock-out risk (%)"),
@@ -173,6 +191,7 @@ def alert_export(currency: str, *, held_back: bool) -> ListExport:
             "end_date": alert.end_date,
             "expected": alert.expected,
             "actual": alert.actual,
+            "figure_unit": figure_unit(alert),
             "units_at_stake": alert.units_at_stake,
             "value_at_stake": alert.value_at_stake,
             "stockout_risk": None

@@ -30,7 +30,14 @@ from anomalies.forms import (
     VerdictForm,
 )
 from anomalies.models import Alert, AlertStatus, DismissReason, Metric
-from anomalies.tables import AlertTable, alert_export, period_text, place_of
+from anomalies.tables import (
+    FIGURE_NAMES,
+    AlertTable,
+    alert_export,
+    figure_unit,
+    period_text,
+    place_of,
+)
 from exports.list_pages import list_page
 from masterdata.lists import no_match_text
 from masterdata.selectors import company
@@ -163,6 +170,8 @@ def _alert_context(request, alert: Alert, *, whole_page: bool = True, **extra) -
         "period": period_text(alert),
         "figures": _figures(alert),
         "detectors": detector_rows(alert.detectors),
+        "unit": figure_unit(alert),
+        "figure_name": FIGURE_NAMES.get(figure_unit(alert), ""),
         "chart": selectors.alert_chart(alert) if whole_page else None,
         "is_stock": alert.metric in (Metric.STOCK, Metric.SUPPLY),
         "history": selectors.alert_history(alert),

@@ -287,3 +287,27 @@ def test_detectors_read_as_words_one_row_each_strongest_first():
     ]
     assert rows[1]["detail"] == "rose without receipt yes"
     assert (rows[2]["score"], rows[2]["detail"], rows[2]["times"]) == (2.9, "week ratio 0.054", 2)
+
+
+def test_a_late_delivery_reads_in_days_of_lead_time(client, world, admin_user):
+    alert = AlertFactory(
+        store=world["store_in"],
+        sku=world["sku_in"],
+        kind="late_delivery",
+        metric="supply",
+        expected=14,
+        actual=29,
+        expected_low=None,
+        expected_high=None,
+    )
+    client.force_login(admin_user)
+    page = client.get(reverse("anomalies:alert", args=[alert.pk])).content.decode()
+    assert "Expected lead time</dt><dd>14.0 days" in page
+    assert "<strong>29.0 days</strong>" in page and "+15.0 days" in page
+    export = client.get(reverse("anomalies:inbox"), {"kind": "late_delivery", "export": "csv"})
+    row = next(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    assert (row["Expected"], row["Actual"], row["Unit of expected and actual"]) == (
+        "14.0",
+        "29.0",
+        "days",
+    )
