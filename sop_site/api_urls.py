@@ -6,6 +6,7 @@ from anomalies import api as anomalies_api
 from forecasting import api as forecasting_api
 from history import api as history_api
 from imports import api as imports_api
+from inventory import api as inventory_api
 from masterdata import api as masterdata_api
 
 router = DefaultRouter()
@@ -32,6 +33,8 @@ router.register("forecasts", forecasting_api.ForecastViewSet, basename="forecast
 router.register(
     "forecast-selections", forecasting_api.ForecastSelectionViewSet, basename="forecast-selection"
 )
+# Read API (inventory.api): replenishment recommendations for the ERP, in scope.
+router.register("recommendations", inventory_api.RecommendationViewSet, basename="recommendation")
 # Alerts (anomalies.api): read in scope; planners and admins post verdicts.
 router.register("alerts", anomalies_api.AlertViewSet, basename="alert")
 urlpatterns = router.urls

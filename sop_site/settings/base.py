@@ -353,3 +353,7 @@ LOGGING = {
         "cmdstanpy": {"level": "ERROR"},
     },
 }
+
+# Alert e-mails (anomalies): printed to the console unless a real backend is configured.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="sop@localhost")

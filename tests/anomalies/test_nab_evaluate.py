@@ -1,12 +1,14 @@
 """nab_evaluate over folders of NAB-format files: figures, the --out CSV, clear errors."""
 
 import csv
+import io
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from django.core.management import CommandError, call_command
 
 from anomalies.engine.nab_scoring import normalised_score, score_file, window_rows
 from anomalies.nab import NabInputError, nab_evaluate, nab_report
@@ -145,3 +147,28 @@ def test_real_nab_file_flags_rescore_to_the_same_score(tmp_path):
     result = nab_evaluate(data, labels=labels, out=out)
     assert result["overall"]["windows"] == 3
     assert result["overall"]["nab_score"] == pytest.approx(rescore(out, tmp_path, labels), abs=0.01)
+
+
+def test_the_command_prints_json_writes_the_flags_and_refuses_bad_input(corpus, tmp_path):
+    out = tmp_path / "command_flags.csv"
+    stdout = io.StringIO()
+    call_command(
+        "evaluate_anomalies",
+        "--dataset",
+        "nab",
+        str(corpus / "synthetic"),
+        "--out",
+        str(out),
+        "--json",
+        stdout=stdout,
+    )
+    result = json.loads(stdout.getvalue())
+    labels = corpus / "labels" / "combined_windows.json"
+    assert result["overall"]["nab_score"] == pytest.approx(rescore(out, corpus, labels), abs=0.01)
+    table = io.StringIO()
+    call_command("evaluate_anomalies", "--dataset", "nab", str(corpus / "synthetic"), stdout=table)
+    assert "synthetic/shift.csv" in table.getvalue()
+    with pytest.raises(CommandError, match="needs PATH"):
+        call_command("evaluate_anomalies", "--dataset", "nab")
+    with pytest.raises(CommandError):
+        call_command("evaluate_anomalies", "--dataset", "nab", str(tmp_path / "missing"))
