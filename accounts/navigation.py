@@ -32,6 +32,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Exceptions", "forecasting:accuracy_exceptions", ALL),
     NavItem("Replenishment", "inventory:worklist", ALL),
     NavItem("Inventory", "inventory:health", ALL),
+    NavItem("Alerts", "anomalies:inbox", ALL),
     NavItem("Import", "imports:upload", ADMIN),
     NavItem("Jobs", "jobs:list", ADMIN),
     NavItem("Users", "accounts:users", ADMIN),

@@ -2,6 +2,7 @@
 
 from rest_framework.routers import DefaultRouter
 
+from anomalies import api as anomalies_api
 from forecasting import api as forecasting_api
 from history import api as history_api
 from imports import api as imports_api
@@ -34,4 +35,6 @@ router.register(
 )
 # Read API (inventory.api): replenishment recommendations for the ERP, in scope.
 router.register("recommendations", inventory_api.RecommendationViewSet, basename="recommendation")
+# Alerts (anomalies.api): read in scope; planners and admins post verdicts.
+router.register("alerts", anomalies_api.AlertViewSet, basename="alert")
 urlpatterns = router.urls

@@ -17,6 +17,7 @@ urlpatterns = [
     path("audit/", include("audit.urls")),
     path("forecasts/", include("forecasting.urls")),
     path("inventory/", include("inventory.urls")),
+    path("alerts/", include("anomalies.urls")),
     path("api/v1/", include("sop_site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),

@@ -100,3 +100,44 @@ class PlanningScopeFactory(factory.django.DjangoModelFactory):
         model = PlanningScope
 
     user = factory.SubFactory(UserFactory, role="planner")
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    """An alert of a sales spike at a store for a SKU, as a scan would store it."""
+
+    class Meta:
+        model = "anomalies.Alert"
+
+    kind = "demand_spike"
+    metric = "sales"
+    store = factory.SubFactory(StoreFactory)
+    sku = factory.SubFactory(SKUFactory)
+    start_date = dt.date(2025, 1, 14)
+    end_date = dt.date(2025, 1, 15)
+    fingerprint = factory.Sequence(lambda n: f"demand_spike:{n}")
+    expected = 10.0
+    actual = 48.0
+    expected_low = 6.0
+    expected_high = 14.0
+    units_at_stake = 38.0
+    value_at_stake = 95.0
+    stockout_risk = 0.6
+    score = 4.2
+    severity = 3
+    detectors = factory.LazyFunction(
+        lambda: [
+            {"name": "Residual vs forecast", "score": 4.2, "detail": "actual 4.8× expected"},
+            {"name": "Isolation Forest", "score": 1.3, "detail": ""},
+        ]
+    )
+    summary = "Sales 48 units against 10 expected over two days."
+    suggested_cause = "Promotion not recorded"
+    what_to_check = "Whether a promotion ran that is missing from the promotions feed."
+
+
+class AlertNotificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "anomalies.AlertNotification"
+
+    user = factory.SubFactory(UserFactory)
+    alert = factory.SubFactory(AlertFactory)

@@ -85,6 +85,7 @@ TEMPLATES = [
                 "accounts.context_processors.navigation",
                 "jobs.context_processors.notifications",
                 "masterdata.context_processors.company",
+                "anomalies.context_processors.alert_notifications",
             ],
         },
     },
