@@ -265,3 +265,20 @@ def test_promotions_and_events_for_all_stores_are_visible_to_every_role(scoped_w
     assert {e.name for e in CalendarEvent.objects.visible_to(scope)} == {"Company", "North"}
     assert CalendarEvent.objects.visible_to(Scope.system()).count() == 4
     assert not CalendarEvent.objects.visible_to(Scope.nothing()).exists()
+
+
+def test_a_planner_scoped_on_one_axis_sees_every_promotion_of_the_other(scoped_world):
+    """A region-only scope must not hide SKU promotions (``Q(x) | Q()`` is ``Q(x)``)."""
+    day = dt.date(2025, 1, 6)
+    store_in, sku_out = scoped_world["store_in"], scoped_world["sku_out"]
+    Promotion.objects.create(
+        code="N1-CHIPS", store=store_in, sku=sku_out, start_date=day, end_date=day
+    )
+    Promotion.objects.create(code="ALL-CHIPS", sku=sku_out, start_date=day, end_date=day)
+    region_only = Scope.of(region_ids={scoped_world["north"].pk})
+    category_only = Scope.of(category_ids={scoped_world["snacks"].pk})
+    assert {p.code for p in Promotion.objects.visible_to(region_only)} == {"N1-CHIPS", "ALL-CHIPS"}
+    assert {p.code for p in Promotion.objects.visible_to(category_only)} == {
+        "N1-CHIPS",
+        "ALL-CHIPS",
+    }
