@@ -6,6 +6,7 @@ from forecasting import api as forecasting_api
 from history import api as history_api
 from imports import api as imports_api
 from masterdata import api as masterdata_api
+from planning import api as planning_api
 
 router = DefaultRouter()
 # Read API (masterdata.api, history.api): master data by code, facts by id, all in scope.
@@ -31,4 +32,6 @@ router.register("forecasts", forecasting_api.ForecastViewSet, basename="forecast
 router.register(
     "forecast-selections", forecasting_api.ForecastSelectionViewSet, basename="forecast-selection"
 )
+# The approved S&OP plan for the ERP (planning.api), in scope.
+router.register("approved-plan", planning_api.ApprovedPlanViewSet, basename="approved-plan")
 urlpatterns = router.urls

@@ -16,6 +16,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("audit/", include("audit.urls")),
     path("forecasts/", include("forecasting.urls")),
+    path("planning/", include("planning.urls")),
     path("api/v1/", include("sop_site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),
