@@ -258,34 +258,41 @@ def plan_grid(*, version: PlanVersion, scope: Scope, focus: GridFocus) -> PlanGr
     members = _members(level, cells["row"].unique().tolist())
     changes, latest = _override_changes(version, scope, focus, key)
     accuracy = _past_accuracy(scope, focus, key)
+    # Cells keyed by (row, week) from plain records: a per-cell frame lookup costs more than
+    # the query on a store's grid of SKUs.
+    by_cell = {(r["row"], r["week"]): r for r in cells.to_dict("records")}
+    sums = cells.groupby("row").agg(
+        plan=("quantity", "sum"),
+        statistical=("statistical", "sum"),
+        last_year=("last_year", lambda v: v.sum(min_count=1)),
+    )
     rows = []
-    by_row = {row_id: frame for row_id, frame in cells.groupby("row")} if len(cells) else {}
     for row_id, member in members.items():
-        frame = by_row[row_id].set_index("week")
         row_cells = []
         for week in weeks:
-            if week in frame.index:
-                cell = frame.loc[week]
-                row_cells.append(
-                    {
-                        "week": week,
-                        "quantity": float(cell["quantity"]),
-                        "statistical": float(cell["statistical"]),
-                        "last_year": _maybe(cell["last_year"]),
-                        "edit_version": int(cell["edit_version"]),
-                    }
-                )
-            else:
+            cell = by_cell.get((row_id, week))
+            if cell is None:
                 row_cells.append({"week": week, "quantity": None})
+                continue
+            row_cells.append(
+                {
+                    "week": week,
+                    "quantity": float(cell["quantity"]),
+                    "statistical": float(cell["statistical"]),
+                    "last_year": _maybe(cell["last_year"]),
+                    "edit_version": int(cell["edit_version"]),
+                }
+            )
+        figures = sums.loc[row_id]
         rows.append(
             GridRow(
                 id=row_id,
                 code=member.code,
                 name=member.name,
                 cells=row_cells,
-                plan=float(frame["quantity"].sum()),
-                statistical=float(frame["statistical"].sum()),
-                last_year=_maybe(frame["last_year"].sum(min_count=1)),
+                plan=float(figures["plan"]),
+                statistical=float(figures["statistical"]),
+                last_year=_maybe(figures["last_year"]),
                 override_change=changes.get(row_id, 0.0),
                 latest_override=latest.get(row_id),
                 accuracy=accuracy.get(row_id),
@@ -342,16 +349,13 @@ def _override_changes(
         .filter(_prefixed(focus.lines_q(), "line__"))
         .filter(_prefixed(scope.q(region="store__region", category="sku__category"), "line__"))
     )
-    net = {
-        row[line_key]: float(row["change"])
-        for row in touched.values(line_key)
-        .annotate(change=Sum(F("after") - F("before")))
+    sums = list(
+        touched.values(line_key)
+        .annotate(change=Sum(F("after") - F("before")), last=Max("override_id"))
         .order_by()
-    }
-    last_ids = {
-        row[line_key]: row["last"]
-        for row in touched.values(line_key).annotate(last=Max("override_id")).order_by()
-    }
+    )
+    net = {row[line_key]: float(row["change"]) for row in sums}
+    last_ids = {row[line_key]: row["last"] for row in sums}
     overrides = Override.objects.select_related(
         "created_by", "category", "region", "store", "sku"
     ).in_bulk(list(set(last_ids.values())))
