@@ -30,12 +30,12 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Forecast table", "forecasting:forecast_list", ALL),
     NavItem("Accuracy", "forecasting:accuracy", ALL),
     NavItem("Exceptions", "forecasting:accuracy_exceptions", ALL),
-    NavItem("S&OP cycle", "planning:cycles", ALL),
-    NavItem("Approvals", "planning:approvals", ALL),
     NavItem("Import", "imports:upload", ADMIN),
     NavItem("Jobs", "jobs:list", ADMIN),
     NavItem("Users", "accounts:users", ADMIN),
     NavItem("Audit log", "audit:list", ADMIN),
+    NavItem("S&OP cycle", "planning:cycles", ALL),
+    NavItem("Approvals", "planning:approvals", ALL),
 )
 
 

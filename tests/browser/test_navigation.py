@@ -17,6 +17,8 @@ EXPECTED_NAV = {
         "Forecast table",
         "Accuracy",
         "Exceptions",
+        "S&OP cycle",
+        "Approvals",
     ],
     "admin": [
         "Home",
@@ -31,6 +33,8 @@ EXPECTED_NAV = {
         "Jobs",
         "Users",
         "Audit log",
+        "S&OP cycle",
+        "Approvals",
     ],
     "executive": [
         "Home",
@@ -40,6 +44,8 @@ EXPECTED_NAV = {
         "Forecast table",
         "Accuracy",
         "Exceptions",
+        "S&OP cycle",
+        "Approvals",
     ],
 }
 
