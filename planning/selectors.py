@@ -14,12 +14,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 import pandas as pd
+from django.core.cache import cache
 from django.db.models import F, FloatField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Abs, Cast, Coalesce
 
 from accounts.scoping import Scope, category_subtree_ids
 from anomalies.models import Alert, Severity
-from forecasting.models import BacktestPoint, Granularity
+from forecasting.models import BacktestPoint, ForecastRun, Granularity
 from masterdata.models import SKU, Category, Region, Store
 from planning.models import (
     STAGE_SEQUENCE,
@@ -231,6 +232,9 @@ class PlanGrid:
     extra: dict = field(default_factory=dict)
 
 
+# How long the past accuracy of a grid is kept (it is keyed by the forecast run anyway).
+ACCURACY_CACHE_SECONDS = 3600
+
 # Which override level an edit of a row at each grid level is.
 EDIT_LEVEL = {"category": "category", "region": "category_region", "sku": "line"}
 
@@ -376,7 +380,39 @@ def _prefixed(q: Q, prefix: str) -> Q:
 
 def _past_accuracy(scope: Scope, focus: GridFocus, key: str) -> dict[int, float]:
     """1 − WAPE of each row's weekly forecasts over their backtest windows (the chosen
-    model against the actuals that followed); no entry for a row without actuals."""
+    model against the actuals that followed); no entry for a row without actuals.
+
+    Backtest points change only when a weekly forecast run writes them, and summing them is
+    the grid's costliest read, so the sums are cached per run, scope and drill-down.
+    """
+    run = (
+        ForecastRun.objects.filter(granularity=Granularity.WEEKLY)
+        .order_by("-pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
+    newest = BacktestPoint.objects.aggregate(newest=Max("pk"))["newest"]
+    if newest is None:
+        return {}
+    cache_key = "plan-accuracy:" + ":".join(
+        str(part)
+        for part in (
+            run,
+            newest,
+            sorted(scope.region_ids) if scope.region_ids is not None else "all",
+            sorted(scope.category_ids) if scope.category_ids is not None else "all",
+            urlencode(focus.query()),
+            key,
+        )
+    )
+    cached = cache.get(cache_key)
+    if cached is None:
+        cached = _backtest_accuracy(scope, focus, key)
+        cache.set(cache_key, cached, ACCURACY_CACHE_SECONDS)
+    return cached
+
+
+def _backtest_accuracy(scope: Scope, focus: GridFocus, key: str) -> dict[int, float]:
     points = (
         BacktestPoint.objects.visible_to(scope)
         .filter(focus.lines_q(), granularity=Granularity.WEEKLY)

@@ -4,12 +4,19 @@ each row, and a fixed number of queries whatever the number of rows and weeks.""
 import datetime as dt
 
 import pytest
+from django.core.cache import cache
 
 from forecasting.models import BacktestPoint, Granularity
 from planning.models import OverrideLevel
 from planning.selectors import GridFocus, approved_version, meeting_numbers, plan_grid, week_label
 from planning.services import OverrideTarget, plan_override, working_version
 from tests.planning.conftest import WEEKS, scope_of
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """The grid caches past accuracy per forecast run; each test starts without it."""
+    cache.clear()
 
 
 @pytest.mark.django_db
