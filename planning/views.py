@@ -269,7 +269,19 @@ def _may_edit(request, version: PlanVersion) -> bool:
         and cycle.stage == Stage.DEMAND_REVIEW
         and not version.read_only
         and version == selectors.working_version(cycle)
+        and not _submitted(request.user, version)
     )
+
+
+def _submitted(user, version: PlanVersion) -> bool:
+    """The user's plan of this version waits for (or passed) the demand review: it is
+    frozen meanwhile, as ``check_may_override`` enforces."""
+    return Submission.objects.filter(
+        plan_version=version,
+        stage=ReviewStage.DEMAND,
+        submitted_by=user,
+        status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+    ).exists()
 
 
 def _mark_cells(grid: selectors.PlanGrid, editing=None, refreshed=None) -> None:
@@ -315,6 +327,7 @@ def _grid_context(
         "focus": focus,
         "query": urlencode(focus.query()),
         "working": selectors.working_version(cycle),
+        "submitted": _submitted(request.user, version),
         **extra,
     }
 

@@ -252,3 +252,18 @@ def test_every_page_of_the_cycle_opens_for_every_role(client, cycle_in_review, p
         client.force_login(people[role])
         for url in pages:
             assert client.get(url).status_code == 200, (role, url)
+
+
+@pytest.mark.django_db
+def test_a_submitted_plan_shows_no_edit_controls_to_its_planner(
+    client, cycle_in_review, forecast_world, people
+):
+    planner = people["planner"]
+    plan_submit(cycle=cycle_in_review, actor=planner, scope=scope_of(planner))
+    client.force_login(planner)
+    version = working_version(cycle_in_review)
+    body = client.get(*_grid_url(cycle_in_review, version.number)).content.decode()
+    assert "cell-link" not in body and "it cannot change meanwhile" in body
+    client.force_login(people["other_planner"])
+    body = client.get(*_grid_url(cycle_in_review, version.number)).content.decode()
+    assert "cell-link" in body
