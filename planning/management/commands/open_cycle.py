@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from planning.models import PlanningCycle
 from planning.services import (
@@ -39,8 +40,10 @@ class Command(BaseCommand):
             today = date.today()
             month = date(today.year + today.month // 12, today.month % 12 + 1, 1)
         try:
-            cycle = cycle_create(month=month, actor=None, horizon_weeks=weeks)
-            statistical = plan_statistical_build(cycle=cycle, actor=None)
+            # One transaction: a month without a forecast leaves no empty cycle behind.
+            with transaction.atomic():
+                cycle = cycle_create(month=month, actor=None, horizon_weeks=weeks)
+                statistical = plan_statistical_build(cycle=cycle, actor=None)
         except PlanningRefused as exc:
             raise CommandError(str(exc)) from exc
         cycle = PlanningCycle.objects.get(pk=cycle.pk)
