@@ -30,6 +30,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Forecast table", "forecasting:forecast_list", ALL),
     NavItem("Accuracy", "forecasting:accuracy", ALL),
     NavItem("Exceptions", "forecasting:accuracy_exceptions", ALL),
+    NavItem("Replenishment", "inventory:worklist", ALL),
+    NavItem("Inventory", "inventory:health", ALL),
     NavItem("Import", "imports:upload", ADMIN),
     NavItem("Jobs", "jobs:list", ADMIN),
     NavItem("Users", "accounts:users", ADMIN),

@@ -7,12 +7,14 @@ serve the same figures for whole scopes and share the pivot (``weekly_chart_seri
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date, timedelta
 from typing import Any, Literal
 
 import pandas as pd
 from django.db.models import Count, Max, Min, Q, Sum
 
 from accounts.scoping import Scope
+from history.models import SalesFact
 from history.selectors import sales_in_scope
 from history.weeks import WeekStart, week_start_weekday
 from masterdata.models import SKU, Category, Store
@@ -186,3 +188,23 @@ def weekly_chart(
     """Everything the ``masterdata/_weekly_chart.html`` partial needs, for any page."""
     chart = weekly_sales(scope, group_by=group_by, measure=measure, store=store, sku=sku)
     return chart_context(chart, group_by=group_by, measure=measure)
+
+
+def series_sales_by_week(week_ends: list[date]) -> pd.DataFrame:
+    """Units sold per store × SKU in the company weeks ending on ``week_ends`` (columns
+    ``store_id``, ``sku_id``, ``week`` = the week's last day, ``units``), one query."""
+    columns = ["store_id", "sku_id", "week", "units"]
+    if not week_ends:
+        return pd.DataFrame(columns=columns)
+    starts = [end - timedelta(days=6) for end in week_ends]
+    rows = (
+        SalesFact.objects.filter(date__gte=min(starts), date__lte=max(week_ends))
+        .annotate(start=WeekStart("date", first_weekday=week_start_weekday()))
+        .filter(start__in=starts)
+        .values("store_id", "sku_id", "start")
+        .annotate(units=Sum("quantity"))
+        .values_list("store_id", "sku_id", "start", "units")
+    )
+    frame = pd.DataFrame(list(rows), columns=["store_id", "sku_id", "start", "units"])
+    frame["week"] = [start + timedelta(days=6) for start in frame["start"]]
+    return frame[columns]

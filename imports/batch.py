@@ -13,7 +13,7 @@ import pandas as pd
 from django.db.models import Model
 
 from accounts.scoping import Scope
-from imports.columns import CODE_PATTERN, shown
+from imports.columns import CODE_PATTERN, distinct_texts, shown
 from imports.report import ImportReport
 from masterdata.models import SKU, Category, Region, Store, Warehouse
 
@@ -118,13 +118,14 @@ def check_references(
         if frame is None or column not in frame.columns:
             continue
         values = frame[column].fillna("").astype(str)
+        texts, spread = distinct_texts(values)
         # A cell that is no valid code already has its error; it is not looked up.
-        used = (values != "") & values.str.fullmatch(CODE_PATTERN)
-        named = set(values[used].unique())
+        used_texts = (texts != "") & texts.str.fullmatch(CODE_PATTERN)
+        named = set(texts[used_texts].unique())
         if not named:
             continue
         known = (batch.codes(master) & named) | existing_codes(MASTER_MODELS[master], named)
-        unknown = used & ~values.isin(known)
+        used, unknown = spread(used_texts), spread(used_texts & ~texts.isin(known))
         if unknown.any() and create_missing:
             batch.create.setdefault(master, set()).update(values[unknown].unique())
         elif unknown.any():

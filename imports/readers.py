@@ -28,6 +28,8 @@ from typing import BinaryIO
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from openpyxl.xml import DEFUSEDXML
@@ -42,6 +44,10 @@ MAX_COLUMNS = 100
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 XLSX_SHEET_TYPE = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 SUPPORTED_SUFFIXES = (".csv", ".csv.gz", ".xlsx")
+# Bytes that make a file more than plain comma-separated text: pandas parses it instead.
+PLAIN_CSV_EXCLUDED = (b'"', b"\r", b"\x00")
+# Arrow parses a block at a time and refuses a line longer than one (pandas then reads it).
+PLAIN_CSV_BLOCK = 4 * 2**20
 
 
 class ImportFileError(Exception):
@@ -240,11 +246,22 @@ def _header(columns, name: str) -> list[str]:
 
 def _read_csv(path: Path, name: str, limit: int) -> pd.DataFrame:
     """Read with the header as an ordinary row, so that duplicate names reach ``_header``
-    as written (pandas would rename the second ``store`` to ``store.1``)."""
+    as written (pandas would rename the second ``store`` to ``store.1``).
+
+    The text is read whole through the guards first: plain comma-separated text (no quotes,
+    no carriage returns, as every ERP export of numbers and codes is) is parsed by Arrow
+    straight into the Arrow-backed text columns validation works on, several times faster
+    than pandas' parser building a Python string per cell; anything else, or anything Arrow
+    refuses, is parsed by pandas as before (whose messages the user then sees).
+    """
     try:
         with _open_guarded(path, name) as handle:
+            # In pieces of the guard's size: read() whole asks for 8 KB at a time.
+            data = b"".join(iter(lambda: handle.read(READ_CHUNK_BYTES), b""))
+        frame = _read_plain_csv(data)
+        if frame is None:
             frame = pd.read_csv(
-                handle,
+                io.BytesIO(data),
                 header=None,
                 dtype=str,
                 keep_default_na=False,
@@ -262,9 +279,42 @@ def _read_csv(path: Path, name: str, limit: int) -> pd.DataFrame:
     except (pd.errors.ParserError, ValueError, OSError) as exc:
         detail = str(exc).strip().splitlines()[-1][:200] if str(exc).strip() else ""
         raise ImportFileError(f"file '{name}' could not be read as CSV: {detail}") from exc
+    frame = frame.iloc[: limit + 2]
     body = frame.iloc[1:].reset_index(drop=True)
     body.columns = list(frame.iloc[0]) if len(frame) else []
     return body
+
+
+def _read_plain_csv(data: bytes) -> pd.DataFrame | None:
+    """The cells of ``data`` as Arrow-backed text, when it is plain comma-separated UTF-8
+    with at least two columns and every row as wide as the first; None otherwise.
+
+    Without quotes and carriage returns both parsers split the same way (lines at ``\\n``,
+    cells at ``,``, an empty line a row of empty cells), so the result is what pandas would
+    give; pandas takes every other case, including all the malformed ones.
+    """
+    data = data.removeprefix(codecs.BOM_UTF8)
+    if any(marker in data for marker in PLAIN_CSV_EXCLUDED):
+        return None
+    header, _, _ = data.partition(b"\n")
+    width = header.count(b",") + 1
+    if width < 2 or not data.strip():
+        return None
+    names = [f"f{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(data),
+            read_options=pa_csv.ReadOptions(column_names=names, block_size=PLAIN_CSV_BLOCK),
+            parse_options=pa_csv.ParseOptions(quote_char=False, ignore_empty_lines=False),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False
+            ),
+        )
+    except pa.ArrowException:
+        return None
+    frame = table.to_pandas()
+    frame.columns = range(width)
+    return frame
 
 
 def _read_xlsx(path: Path, name: str, limit: int) -> pd.DataFrame:

@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = "Inventory optimisation"
+
+    def ready(self) -> None:
+        from inventory import jobs  # noqa: F401  (registers the inventory_plan job kind)

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 from django.db import transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
@@ -24,8 +24,8 @@ from accounts.roles import user_roles
 from accounts.scoping import Scope, category_subtree_ids
 from forecasting.models import Forecast, Granularity
 from forecasting.selectors import latest_origin
-from history.models import SalesFact
-from history.weeks import WeekStart, week_start_weekday
+from history.weekly_sales import series_sales_by_week
+from masterdata.models import Category, Region
 from masterdata.selectors import company
 from planning.engine.spread import spread_total
 from planning.models import (
@@ -179,26 +179,10 @@ def _statistical_lines(weeks: list[date]) -> pd.DataFrame:
     if frame.empty:
         return frame
     frame["statistical"] = np.round(frame["statistical"].clip(lower=0))
-    last_year = _sales_by_week([w - timedelta(weeks=52) for w in weeks])
+    last_year = series_sales_by_week([w - timedelta(weeks=52) for w in weeks])
+    last_year = last_year.rename(columns={"units": "last_year"})
     last_year["week"] = [w + timedelta(weeks=52) for w in last_year["week"]]
     return frame.merge(last_year, on=["store_id", "sku_id", "week"], how="left")
-
-
-def _sales_by_week(weeks: list[date]) -> pd.DataFrame:
-    """Units sold per store × SKU in the company weeks ending on ``weeks``."""
-    first_weekday = week_start_weekday()
-    starts = [w - timedelta(days=6) for w in weeks]
-    rows = (
-        SalesFact.objects.filter(date__gte=min(starts), date__lte=max(weeks))
-        .annotate(start=WeekStart("date", first_weekday=first_weekday))
-        .filter(start__in=starts)
-        .values("store_id", "sku_id", "start")
-        .annotate(units=Sum("quantity"))
-        .values_list("store_id", "sku_id", "start", "units")
-    )
-    frame = pd.DataFrame(list(rows), columns=["store_id", "sku_id", "start", "last_year"])
-    frame["week"] = [s + timedelta(days=6) for s in frame["start"]]
-    return frame.drop(columns="start")
 
 
 def _version_copy(source: PlanVersion, *, kind: str, actor, read_only: bool = False) -> PlanVersion:
@@ -379,9 +363,25 @@ def plan_submit(*, cycle: PlanningCycle, actor, scope: Scope) -> Submission:
         cycle=cycle,
         plan_version=version,
         stage=ReviewStage.DEMAND,
-        scope_label=scope.label if scope.is_scoped else "whole company",
+        scope_label=scope_description(scope),
         submitted_by=actor,
     )
+
+
+def scope_description(scope: Scope) -> str:
+    """What a scope covers, in names: "North, South · Drinks" or "whole company"."""
+    if not scope.is_scoped:
+        return "whole company"
+    parts = []
+    if scope.region_ids is not None:
+        parts.append(
+            ", ".join(Region.objects.filter(pk__in=scope.region_ids).values_list("name", flat=True))
+        )
+    if scope.category_ids is not None:
+        categories = Category.objects.filter(pk__in=scope.category_ids)
+        tops = categories.exclude(parent_id__in=scope.category_ids)
+        parts.append(", ".join(tops.values_list("name", flat=True)))
+    return " · ".join(parts)[:300]
 
 
 def check_may_review(*, submission: Submission, actor) -> None:
@@ -405,9 +405,8 @@ def check_may_review(*, submission: Submission, actor) -> None:
 def submission_review(
     *, submission: Submission, actor, approve: bool, comment: str = ""
 ) -> Submission:
-    """Approve or reject a submission; an approval that completes a stage moves the cycle on:
-    the demand review closes when every submission of the version is approved, the supply
-    review moves to the consensus meeting, and the sign-off locks the approved version."""
+    """Approve or reject a submission. Approving the supply review moves the cycle to the
+    consensus meeting; approving the sign-off locks the approved version."""
     cycle = _cycle_locked(submission.cycle)
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
     check_may_review(submission=submission, actor=actor)
@@ -424,30 +423,43 @@ def submission_review(
 
 
 def _after_approval(cycle: PlanningCycle, submission: Submission, actor) -> None:
-    if submission.stage == ReviewStage.DEMAND:
-        open_ = Submission.objects.filter(
-            cycle=cycle,
-            plan_version=submission.plan_version,
-            stage=ReviewStage.DEMAND,
-            status=SubmissionStatus.SUBMITTED,
-        )
-        if not open_.exists():
-            _transition(cycle, "close_demand_review", actor=actor, reason="Demand plan approved.")
-            Submission.objects.create(
-                cycle=cycle,
-                plan_version=submission.plan_version,
-                stage=ReviewStage.SUPPLY,
-                scope_label="whole company",
-                submitted_by=None,
-            )
-    elif submission.stage == ReviewStage.SUPPLY:
+    if submission.stage == ReviewStage.SUPPLY:
         _transition(cycle, "close_supply_review", actor=actor, reason="Supply review approved.")
-    else:
+    elif submission.stage == ReviewStage.SIGN_OFF:
         approved = _version_copy(
             submission.plan_version, kind=VersionKind.APPROVED, actor=actor, read_only=True
         )
         PlanVersion.objects.filter(cycle=cycle).exclude(pk=approved.pk).update(read_only=True)
         _transition(cycle, "sign_off", actor=actor, reason=f"Signed off {approved}.")
+
+
+@transaction.atomic
+def demand_review_close(*, cycle: PlanningCycle, actor, comment: str = "") -> Submission:
+    """The demand review approves the demand plan as a whole: once every submission of the
+    version is reviewed and at least one approved, the plan goes to the supply review.
+
+    Closing is a decision, not a side effect of the last approval: a planner who has not
+    submitted yet must not be overtaken by someone else's approval.
+    """
+    cycle = _cycle_locked(cycle)
+    if Role.ADMIN not in user_roles(actor):
+        raise PlanningRefused("An admin closes the demand review.")
+    if cycle.stage != Stage.DEMAND_REVIEW:
+        raise PlanningRefused("The cycle is not in the demand review.")
+    blockers = cycle_blockers(cycle)
+    if blockers:
+        raise PlanningRefused(" ".join(blockers))
+    version = working_version(cycle)
+    _transition(
+        cycle, "close_demand_review", actor=actor, reason=comment or "Demand plan approved."
+    )
+    return Submission.objects.create(
+        cycle=cycle,
+        plan_version=version,
+        stage=ReviewStage.SUPPLY,
+        scope_label="whole company",
+        submitted_by=None,
+    )
 
 
 @transaction.atomic
@@ -505,22 +517,23 @@ def cycle_blockers(cycle: PlanningCycle) -> list[str]:
     if stage == Stage.DATA_GATHERING:
         return [] if latest_origin(Granularity.WEEKLY) else ["No weekly forecast has been run."]
     if stage == Stage.DEMAND_REVIEW:
-        version = working_version(cycle)
-        subs = Submission.objects.filter(
-            cycle=cycle, plan_version=version, stage=ReviewStage.DEMAND
-        )
-        if not subs.exists():
+        submissions = Submission.objects.filter(
+            cycle=cycle, plan_version=working_version(cycle), stage=ReviewStage.DEMAND
+        ).order_by("submitted_at", "pk")
+        latest = {s.submitted_by_id: s.status for s in submissions}
+        if not latest:
             return ["No planner has submitted a plan yet."]
-        waiting = subs.filter(status=SubmissionStatus.SUBMITTED).count()
-        rejected = subs.filter(status=SubmissionStatus.REJECTED).count()
-        return [
-            text
-            for count, text in (
-                (waiting, f"{waiting} submission(s) waiting for review."),
-                (rejected, f"{rejected} submission(s) rejected and not resubmitted."),
-            )
-            if count
-        ]
+        statuses = list(latest.values())
+        waiting = statuses.count(SubmissionStatus.SUBMITTED)
+        rejected = statuses.count(SubmissionStatus.REJECTED)
+        blockers = []
+        if waiting:
+            blockers.append(f"{waiting} submission(s) waiting for review.")
+        if rejected:
+            blockers.append(f"{rejected} submission(s) rejected and not resubmitted.")
+        if not blockers and SubmissionStatus.APPROVED not in statuses:
+            blockers.append("No submission has been approved.")
+        return blockers
     waiting = Submission.objects.filter(
         cycle=cycle, stage=stage, status=SubmissionStatus.SUBMITTED
     ).exists()

@@ -5,6 +5,7 @@ from rest_framework.routers import DefaultRouter
 from forecasting import api as forecasting_api
 from history import api as history_api
 from imports import api as imports_api
+from inventory import api as inventory_api
 from masterdata import api as masterdata_api
 from planning import api as planning_api
 
@@ -32,6 +33,8 @@ router.register("forecasts", forecasting_api.ForecastViewSet, basename="forecast
 router.register(
     "forecast-selections", forecasting_api.ForecastSelectionViewSet, basename="forecast-selection"
 )
+# Read API (inventory.api): replenishment recommendations for the ERP, in scope.
+router.register("recommendations", inventory_api.RecommendationViewSet, basename="recommendation")
 # The approved S&OP plan for the ERP (planning.api), in scope.
 router.register("approved-plan", planning_api.ApprovedPlanViewSet, basename="approved-plan")
 urlpatterns = router.urls

@@ -16,6 +16,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("audit/", include("audit.urls")),
     path("forecasts/", include("forecasting.urls")),
+    path("inventory/", include("inventory.urls")),
     path("planning/", include("planning.urls")),
     path("api/v1/", include("sop_site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

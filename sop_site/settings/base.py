@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "anomalies",
     "inventory",
     "planning",
+    "pilots",
     "dashboards",
 ]
 
@@ -351,3 +352,7 @@ LOGGING = {
         "cmdstanpy": {"level": "ERROR"},
     },
 }
+
+# Alert e-mails (anomalies): printed to the console unless a real backend is configured.
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="sop@localhost")

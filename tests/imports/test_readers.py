@@ -144,3 +144,20 @@ def test_xlsx_sales_import_end_to_end(tmp_path):
 )
 def test_neutralise_formula(value, expected):
     assert neutralise_formula(value) == expected
+
+
+def test_plain_csv_reads_as_the_same_quoted_csv(tmp_path):
+    """Plain comma-separated text takes the fast parser, quoted text pandas': same rows."""
+    plain, quoted = tmp_path / "plain.csv", tmp_path / "quoted.csv"
+    plain.write_bytes("\ufeffdate,store\n2024-01-01, S1 \n\n,\n2024-01-02,Café\n".encode())
+    quoted.write_bytes('\ufeffdate,"store"\n2024-01-01, S1 \n\n,\n2024-01-02,Café\n'.encode())
+    read_plain, read_quoted = read_table(plain, "x.csv"), read_table(quoted, "x.csv")
+    assert read_plain.to_dict("list") == read_quoted.to_dict("list")
+    assert read_plain["_row"].tolist() == [2, 5]
+    assert read_plain["store"].dtype == read_quoted["store"].dtype
+
+
+def test_plain_csv_with_a_short_row_reads_it_with_empty_cells(tmp_path):
+    path = tmp_path / "sales.csv"
+    path.write_bytes(b"date,store,sku\n2024-01-01,S1\n")
+    assert read_table(path, "sales.csv").iloc[0][["store", "sku"]].tolist() == ["S1", ""]

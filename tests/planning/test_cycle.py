@@ -2,6 +2,8 @@
 
 import pytest
 
+from audit.context import audit_context
+from audit.models import AuditEntry
 from planning.models import (
     Override,
     OverrideLevel,
@@ -18,6 +20,7 @@ from planning.services import (
     consensus_agree,
     cycle_blockers,
     cycle_reopen,
+    demand_review_close,
     plan_override,
     plan_submit,
     submission_review,
@@ -183,6 +186,8 @@ def test_a_whole_cycle_ends_read_only_and_a_change_needs_a_new_version(
     assert cycle_blockers(cycle_in_review) == ["1 submission(s) waiting for review."]
 
     submission_review(submission=submission, actor=admin, approve=True)
+    assert PlanningCycle.objects.get(pk=cycle_in_review.pk).stage == Stage.DEMAND_REVIEW
+    demand_review_close(cycle=cycle_in_review, actor=admin)
     cycle = PlanningCycle.objects.get(pk=cycle_in_review.pk)
     assert cycle.stage == Stage.SUPPLY_REVIEW
     supply = cycle.submissions.get(stage="supply_review")
@@ -221,3 +226,59 @@ def target_store(world):
 def test_the_stage_cannot_be_assigned_only_transitioned(cycle_in_review):
     with pytest.raises(AttributeError):
         cycle_in_review.stage = Stage.LOCKED
+
+
+@pytest.mark.django_db
+def test_the_demand_review_closes_only_when_every_submission_is_reviewed(cycle_in_review, people):
+    admin, ann, bob = people["admin"], people["planner"], people["other_planner"]
+    with pytest.raises(PlanningRefused, match="No planner has submitted"):
+        demand_review_close(cycle=cycle_in_review, actor=admin)
+    first = plan_submit(cycle=cycle_in_review, actor=ann, scope=scope_of(ann))
+    plan_submit(cycle=cycle_in_review, actor=bob, scope=scope_of(bob))
+    submission_review(submission=first, actor=admin, approve=False, comment="Too high")
+    assert cycle_blockers(cycle_in_review) == [
+        "1 submission(s) waiting for review.",
+        "1 submission(s) rejected and not resubmitted.",
+    ]
+    with pytest.raises(PlanningRefused, match="waiting for review"):
+        demand_review_close(cycle=cycle_in_review, actor=admin)
+    plan_submit(cycle=cycle_in_review, actor=ann, scope=scope_of(ann))
+    for waiting in cycle_in_review.submissions.filter(status="submitted"):
+        submission_review(submission=waiting, actor=admin, approve=True)
+    assert cycle_blockers(cycle_in_review) == []
+    with pytest.raises(PlanningRefused, match="admin closes"):
+        demand_review_close(cycle=cycle_in_review, actor=ann)
+    demand_review_close(cycle=cycle_in_review, actor=admin)
+    assert PlanningCycle.objects.get(pk=cycle_in_review.pk).stage == Stage.SUPPLY_REVIEW
+
+
+@pytest.mark.django_db
+def test_a_submission_names_the_scope_it_covers(cycle_in_review, people):
+    scoped = plan_submit(
+        cycle=cycle_in_review, actor=people["scoped"], scope=scope_of(people["scoped"])
+    )
+    assert scoped.scope_label == "Region NORTH · Category DRINKS"
+    whole = plan_submit(
+        cycle=cycle_in_review, actor=people["planner"], scope=scope_of(people["planner"])
+    )
+    assert whole.scope_label == "whole company"
+
+
+@pytest.mark.django_db
+def test_stage_moves_and_review_decisions_are_audited_with_who_and_why(cycle_in_review, people):
+    admin, ann = people["admin"], people["planner"]
+    with audit_context(actor=ann):
+        submission = plan_submit(cycle=cycle_in_review, actor=ann, scope=scope_of(ann))
+    with audit_context(actor=admin):
+        submission_review(submission=submission, actor=admin, approve=True)
+        demand_review_close(cycle=cycle_in_review, actor=admin, comment="Agreed in the review")
+    stage = AuditEntry.objects.get(object_type="planning_cycle", action="update")
+    assert (stage.username, stage.before["stage"], stage.after["stage"]) == (
+        "admin",
+        "demand_review",
+        "supply_review",
+    )
+    review = AuditEntry.objects.filter(object_type="plan_submission", action="update").get()
+    assert (review.username, review.after["status"]) == ("admin", "approved")
+    move = StageTransition.objects.filter(cycle=cycle_in_review).last()
+    assert (move.by_name, move.reason) == ("admin", "Agreed in the review")

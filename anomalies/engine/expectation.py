@@ -1,0 +1,227 @@
+"""What each period's sales were expected to be, and how far off is unusual for the series.
+
+Where a stored forecast covers the period (a backtest point or a forecast made before it)
+its value and quantiles are the expectation. Elsewhere a seasonal baseline: the series'
+level over the last four weeks (promotion days left out, outliers capped at three times the
+median of the same weekday over recent weeks) times its store's weekday profile, times the
+store's day factor
+(the median ratio of its SKUs that day: holidays, weather, a busy Saturday move all SKUs of
+a store together), on promotion days the SKU's promotion uplift, and the SKU's own day
+factor across stores (its category's seasonal events move it in every store). A promotion or a
+holiday the expectation foresees is therefore not an anomaly.
+
+The scale is robust: per series, 1.4826 × the median absolute Pearson residual
+``(y − e) / √e`` of its history (at least 1, the Poisson level), so a volatile series needs
+a larger deviation than a steady one.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy.stats import nbinom, norm, poisson
+
+from anomalies.engine.panel import Panel, ScanInputs
+
+MIN_EXPECTED = 0.25
+MAD_TO_SIGMA = 1.4826
+MIN_PROMO_DAYS = 10
+MIN_PEERS = 3  # stores a SKU needs before its cross-store day factor means anything
+MIN_STORE_SKUS = 10  # SKUs a store needs before its day factor means anything
+LEVEL_WEEKS = 4  # the level is the last four weeks' deseasonalised mean
+
+
+@dataclass(frozen=True)
+class Expectation:
+    expected: np.ndarray  # units per period
+    plain: np.ndarray  # without promotion uplift (the regular demand rate)
+    sigma: np.ndarray  # robust standard deviation of the period's sales
+    low: np.ndarray
+    high: np.ndarray
+    day_factor: np.ndarray  # (dates × series) the store's factor for the day
+
+
+def _nanmedian(stack: np.ndarray, axis: int) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmedian(stack, axis=axis)
+
+
+def seasonal_baseline(history: np.ndarray, weeks: int) -> np.ndarray:
+    """Median of the same weekday over the ``weeks`` weeks before each period (past only)."""
+    n_days = history.shape[0]
+    lags = np.full((weeks, *history.shape), np.nan, dtype=np.float32)
+    for k in range(1, weeks + 1):
+        lag = 7 * k
+        if lag < n_days:
+            lags[k - 1, lag:] = history[:-lag]
+    return _nanmedian(lags, axis=0)
+
+
+def store_weekday_profile(panel: Panel, history: np.ndarray) -> np.ndarray:
+    """Each store's sales by weekday relative to its average day (all its SKUs together:
+    precise where a single slow seller's weekday pattern would be noise). (7 × series)."""
+    weekday = panel.dates.day_of_week.to_numpy()
+    profile = np.ones((7, panel.n_series))
+    for store in np.unique(panel.store_id):
+        cols = panel.store_id == store
+        daily = np.nansum(history[:, cols], axis=1)
+        known = ~np.all(np.isnan(history[:, cols]), axis=1)
+        means = np.array(
+            [
+                daily[known & (weekday == d)].mean() if (known & (weekday == d)).any() else np.nan
+                for d in range(7)
+            ]
+        )
+        overall = np.nanmean(means)
+        if overall > 0:
+            profile[:, cols] = np.nan_to_num(means / overall, nan=1.0)[:, None]
+    return np.clip(profile, 0.05, 20.0)
+
+
+def rolling_level(panel: Panel, history: np.ndarray, profile: np.ndarray, days: int) -> np.ndarray:
+    """Each series' deseasonalised daily level over the ``days`` before each day (past only):
+    the sum of its sales over the sum of the weekday profile of the days it had sales data."""
+    weekday = panel.dates.day_of_week.to_numpy()
+    known = ~np.isnan(history)
+    shape = profile[weekday, :] * known
+    sales = np.nan_to_num(history)
+    cum_sales = np.vstack([np.zeros((1, history.shape[1])), np.cumsum(sales, axis=0)])
+    cum_shape = np.vstack([np.zeros((1, history.shape[1])), np.cumsum(shape, axis=0)])
+    rows = np.arange(history.shape[0])
+    lo = np.maximum(rows - days, 0)
+    total = cum_sales[rows] - cum_sales[lo]
+    weight = cum_shape[rows] - cum_shape[lo]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        level = total / weight
+    level[weight < days / 4] = np.nan
+    return level
+
+
+def store_day_factor(panel: Panel, sales: np.ndarray, baseline: np.ndarray) -> np.ndarray:
+    """Each store's median ratio of sales to baseline over its SKUs, per day (1 if unknown)."""
+    ratio = (sales + 0.5) / (baseline + 0.5)
+    ratio[(baseline < 1) | panel.promo | np.isnan(sales)] = np.nan
+    factor = np.ones_like(ratio)
+    for store in np.unique(panel.store_id):
+        cols = panel.store_id == store
+        if cols.sum() < MIN_STORE_SKUS:
+            continue  # a median of a few SKUs would move with the one being judged
+        day = _nanmedian(ratio[:, cols], axis=1)
+        factor[:, cols] = np.where(np.isnan(day), 1.0, np.clip(day, 0.2, 5.0))[:, None]
+    return factor
+
+
+def sku_day_factor(panel: Panel, sales: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Each SKU's ratio of sales to expectation in its other stores, per day.
+
+    What moves one SKU everywhere on a day (a seasonal event for its category, a company-wide
+    promotion stronger than usual) is expected; one store alone moving is not. The store's
+    own cell is left out, and sales are capped at three times their expectation, so that
+    an anomaly in one store neither hides itself nor lends itself to the others.
+    """
+    capped = np.minimum(np.nan_to_num(sales), 3 * expected + 3)
+    capped[np.isnan(sales)] = 0.0
+    weight = np.where(np.isnan(sales), 0.0, expected)
+    factor = np.ones_like(expected)
+    for sku in np.unique(panel.sku_id):
+        cols = panel.sku_id == sku
+        if cols.sum() < MIN_PEERS:
+            continue
+        total, base = capped[:, cols].sum(axis=1), weight[:, cols].sum(axis=1)
+        others = total[:, None] - capped[:, cols]
+        others_base = base[:, None] - weight[:, cols]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ratio = (others + 1) / (others_base + 1)
+        factor[:, cols] = np.clip(np.nan_to_num(ratio, nan=1.0), 0.2, 5.0)
+    return factor
+
+
+def promotion_uplift(panel: Panel, sales: np.ndarray, plain: np.ndarray) -> np.ndarray:
+    """Per SKU, the median ratio of promotion-day sales to the plain expectation."""
+    ratio = (sales + 0.5) / (plain + 0.5)
+    ratio[~panel.promo | np.isnan(sales) | np.isnan(plain)] = np.nan
+    overall = _nanmedian(ratio.ravel(), axis=0) if panel.promo.any() else 1.0
+    overall = 1.0 if np.isnan(overall) else float(overall)
+    uplift = np.full(panel.n_series, overall)
+    frame = pd.DataFrame({"sku": np.repeat(panel.sku_id[None, :], len(ratio), 0).ravel()})
+    frame["ratio"] = ratio.ravel()
+    frame = frame.dropna()
+    if not frame.empty:
+        per_sku = frame.groupby("sku")["ratio"].agg(["median", "count"])
+        per_sku = per_sku[per_sku["count"] >= MIN_PROMO_DAYS]["median"]
+        mapped = pd.Series(panel.sku_id).map(per_sku).to_numpy(float)
+        uplift = np.where(np.isnan(mapped), uplift, mapped)
+    return np.clip(uplift, 1.0, 20.0)
+
+
+def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectation:
+    sales = panel.sales
+    history = np.where(panel.promo, np.nan, sales).astype(np.float32)
+    median = seasonal_baseline(history, weeks).astype(float)
+    # Outliers (keying errors, spikes) must not lift the level of the weeks after them.
+    cap = np.where(np.isnan(median), np.inf, 3 * median + 4 * np.sqrt(median + 1))
+    clean = np.where(history > cap, cap, history)
+    profile = store_weekday_profile(panel, clean)
+    level = rolling_level(panel, clean, profile, 7 * LEVEL_WEEKS)
+    weekday = panel.dates.day_of_week.to_numpy()
+    baseline = np.where(np.isnan(level), median, level * profile[weekday, :])
+    factor = store_day_factor(panel, sales, baseline)
+    plain = baseline * factor
+    uplift = promotion_uplift(panel, sales, plain)
+    expected = np.where(panel.promo, plain * uplift[None, :], plain)
+    shared = sku_day_factor(panel, sales, np.nan_to_num(expected))
+    expected = expected * shared
+    plain = plain * shared
+    low = np.full_like(expected, np.nan)
+    high = np.full_like(expected, np.nan)
+    if not inputs.expected.empty:
+        stored = inputs.expected
+        rows = panel.dates.get_indexer(pd.to_datetime(stored["date"]))
+        index = pd.Series(
+            np.arange(panel.n_series),
+            index=pd.MultiIndex.from_arrays([panel.store_id, panel.sku_id]),
+        )
+        cols = index.reindex(pd.MultiIndex.from_arrays([stored["store_id"], stored["sku_id"]]))
+        cols = cols.to_numpy(float)
+        ok = (rows >= 0) & ~np.isnan(cols)
+        r, c = rows[ok], cols[ok].astype(np.int64)
+        expected[r, c] = stored["expected"].to_numpy(float)[ok]
+        low[r, c] = stored["low"].to_numpy(float)[ok]
+        high[r, c] = stored["high"].to_numpy(float)[ok]
+    expected = np.maximum(expected, MIN_EXPECTED)
+    plain = np.maximum(plain, MIN_EXPECTED)
+    pearson = (sales - expected) / np.sqrt(expected)
+    phi = MAD_TO_SIGMA * _nanmedian(np.abs(pearson - _nanmedian(pearson, 0)), axis=0)
+    phi = np.where(np.isnan(phi), 1.0, np.maximum(phi, 1.0))
+    sigma = np.sqrt(expected) * phi[None, :]
+    # A stored forecast's 80 % band (p10–p90) is ±1.28 σ: use it where it is wider.
+    band = (high - low) / 2.56
+    sigma = np.where(np.isnan(band), sigma, np.maximum(sigma, band))
+    low = np.where(np.isnan(low), np.maximum(expected - 1.28 * sigma, 0), low)
+    high = np.where(np.isnan(high), expected + 1.28 * sigma, high)
+    return Expectation(expected, plain, sigma, low, high, factor)
+
+
+def tail_z(observed, mean, sd, upper: bool) -> np.ndarray:
+    """How surprising a count is, as the normal deviate of its exact tail probability.
+
+    Counts are not normal: for a slow seller expecting 0.3 a day, 3 units is a large
+    deviation in standard deviations yet not rare. The count is read against a negative
+    binomial with the expectation's mean and robust variance (Poisson when the variance is
+    not above the mean); ``upper`` asks for P(Y ≥ observed), otherwise P(Y ≤ observed).
+    """
+    observed, mean, sd = (np.asarray(v, dtype=float) for v in (observed, mean, sd))
+    var = np.maximum(sd**2, mean)
+    over = var > mean * (1 + 1e-6)
+    size = np.where(over, mean**2 / np.maximum(var - mean, 1e-12), 1.0)
+    prob = np.where(over, size / (size + mean), 0.5)
+    k = np.floor(observed)
+    if upper:
+        tail = np.where(over, nbinom.sf(k - 1, size, prob), poisson.sf(k - 1, mean))
+    else:
+        tail = np.where(over, nbinom.cdf(k, size, prob), poisson.cdf(k, mean))
+    return norm.isf(np.clip(tail, 1e-300, 1.0))

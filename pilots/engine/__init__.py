@@ -1,0 +1,1 @@
+"""Pilot statistics: assignment, power, effect estimates and their checks. No Django."""

@@ -1,0 +1,107 @@
+"""The detectors on a synthetic company: each injected anomaly is found as its own kind,
+and steady sales raise nothing in the inbox."""
+
+import dataclasses
+
+import pandas as pd
+
+from anomalies.engine.evaluation import event_scores
+from anomalies.engine.scan import scan_detect
+from anomalies.engine.settings import DetectorSettings
+from tests.anomalies.synthetic import synthetic_inputs
+
+INBOX = 2  # medium and above
+
+
+def _inbox(result):
+    return [e for e in result.events if e.severity >= INBOX]
+
+
+def test_steady_sales_raise_no_inbox_alerts():
+    result = scan_detect(synthetic_inputs())
+    assert _inbox(result) == []
+    assert result.series == 24
+    assert result.periods == 24 * (140 - 84)
+
+
+def test_each_injected_kind_is_found_and_explained():
+    inject = [
+        ("x10", 1, 10, 100),
+        ("spike", 2, 11, 110, 2),
+        ("drop", 3, 12, 95, 8),
+        ("phantom", 4, 13, 90, 30),
+        ("late", 5, 10, 98, 9),
+    ]
+    result = scan_detect(synthetic_inputs(inject=inject))
+    found = {(e.kind, e.store_id, e.sku_id): e for e in _inbox(result)}
+    x10 = found[("entry_error", 1, 10)]
+    assert x10.suggested_cause == "keying error: ×10"
+    assert x10.start == x10.end == pd.Timestamp("2025-01-06") + pd.Timedelta(days=100)
+    assert ("demand_spike", 2, 11) in found
+    assert found[("demand_drop", 3, 12)].actual < found[("demand_drop", 3, 12)].expected / 3
+    phantom = found[("phantom_inventory", 4, 13)]
+    assert phantom.detectors[0]["name"] == "zero_sales_probability"
+    assert phantom.detected_on - phantom.start >= pd.Timedelta(days=13)
+    late = found[("late_delivery", 5, 10)]
+    assert late.score == 9
+    assert late.detected_on == late.start + pd.Timedelta(days=4)
+    for event in found.values():
+        assert event.summary and event.what_to_check and event.detectors
+
+
+def test_a_drop_inside_a_phantom_run_is_folded_into_it():
+    result = scan_detect(synthetic_inputs(inject=[("phantom", 4, 13, 90, 30)]))
+    series = [e for e in result.events if (e.store_id, e.sku_id) == (4, 13)]
+    assert [e.kind for e in series] == ["phantom_inventory"]
+
+
+def test_stricter_settings_find_less():
+    inject = [("spike", 2, 11, 110, 1)]
+    loose = scan_detect(synthetic_inputs(inject=inject))
+    strict = scan_detect(synthetic_inputs(inject=inject), DetectorSettings(spike_z=40, weak_z=40))
+    kinds = lambda r: {e.kind for e in r.events if (e.store_id, e.sku_id) == (2, 11)}  # noqa: E731
+    assert "demand_spike" in kinds(loose)
+    assert "demand_spike" not in kinds(strict)
+
+
+def test_event_scores_count_every_alert_against_precision():
+    day = pd.Timestamp("2025-03-01")
+    labels = pd.DataFrame(
+        [("entry_error_x10", 1, 10, day, day), ("demand_drop", 2, 11, day, day)],
+        columns=["kind", "store_id", "sku_id", "start", "end"],
+    )
+    alerts = pd.DataFrame(
+        [
+            ("entry_error", 1, 10, day, day, day),
+            ("demand_drop", 2, 12, day, day, day),
+            ("feed_thin", None, None, day, day, day),
+        ],
+        columns=["kind", "store_id", "sku_id", "start", "end", "detected_on"],
+    )
+    scores = event_scores(labels, alerts, tolerance_days=3)
+    assert scores["overall"]["recall"] == 0.5
+    assert scores["overall"]["precision"] == 1 / 3
+    assert scores["overall"]["precision_labelled_kinds"] == 0.5
+    assert scores["kinds"]["entry_error"]["mean_days_to_detect"] == 0
+
+
+def test_a_spike_the_stored_forecast_expected_is_not_an_anomaly():
+    inject = [("spike", 2, 11, 110, 2)]
+    plain = synthetic_inputs(inject=inject)
+    day = plain.score_from + pd.Timedelta(days=110 - 84)
+    foreseen = pd.DataFrame(
+        {
+            "store_id": [2, 2],
+            "sku_id": [11, 11],
+            "date": [day, day + pd.Timedelta(days=1)],
+            "expected": [48.0, 48.0],
+            "low": [38.0, 38.0],
+            "high": [58.0, 58.0],
+        }
+    )
+    with_forecast = dataclasses.replace(plain, expected=foreseen)
+    spikes = lambda r: [  # noqa: E731
+        e for e in r.events if e.kind == "demand_spike" and (e.store_id, e.sku_id) == (2, 11)
+    ]
+    assert spikes(scan_detect(plain))
+    assert spikes(scan_detect(with_forecast)) == []
