@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:pk>/statistical/", views.statistical_build, name="statistical_build"),
     path("<int:pk>/open-review/", views.open_demand_review, name="open_demand_review"),
     path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/close-review/", views.close_demand_review, name="close_demand_review"),
     path("<int:pk>/consensus/", views.consensus, name="consensus"),
     path("<int:pk>/reopen/", views.reopen, name="reopen"),
     path("submissions/<int:pk>/review/", views.review, name="review"),

@@ -42,6 +42,7 @@ from planning.services import (
     consensus_agree,
     cycle_open_demand_review,
     cycle_reopen,
+    demand_review_close,
     plan_override,
     plan_statistical_build,
     plan_submit,
@@ -93,6 +94,7 @@ def _actions(cycle: PlanningCycle, user, overview: dict) -> dict[str, bool]:
         "submit": bool(roles & {Role.PLANNER, Role.ADMIN})
         and stage == Stage.DEMAND_REVIEW
         and not submitted,
+        "close_review": admin and stage == Stage.DEMAND_REVIEW and not overview["blockers"],
         "consensus": admin and stage == Stage.CONSENSUS,
         "reopen": admin
         and stage in (Stage.SUPPLY_REVIEW, Stage.CONSENSUS, Stage.SIGN_OFF, Stage.LOCKED),
@@ -204,6 +206,21 @@ def review(request, pk: int):
     back = request.POST.get("next", "")
     if back == reverse("planning:approvals"):
         return HttpResponseRedirect(back)
+    return redirect("planning:cycle", pk=cycle.pk)
+
+
+@role_required(*ADMIN_ROLES)
+@require_POST
+def close_demand_review(request, pk: int):
+    """Every submission reviewed: the demand plan goes to the supply review."""
+    cycle = _cycle(pk)
+    form = ConsensusForm(request.POST)
+    comment = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        demand_review_close(cycle=cycle, actor=request.user, comment=comment)
+    except PlanningRefused as exc:
+        return _refusal(request, cycle, exc)
+    messages.success(request, "The demand review is closed: the plan waits for the supply review.")
     return redirect("planning:cycle", pk=cycle.pk)
 
 

@@ -107,6 +107,11 @@ def test_a_whole_cycle_from_override_to_sign_off(
     expect(page.locator(".messages")).to_contain_text(
         "demand review of S&OP December 2026 is approved"
     )
+    page.goto(f"{base}/planning/{cycle.pk}/")
+    page.get_by_label("Demand review comment").fill("North listing accepted")
+    page.get_by_role("button", name="Close the demand review").click()
+    expect(page.locator(".messages")).to_contain_text("waits for the supply review")
+    page.goto(f"{base}/planning/approvals/")
     page.get_by_role("button", name="Approve supply review").click()
     expect(page.locator(".messages")).to_contain_text(
         "supply review of S&OP December 2026 is approved"

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from planning.models import PlanningCycle
 from planning.services import (
     consensus_agree,
+    demand_review_close,
     plan_submit,
     submission_review,
 )
@@ -17,6 +18,7 @@ def _sign_off(cycle, people):
     planner, admin = people["planner"], people["admin"]
     submission = plan_submit(cycle=cycle, actor=planner, scope=scope_of(planner))
     submission_review(submission=submission, actor=admin, approve=True)
+    demand_review_close(cycle=cycle, actor=admin)
     cycle = PlanningCycle.objects.get(pk=cycle.pk)
     submission_review(
         submission=cycle.submissions.get(stage="supply_review"), actor=admin, approve=True

@@ -141,6 +141,7 @@ URL_RULES = [
     UrlRule("planning:statistical_build", ADMIN_ONLY, method="POST", kwargs=_cycle, status=302),
     UrlRule("planning:open_demand_review", ADMIN_ONLY, method="POST", kwargs=_cycle, status=302),
     UrlRule("planning:submit", PLANNING_ROLES, method="POST", kwargs=_cycle, status=302),
+    UrlRule("planning:close_demand_review", ADMIN_ONLY, method="POST", kwargs=_cycle, status=302),
     UrlRule("planning:consensus", ADMIN_ONLY, method="POST", kwargs=_cycle, status=302),
     UrlRule(
         "planning:reopen",
