@@ -37,6 +37,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Jobs", "jobs:list", ADMIN),
     NavItem("Users", "accounts:users", ADMIN),
     NavItem("Audit log", "audit:list", ADMIN),
+    NavItem("S&OP cycle", "planning:cycles", ALL),
+    NavItem("Approvals", "planning:approvals", ALL),
 )
 
 

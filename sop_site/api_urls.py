@@ -8,6 +8,7 @@ from history import api as history_api
 from imports import api as imports_api
 from inventory import api as inventory_api
 from masterdata import api as masterdata_api
+from planning import api as planning_api
 
 router = DefaultRouter()
 # Read API (masterdata.api, history.api): master data by code, facts by id, all in scope.
@@ -37,4 +38,6 @@ router.register(
 router.register("recommendations", inventory_api.RecommendationViewSet, basename="recommendation")
 # Alerts (anomalies.api): read in scope; planners and admins post verdicts.
 router.register("alerts", anomalies_api.AlertViewSet, basename="alert")
+# The approved S&OP plan for the ERP (planning.api), in scope.
+router.register("approved-plan", planning_api.ApprovedPlanViewSet, basename="approved-plan")
 urlpatterns = router.urls

@@ -17,6 +17,10 @@ EXPECTED_NAV = {
         "Forecast table",
         "Accuracy",
         "Exceptions",
+        "Replenishment",
+        "Inventory",
+        "S&OP cycle",
+        "Approvals",
     ],
     "admin": [
         "Home",
@@ -27,10 +31,14 @@ EXPECTED_NAV = {
         "Forecast table",
         "Accuracy",
         "Exceptions",
+        "Replenishment",
+        "Inventory",
         "Import",
         "Jobs",
         "Users",
         "Audit log",
+        "S&OP cycle",
+        "Approvals",
     ],
     "executive": [
         "Home",
@@ -40,6 +48,10 @@ EXPECTED_NAV = {
         "Forecast table",
         "Accuracy",
         "Exceptions",
+        "Replenishment",
+        "Inventory",
+        "S&OP cycle",
+        "Approvals",
     ],
 }
 
