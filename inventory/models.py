@@ -110,7 +110,7 @@ class StorageCapacity(models.Model):
 class PlanStatus(models.TextChoices):
     POLICIES = "policies", "Policies only"
     OPTIMAL = "optimal", "Optimal"
-    FEASIBLE = "feasible", "Feasible (time limit reached)"
+    FEASIBLE = "feasible", "Feasible (optimality not proven: see the gap)"
     INFEASIBLE = "infeasible", "Infeasible"
 
 
