@@ -30,6 +30,8 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Forecast table", "forecasting:forecast_list", ALL),
     NavItem("Accuracy", "forecasting:accuracy", ALL),
     NavItem("Exceptions", "forecasting:accuracy_exceptions", ALL),
+    NavItem("S&OP cycle", "planning:cycles", ALL),
+    NavItem("Approvals", "planning:approvals", ALL),
     NavItem("Replenishment", "inventory:worklist", ALL),
     NavItem("Inventory", "inventory:health", ALL),
     NavItem("Alerts", "anomalies:inbox", ALL),
@@ -37,8 +39,6 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Jobs", "jobs:list", ADMIN),
     NavItem("Users", "accounts:users", ADMIN),
     NavItem("Audit log", "audit:list", ADMIN),
-    NavItem("S&OP cycle", "planning:cycles", ALL),
-    NavItem("Approvals", "planning:approvals", ALL),
 )
 
 
