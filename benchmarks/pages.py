@@ -1,14 +1,16 @@
 """Benchmark: server time of every page, for every role, on the default demo company.
 
 In a throwaway database on the server of ``DATABASE_URL`` it loads the demo company with the
-``load_demo`` defaults and forecasts it (daily and weekly) through the same commands a user
-runs, then logs in as a planner, an admin, an executive and a planner scoped to one region
-and one category. The pages come from the URL conf: every route outside the API and Django's
-admin whose view admits the role (``role_required``'s ``allowed_roles``; ``login_required``
-views admit every role) and answers GET. Detail routes get an object the role can see (a
-store, a SKU, a job, a user). Each line is one page and role with the median of 3 requests,
-timed around Django's test client (the whole request through the middleware, no network).
-The last line counts the pages over the budget; the exit code is 1 when any is.
+``load_demo`` defaults, forecasts it (daily and weekly), scans it for anomalies, plans its
+inventory and opens the next month's S&OP cycle through the same commands a user runs, then
+logs in as a planner, an admin, an executive and a planner scoped to one region and one
+category. The pages come from the URL conf: every route outside the API and Django's admin
+whose view admits the role (``role_required``'s ``allowed_roles``; ``login_required`` views
+admit every role) and answers GET. Detail routes get an object the role can see (a store, a
+SKU, a job, a user, an alert, a cycle, a plan version, a policy). Each line is one page and
+role with the median of 3 requests, timed around Django's test client (the whole request
+through the middleware, no network). The last line counts the pages over the budget; the
+exit code is 1 when any is.
 
 ``BENCH_KEEP_DB=1`` keeps the database for the next run, which then skips the load and the
 forecasts (for measuring page changes again and again; a full run drops it).
@@ -77,6 +79,8 @@ def _sample_kwargs(page: Page, user) -> dict | None:
     if not page.params:
         return {}
     scope = Scope.for_user(user)
+    if page.name in OBJECT_PAGES:
+        return OBJECT_PAGES[page.name](scope)
     segments = [s for s in page.route.split("/") if s and not s.startswith("<")]
     kind = segments[-1] if segments else ""
     samples = {
@@ -92,6 +96,50 @@ def _sample_kwargs(page: Page, user) -> dict | None:
             value = samples[segment]().first()
             return None if value is None else {page.params[0]: value}
     return None
+
+
+def _alert(scope) -> dict | None:
+    from anomalies.models import Alert
+
+    pk = Alert.objects.visible_to(scope).in_inbox().values_list("pk", flat=True).first()
+    return None if pk is None else {"pk": pk}
+
+
+def _cycle(scope) -> dict | None:
+    from planning.models import PlanningCycle
+
+    pk = PlanningCycle.objects.order_by("-month").values_list("pk", flat=True).first()
+    return None if pk is None else {"pk": pk}
+
+
+def _plan_version(scope) -> dict | None:
+    from planning.models import PlanVersion
+
+    version = PlanVersion.objects.order_by("-cycle__month", "-number").first()
+    return None if version is None else {"pk": version.cycle_id, "number": version.number}
+
+
+def _policy(scope) -> dict | None:
+    from inventory.models import InventoryPolicy
+
+    row = (
+        InventoryPolicy.objects.visible_to(scope)
+        .filter(store__isnull=False)
+        .order_by("store__code", "sku__code")
+        .values_list("store_id", "sku_id")
+        .first()
+    )
+    return None if row is None else {"store_pk": row[0], "sku_pk": row[1]}
+
+
+# Pages about one object of the newer apps, by route name: the object a role may see.
+OBJECT_PAGES = {
+    "anomalies:alert": _alert,
+    "planning:cycle": _cycle,
+    "planning:meeting": _cycle,
+    "planning:grid": _plan_version,
+    "inventory:policy": _policy,
+}
 
 
 def _users() -> dict[str, object]:
@@ -138,6 +186,9 @@ def _prepare() -> None:
         ("demo load", "load_demo", {}),
         ("daily forecast", "forecast", {"granularity": "daily"}),
         ("weekly forecast", "forecast", {"granularity": "weekly"}),
+        ("anomaly scan", "scan_anomalies", {"full": True}),
+        ("inventory plan", "plan_inventory", {}),
+        ("S&OP cycle", "open_cycle", {}),
     ):
         start = time.perf_counter()
         call_command(command, stdout=out, **options)

@@ -21,14 +21,16 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT INT TERM
 # On the first start the rest of the demo's work follows in the background, one after the
-# other: the weekly forecast, the first anomaly scan and the first inventory plan.
+# other: the weekly forecast, the first anomaly scan, the first inventory plan and the next
+# month's S&OP cycle (refused, harmlessly, once it exists).
 {
   $PY manage.py forecast --granularity weekly --if-missing
   $PY manage.py scan_anomalies --full --if-missing
   $PY manage.py plan_inventory --if-missing
+  $PY manage.py open_cycle || true
 } > var/first-start.log 2>&1 &
 pids+=($!)
-echo "Weekly forecast, anomaly scan and inventory plan: made in the background if missing (log: var/first-start.log)"
+echo "Weekly forecast, anomaly scan, inventory plan and S&OP cycle: made in the background if missing (log: var/first-start.log)"
 if [ -n "${REDIS_URL:-}" ]; then
   .venv/bin/celery -A sop_site worker --loglevel INFO --concurrency "${CELERY_CONCURRENCY:-2}" &
   pids+=($!)
