@@ -18,6 +18,7 @@ from inventory.engine.policies import policies_compute
 from inventory.inputs import PolicyInputsError, policy_inputs_load
 from inventory.models import InventorySettings
 from jobs.models import JobRun
+from jobs.services import job_start
 from masterdata.models import Store, Warehouse
 from planning.engine.scenario import (
     BudgetChange,
@@ -28,6 +29,7 @@ from planning.engine.scenario import (
     inventory_consequences,
     lead_time_days,
 )
+from planning.job_params import ScenarioParams
 from planning.models import PlanningCycle, Scenario, ScenarioStatus, Stage
 from planning.services import PlanningRefused
 
@@ -161,3 +163,101 @@ def _regions(series):
 
 def _frame_like(template, values):
     return template.__class__(values, index=template.index, columns=template.columns)
+
+
+MEASURES = (
+    ("demand_units", "Demand", "units"),
+    ("demand_value", "Demand at price", "money"),
+    ("safety_stock_value", "Safety stock at cost", "money"),
+    ("average_stock_value", "Average stock at cost", "money"),
+    ("orders", "Orders", "count"),
+    ("holding_cost", "Holding cost", "money"),
+    ("ordering_cost", "Ordering cost", "money"),
+    ("total_cost", "Inventory cost (holding + ordering)", "money"),
+    ("expected_service_level", "Expected cycle service level", "share"),
+)
+
+
+def scenario_comparison(cycle: PlanningCycle) -> dict:
+    """The cycle's scenarios beside the baseline, measure by measure, with each difference.
+
+    The baseline is the unchanged forecast as the latest computed scenario saw it; scenarios
+    computed on an older forecast say so.
+    """
+    scenarios = list(cycle.scenarios.order_by("name"))
+    ready = [s for s in scenarios if s.status == ScenarioStatus.READY and "baseline" in s.results]
+    latest = max(ready, key=lambda s: s.results["as_of"], default=None)
+    baseline = latest.results["baseline"] if latest else None
+    rows = []
+    for key, label, unit in MEASURES:
+        cells = []
+        for scenario in scenarios:
+            value = scenario.results.get("scenario", {}).get(key) if scenario in ready else None
+            base = baseline.get(key) if baseline else None
+            delta = value - base if value is not None and base is not None else None
+            relative = delta / base if delta is not None and base else None
+            cells.append(
+                {
+                    "value": value,
+                    "delta": delta,
+                    "relative_pct": None if relative is None else round(relative * 100, 1),
+                    "better": _better(key, delta),
+                }
+            )
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "unit": unit,
+                "baseline": baseline.get(key) if baseline else None,
+                "cells": cells,
+            }
+        )
+    return {
+        "scenarios": scenarios,
+        "rows": rows,
+        "as_of": latest.results["as_of"] if latest else None,
+        "chart": {
+            "names": ["Baseline", *[s.name for s in ready]],
+            "total_cost": [
+                baseline["total_cost"],
+                *[s.results["scenario"]["total_cost"] for s in ready],
+            ]
+            if baseline
+            else [],
+            "average_stock_value": [
+                baseline["average_stock_value"],
+                *[s.results["scenario"]["average_stock_value"] for s in ready],
+            ]
+            if baseline
+            else [],
+        },
+    }
+
+
+# Less is better for stock and cost, more for service; demand is neither.
+LESS_IS_BETTER = frozenset(
+    {
+        "safety_stock_value",
+        "average_stock_value",
+        "orders",
+        "holding_cost",
+        "ordering_cost",
+        "total_cost",
+    }
+)
+
+
+def _better(key: str, delta: float | None) -> bool | None:
+    if delta is None or delta == 0 or key.startswith("demand"):
+        return None
+    return delta < 0 if key in LESS_IS_BETTER else delta > 0
+
+
+def scenario_job_start(*, scenario: Scenario, actor) -> JobRun:
+    """Compute a scenario as a job (the one way to start work)."""
+    check_may_edit_scenarios(actor=actor, cycle=scenario.cycle)
+    Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.COMPUTING)
+    return job_start(
+        kind=SCENARIO_KIND, params=ScenarioParams(scenario_id=scenario.pk), actor=actor
+    )

@@ -10,6 +10,7 @@ A refused action (``PlanningRefused``) comes back as a message saying why.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,16 +24,23 @@ from accounts.roles import ADMIN_ROLES, PLANNING_ROLES, READ_ROLES, role_require
 from exports.tables import FORMATS as EXPORT_FORMATS
 from exports.tables import Column, table_export
 from masterdata.models import SKU, Category, Region, Store
-from masterdata.selectors import company
+from masterdata.selectors import category_list, company, region_list
 from planning import selectors
-from planning.forms import CellEditForm, ConsensusForm, ReopenForm, ReviewForm
+from planning.forms import CellEditForm, ConsensusForm, ReopenForm, ReviewForm, ScenarioForm
 from planning.models import (
     PlanningCycle,
     PlanVersion,
     ReviewStage,
+    Scenario,
     Stage,
     Submission,
     SubmissionStatus,
+)
+from planning.scenarios import (
+    scenario_choose,
+    scenario_comparison,
+    scenario_create,
+    scenario_job_start,
 )
 from planning.services import (
     OverrideTarget,
@@ -517,3 +525,61 @@ def meeting(request, pk: int):
         context["numbers"] = selectors.meeting_numbers(version=version, scope=request.scope)
         context["exceptions"] = selectors.meeting_exceptions(version=version, scope=request.scope)
     return render(request, "planning/meeting.html", context)
+
+
+def _scenario_form(request, data=None) -> ScenarioForm:
+    return ScenarioForm(
+        data,
+        categories=[(c.pk, f"{c.code} · {c.name}") for c in category_list(request.scope)],
+        regions=[(r.pk, f"{r.code} · {r.name}") for r in region_list(request.scope)],
+    )
+
+
+@role_required(*READ_ROLES)
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def scenarios(request, pk: int):
+    """The cycle's what-if scenarios beside the baseline; planners and admins add them."""
+    cycle = _cycle(pk)
+    form = _scenario_form(request)
+    if request.method == "POST":
+        if not user_roles(request.user) & {Role.PLANNER, Role.ADMIN}:
+            raise PermissionDenied
+        form = _scenario_form(request, request.POST)
+        if form.is_valid():
+            try:
+                scenario = scenario_create(
+                    cycle=cycle,
+                    name=form.cleaned_data["name"],
+                    changes=form.changes(),
+                    actor=request.user,
+                )
+                scenario_job_start(scenario=scenario, actor=request.user)
+            except PlanningRefused as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, f"{scenario.name}: computing its consequences.")
+                return redirect("planning:scenarios", pk=cycle.pk)
+    context = {
+        "cycle": cycle,
+        "comparison": scenario_comparison(cycle),
+        "form": form,
+        "may_edit": bool(user_roles(request.user) & {Role.PLANNER, Role.ADMIN}),
+        "may_choose": Role.ADMIN in user_roles(request.user) and cycle.stage == Stage.CONSENSUS,
+        "currency": company().currency,
+    }
+    template = "planning/scenarios.html#comparison" if request.htmx else "planning/scenarios.html"
+    return render(request, template, context, status=400 if form.errors else 200)
+
+
+@role_required(*ADMIN_ROLES)
+@require_POST
+def scenario_choose_view(request, pk: int):
+    scenario = get_object_or_404(Scenario, pk=pk)
+    try:
+        scenario_choose(scenario=scenario, actor=request.user)
+    except PlanningRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"The meeting chose {scenario.name}.")
+    return redirect("planning:scenarios", pk=scenario.cycle_id)

@@ -75,5 +75,32 @@ def cycle_in_review(people):
     return cycle
 
 
+@pytest.fixture
+def daily_forecast(scoped_world):
+    """A daily forecast for 28 days: 10 a day for COLA, 30 for CHIPS at both stores."""
+    run = ForecastRun.objects.create(
+        granularity=Granularity.DAILY, horizon=28, windows=1, origin=ORIGIN, chunks_done=1
+    )
+    Forecast.objects.bulk_create(
+        Forecast(
+            store=scoped_world[store],
+            sku=scoped_world[sku],
+            granularity=Granularity.DAILY,
+            origin=ORIGIN,
+            date=ORIGIN + dt.timedelta(days=d),
+            forecast=level,
+            p10=level * 0.6,
+            p50=level,
+            p90=level * 1.4,
+            model="ets",
+            run=run,
+        )
+        for store in ("store_in", "store_out")
+        for sku, level in (("sku_in", 10.0), ("sku_out", 30.0))
+        for d in range(1, 29)
+    )
+    return scoped_world
+
+
 def scope_of(user) -> Scope:
     return Scope.for_user(user)

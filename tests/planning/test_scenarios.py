@@ -4,38 +4,9 @@ import datetime as dt
 
 import pytest
 
-from forecasting.models import Forecast, ForecastRun, Granularity
 from planning.models import ScenarioStatus
 from planning.scenarios import scenario_choose, scenario_compute, scenario_create
 from planning.services import PlanningRefused, cycle_create
-
-ORIGIN = dt.date(2026, 11, 29)
-
-
-@pytest.fixture
-def daily_forecast(scoped_world):
-    run = ForecastRun.objects.create(
-        granularity=Granularity.DAILY, horizon=28, windows=1, origin=ORIGIN, chunks_done=1
-    )
-    Forecast.objects.bulk_create(
-        Forecast(
-            store=scoped_world[store],
-            sku=scoped_world[sku],
-            granularity=Granularity.DAILY,
-            origin=ORIGIN,
-            date=ORIGIN + dt.timedelta(days=d),
-            forecast=level,
-            p10=level * 0.6,
-            p50=level,
-            p90=level * 1.4,
-            model="ets",
-            run=run,
-        )
-        for store in ("store_in", "store_out")
-        for sku, level in (("sku_in", 10.0), ("sku_out", 30.0))
-        for d in range(1, 29)
-    )
-    return scoped_world
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from planning.models import (
     PlanningCycle,
     PlanVersion,
     ReviewStage,
+    Scenario,
     Stage,
     Submission,
     VersionKind,
@@ -58,6 +59,9 @@ def extend_world(world) -> None:
     _lines(statistical, world)
     lines = _lines(adjusted, world)
     world["plan_cycle"] = cycle
+    world["plan_scenario"] = Scenario.objects.create(
+        cycle=cycle, name="Drinks +20 %", changes=[{"type": "demand", "pct": 20}]
+    )
     world["plan_line_in"] = lines[("in", WEEKS[0])]
     world["plan_submission"] = Submission.objects.create(
         cycle=cycle,
@@ -110,6 +114,22 @@ URL_RULES = [
     UrlRule("planning:approvals", ALL_ROLES),
     UrlRule("planning:cycle", ALL_ROLES, kwargs=_cycle),
     UrlRule("planning:meeting", ALL_ROLES, kwargs=_cycle),
+    UrlRule("planning:scenarios", ALL_ROLES, kwargs=_cycle),
+    UrlRule(
+        "planning:scenarios",
+        PLANNING_ROLES,
+        method="POST",
+        kwargs=_cycle,
+        data={"name": "Heatwave", "change": "demand", "amount": "20"},
+        status=302,
+    ),
+    UrlRule(
+        "planning:scenario_choose",
+        ADMIN_ONLY,
+        method="POST",
+        kwargs=lambda w: {"pk": w["plan_scenario"].pk},
+        status=302,
+    ),
     UrlRule(
         "planning:grid",
         ALL_ROLES,
