@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from accounts.scoping import Scope, require_scope
 from history.models import LocatedQuerySet
 from masterdata.models import SKU, Category, Store, Warehouse
 
@@ -85,6 +86,21 @@ class CategoryServiceTarget(models.Model):
         ]
 
 
+class StorageCapacityQuerySet(models.QuerySet):
+    """A capacity is in scope with its store's or warehouse's region (it holds no SKU)."""
+
+    def visible_to(self, scope: Scope) -> models.QuerySet:
+        scope = require_scope(scope)
+        if scope.is_nothing:
+            return self.none()
+        if not scope.is_region_scoped:
+            return self.all()
+        return self.filter(
+            (Q(store__isnull=False) & scope.q(region="store__region"))
+            | (Q(store__isnull=True) & scope.q(region="warehouse__region"))
+        )
+
+
 class StorageCapacity(models.Model):
     """How many units a store or a warehouse can hold: a constraint of the order plan."""
 
@@ -95,6 +111,8 @@ class StorageCapacity(models.Model):
         Warehouse, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     capacity_units = models.PositiveIntegerField()
+
+    objects = StorageCapacityQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "storage capacities"

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from accounts.scoping import ScopedQuerySet
+from history.models import StoreRowQuerySet
 from masterdata.models import Store
 
 
@@ -157,6 +158,8 @@ class KpiValue(models.Model):
     date = models.DateField()
     numerator = models.FloatField()
     denominator = models.FloatField()
+
+    objects = StoreRowQuerySet.as_manager()
 
     class Meta:
         constraints = [

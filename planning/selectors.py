@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 from django.core.cache import cache
+from django.db import models
 from django.db.models import F, FloatField, Max, Q, QuerySet, Sum
 from django.db.models.functions import Abs, Cast, Coalesce
 
@@ -553,3 +554,24 @@ def meeting_exceptions(*, version: PlanVersion, scope: Scope, limit: int = 8) ->
         .order_by("-severity", "-value_at_stake")[:limit]
     )
     return {"overrides": overrides, "gaps": gaps, "alerts": alerts}
+
+
+def submission_with_cycle(pk: int) -> Submission | None:
+    """A submission and its cycle (reviews are by role, so every reviewer may load it)."""
+    return Submission.objects.select_related("cycle").filter(pk=pk).first()
+
+
+def visible_member(model: type[models.Model], scope: Scope, pk: int):
+    """The region, category, store or SKU ``pk`` if ``scope`` sees it, else None."""
+    return model.objects.visible_to(scope).filter(pk=pk).first()
+
+
+def has_frozen_submission(user, version: PlanVersion) -> bool:
+    """The user's plan of this version waits for (or passed) the demand review: it is
+    frozen meanwhile, as ``check_may_override`` enforces."""
+    return Submission.objects.filter(
+        plan_version=version,
+        stage=ReviewStage.DEMAND,
+        submitted_by=user,
+        status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
+    ).exists()

@@ -33,7 +33,6 @@ from planning.models import (
     ReviewStage,
     Scenario,
     Stage,
-    Submission,
     SubmissionStatus,
 )
 from planning.scenarios import (
@@ -190,7 +189,9 @@ def submit(request, pk: int):
 @role_required(*REVIEW_ROLES)
 @require_POST
 def review(request, pk: int):
-    submission = get_object_or_404(Submission.objects.select_related("cycle"), pk=pk)
+    submission = selectors.submission_with_cycle(pk)
+    if submission is None:
+        raise Http404("No such submission.")
     cycle = submission.cycle
     form = ReviewForm(request.POST)
     if not form.is_valid():
@@ -275,7 +276,7 @@ def _focus(request, source) -> selectors.GridFocus:
             return None
         if not raw.isdigit():
             raise Http404(f"No such {name}.")
-        return get_object_or_404(model.objects.visible_to(scope), pk=int(raw))
+        return _member_or_404(model, scope, int(raw))
 
     category = member(Category, "category")
     region = member(Region, "region")
@@ -299,14 +300,14 @@ def _may_edit(request, version: PlanVersion) -> bool:
 
 
 def _submitted(user, version: PlanVersion) -> bool:
-    """The user's plan of this version waits for (or passed) the demand review: it is
-    frozen meanwhile, as ``check_may_override`` enforces."""
-    return Submission.objects.filter(
-        plan_version=version,
-        stage=ReviewStage.DEMAND,
-        submitted_by=user,
-        status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED],
-    ).exists()
+    return selectors.has_frozen_submission(user, version)
+
+
+def _member_or_404(model, scope, pk: int):
+    found = selectors.visible_member(model, scope, pk)
+    if found is None:
+        raise Http404(f"No such {model._meta.verbose_name}.")
+    return found
 
 
 def _mark_cells(grid: selectors.PlanGrid, editing=None, refreshed=None) -> None:
@@ -377,13 +378,13 @@ def _edit_target(focus: selectors.GridFocus, data: dict, scope) -> OverrideTarge
     the level must match where the grid is drilled."""
     level, row, week = data["level"], data["row"], data["week"]
     if level == "category" and focus.level == "category":
-        get_object_or_404(Category.objects.visible_to(scope), pk=row)
+        _member_or_404(Category, scope, row)
         return OverrideTarget(level=level, week=week, category_id=row)
     if level == "category_region" and focus.level == "region":
-        get_object_or_404(Region.objects.visible_to(scope), pk=row)
+        _member_or_404(Region, scope, row)
         return OverrideTarget(level=level, week=week, category_id=focus.category.pk, region_id=row)
     if level == "line" and focus.level == "sku":
-        get_object_or_404(SKU.objects.visible_to(scope), pk=row)
+        _member_or_404(SKU, scope, row)
         return OverrideTarget(level=level, week=week, store_id=focus.store.pk, sku_id=row)
     raise Http404("This cell cannot be edited here.")
 
