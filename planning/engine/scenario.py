@@ -41,6 +41,8 @@ class Selection:
         ):
             if ids:
                 keep &= lines[column].isin(ids).to_numpy()
+        if self.first_week is None and self.last_week is None:
+            return keep  # no week bounds: the lines need no week (lead times, per series)
         weeks = pd.to_datetime(lines["week"])
         if self.first_week is not None:
             keep &= (weeks >= pd.Timestamp(self.first_week)).to_numpy()

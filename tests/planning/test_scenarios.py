@@ -56,3 +56,17 @@ def test_scenarios_are_validated_and_chosen_only_in_the_meeting(
     scenario.refresh_from_db()
     with pytest.raises(PlanningRefused, match="consensus meeting"):
         scenario_choose(scenario=scenario, actor=admin_user)
+
+
+@pytest.mark.django_db
+def test_slower_suppliers_need_more_safety_stock(daily_forecast, admin_user):
+    cycle = cycle_create(month=dt.date(2026, 12, 1), actor=admin_user)
+    scenario = scenario_create(
+        cycle=cycle,
+        name="Suppliers 3 days slower",
+        changes=[{"type": "lead_time", "days": 3}],
+        actor=admin_user,
+    )
+    results = scenario_compute(scenario=scenario)
+    assert results["scenario"]["demand_units"] == results["baseline"]["demand_units"]
+    assert results["scenario"]["safety_stock_value"] > results["baseline"]["safety_stock_value"]
