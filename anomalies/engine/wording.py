@@ -47,7 +47,7 @@ def explain(event: Event, store_names: dict, sku_names: dict) -> None:
         )
     elif kind == "phantom_inventory":
         event.summary = (
-            f"{where}: no sale for {detail.get('days')} days ({when}) while the books show "
+            f"{where}: no sale {when} while the books show "
             f"{units(detail.get('book_stock'))} units; at the usual rate ({exp} units in that "
             f"time) the chance of that is {detail.get('probability', 0):.1g}."
         )
