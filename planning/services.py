@@ -45,7 +45,7 @@ from planning.models import (
     VersionKind,
 )
 
-# Working days into the month by which each stage should be done.
+# Days into the month by which each stage should be done (owners adjust them in admin).
 STAGE_DUE_DAY = {
     Stage.DATA_GATHERING: 2,
     Stage.STATISTICAL_FORECAST: 3,
