@@ -10,11 +10,14 @@ higher reorder point also shortens the cycle.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 
 import numpy as np
+from django.core.cache import cache
 
 from accounts.scoping import Scope, category_subtree_ids
+from forecasting.models import ForecastRun, Granularity
 from inventory.engine.policies import policies_compute
 from inventory.inputs import PolicyInputsError, policy_inputs_load
 from inventory.models import InventorySettings, TargetKind
@@ -31,10 +34,54 @@ def category_scope(scope: Scope, category: Category) -> Scope:
     return Scope(region_ids=scope.region_ids, category_ids=subtree, label="category")
 
 
+CACHE_SECONDS = 6 * 3600
+
+
 def service_tradeoff(*, scope: Scope, category: Category) -> dict:
     """The curve's points for ``category`` within ``scope``, or a ``message`` saying why
-    there are none (no forecast, no series)."""
+    there are none (no forecast, no series).
+
+    Computing it means loading the category's forecasts and solving its policies nine times
+    (about half a second for a demo category), so the curve is kept per daily forecast run,
+    inventory settings, scope and category: any of them changing makes a new key.
+    """
     settings = InventorySettings.current()
+    key = _cache_key(scope, category, settings)
+    cached = cache.get(key)
+    if cached is None:
+        cached = _tradeoff(scope=scope, category=category, settings=settings)
+        cache.set(key, cached, CACHE_SECONDS)
+    return cached
+
+
+def _cache_key(scope: Scope, category: Category, settings: InventorySettings) -> str:
+    run = (
+        ForecastRun.objects.filter(granularity=Granularity.DAILY, chunks_done__gt=0)
+        .order_by("-id")
+        .values_list("id", flat=True)
+        .first()
+    )
+    settings_values = (
+        settings.target_kind,
+        settings.target,
+        settings.review_days,
+        settings.holding_rate_per_year,
+        settings.order_cost,
+        settings.shortage_cost_share,
+        settings.excess_cover_days,
+        settings.horizon_days,
+    )
+    parts = [
+        run,
+        hashlib.sha256(repr(settings_values).encode()).hexdigest()[:16],
+        ",".join(map(str, sorted(scope.region_ids))) if scope.region_ids is not None else "*",
+        ",".join(map(str, sorted(scope.category_ids))) if scope.category_ids is not None else "*",
+        category.pk,
+    ]
+    return "inventory-tradeoff:" + ":".join(str(p) for p in parts)
+
+
+def _tradeoff(*, scope: Scope, category: Category, settings: InventorySettings) -> dict:
     kind = settings.target_kind
     label = TargetKind(kind).label
     try:

@@ -1,6 +1,7 @@
 """Fixtures shared by the whole suite: one user per role and a small scoped world."""
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import Role
 from tests.factories import (
@@ -13,6 +14,13 @@ from tests.factories import (
 )
 
 PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages cache costly figures by row ids, which the next test's database reuses."""
+    cache.clear()
+    yield
 
 
 @pytest.fixture
