@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
+from django.db.models import Max, Min
 
 from anomalies.engine.panel import ScanInputs
 from forecasting.models import BacktestPoint, Forecast, Granularity
-from history.bulk import frame_from_copy, frame_from_query
-from history.models import Grain, MissingPeriod, StoreClosure
+from history.bulk import frame_from_copy
+from history.models import Grain, MissingPeriod, SalesFact, StoreClosure
 from masterdata.models import SKU, Store
 
 CONTEXT_DAYS = 182
@@ -27,11 +28,10 @@ def _frame(queryset, columns: list[str]) -> pd.DataFrame:
 
 
 def sales_date_range() -> tuple[dt.date | None, dt.date | None]:
-    frame = frame_from_query(
-        "SELECT MIN(date), MAX(date) FROM history_salesfact WHERE grain = %s", [Grain.DAY]
-    )
-    first, last = frame.iloc[0, 0], frame.iloc[0, 1]
-    return first, last
+    """The first and last day of daily sales, as dates on every database (SQLite's raw
+    queries answer text)."""
+    span = SalesFact.objects.filter(grain=Grain.DAY).aggregate(first=Min("date"), last=Max("date"))
+    return span["first"], span["last"]
 
 
 def _sales(since: dt.date, until: dt.date) -> pd.DataFrame:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import time
 from collections.abc import Callable
 
@@ -156,6 +157,15 @@ def _suppression(events: list[Event], policy: AlertPolicy) -> list[bool]:
     return suppressed
 
 
+def _known(value: float | None) -> float | None:
+    """A figure, or None where the engine could not tell (NaN): PostgreSQL would store NaN
+    as a number, SQLite as NULL, and neither is a value a page should show."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) or math.isinf(value) else value
+
+
 def _alert_fields(event: Event, suppressed: bool, scan: ScanRun) -> dict:
     return {
         "kind": event.kind,
@@ -165,14 +175,14 @@ def _alert_fields(event: Event, suppressed: bool, scan: ScanRun) -> dict:
         "supplier": event.supplier,
         "start_date": event.start.date(),
         "end_date": event.end.date(),
-        "expected": event.expected,
-        "actual": event.actual,
-        "expected_low": event.expected_low,
-        "expected_high": event.expected_high,
-        "units_at_stake": round(event.units_at_stake, 3),
-        "value_at_stake": round(event.value_at_stake, 2),
-        "stockout_risk": event.stockout_risk,
-        "score": round(event.score, 3),
+        "expected": _known(event.expected),
+        "actual": _known(event.actual),
+        "expected_low": _known(event.expected_low),
+        "expected_high": _known(event.expected_high),
+        "units_at_stake": round(_known(event.units_at_stake) or 0.0, 3),
+        "value_at_stake": round(_known(event.value_at_stake) or 0.0, 2),
+        "stockout_risk": _known(event.stockout_risk),
+        "score": round(_known(event.score) or 0.0, 3),
         "severity": event.severity,
         "detectors": [
             {**fired, "detected_on": event.detected_on.date().isoformat()}
