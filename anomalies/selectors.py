@@ -257,13 +257,16 @@ def dashboard_figures(scope: Scope) -> dict:
     """Counts of alerts by week (of the event) and kind, and by week and severity; verdict
     precision by week of the verdict and overall; the median time from alert to verdict.
 
-    Weeks are the company's (``Company.week_ends_on``), labelled by their last day."""
+    Weeks are the company's (``Company.week_ends_on``), labelled by their last day. Counts
+    and charts are of the inbox, as operators see it; alerts held back by the budget or the
+    minimum severity are counted apart, and a verdict on one still counts for precision."""
     first_weekday = week_start_weekday()
     alerts = Alert.objects.visible_to(scope)
+    inbox = alerts.in_inbox()
     event_week = WeekStart("start_date", first_weekday=first_weekday)
-    by_kind = alerts.annotate(week=event_week).values("week", "kind")
+    by_kind = inbox.annotate(week=event_week).values("week", "kind")
     by_kind = by_kind.annotate(n=Count("id")).order_by("week")
-    by_severity = alerts.annotate(week=event_week).values("week", "severity")
+    by_severity = inbox.annotate(week=event_week).values("week", "severity")
     by_severity = by_severity.annotate(n=Count("id")).order_by("week")
     closed = alerts.filter(status__in=[AlertStatus.CONFIRMED, AlertStatus.DISMISSED])
     verdict_week = WeekStart(TruncDate("closed_at"), first_weekday=first_weekday)
@@ -273,9 +276,10 @@ def dashboard_figures(scope: Scope) -> dict:
         .annotate(n=Count("id"))
         .order_by("week")
     )
-    totals = {row["status"]: row["n"] for row in alerts.values("status").annotate(n=Count("id"))}
-    confirmed = totals.get(AlertStatus.CONFIRMED, 0)
-    dismissed = totals.get(AlertStatus.DISMISSED, 0)
+    totals = {row["status"]: row["n"] for row in inbox.values("status").annotate(n=Count("id"))}
+    judged = {row["status"]: row["n"] for row in closed.values("status").annotate(n=Count("id"))}
+    confirmed = judged.get(AlertStatus.CONFIRMED, 0)
+    dismissed = judged.get(AlertStatus.DISMISSED, 0)
     durations = [
         (closed_at - created_at).total_seconds() / 3600
         for closed_at, created_at in closed.exclude(closed_at__isnull=True).values_list(
