@@ -113,6 +113,18 @@ class Scope:
             q &= Q(**{f"{category}__in": sorted(self.category_ids)})
         return q
 
+    def q_or_unkeyed(self, *, region: str | None = None, category: str | None = None) -> Q:
+        """Like ``q``, but a row with no key on an axis (a promotion for every store, an
+        alert of no SKU) is in scope on that axis. An axis the scope does not narrow adds
+        nothing: ``Q(key__isnull=True) | Q()`` is just the null test in Django."""
+        if self.is_nothing:
+            return Q(pk__in=[])
+        q = Q()
+        for path, ids in ((region, self.region_ids), (category, self.category_ids)):
+            if path is not None and ids is not None:
+                q &= Q(**{f"{path}__isnull": True}) | Q(**{f"{path}__in": sorted(ids)})
+        return q
+
 
 def require_scope(scope: object) -> Scope:
     """``scope`` itself; anything else (``None``, a user) is a programming error."""

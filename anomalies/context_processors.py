@@ -1,9 +1,7 @@
 """Template context: the number of unread alert notifications, for the badge in the top bar."""
 
+from accounts.request_memo import once_per_request
 from anomalies.selectors import unread_alert_notifications
-
-# Counted once per request: pages that render many partials run the processors each time.
-CACHE_ATTRIBUTE = "_sop_unread_alerts"
 
 
 def alert_notifications(request) -> dict:
@@ -11,8 +9,7 @@ def alert_notifications(request) -> dict:
     scope = getattr(request, "scope", None)
     if user is None or not user.is_authenticated or scope is None:
         return {"unread_alerts": 0}
-    unread = getattr(request, CACHE_ATTRIBUTE, None)
-    if unread is None:
-        unread = unread_alert_notifications(user, scope)
-        setattr(request, CACHE_ATTRIBUTE, unread)
+    unread = once_per_request(
+        request, "unread_alerts", lambda: unread_alert_notifications(user, scope)
+    )
     return {"unread_alerts": unread}

@@ -108,13 +108,7 @@ class AlertQuerySet(models.QuerySet):
         at_warehouse = Q(store__isnull=True, warehouse__isnull=False) & scope.q(
             region="warehouse__region"
         )
-        # ``Q(x) | Q()`` is ``Q(x)`` in Django, not "everything": an unscoped axis adds nothing.
-        sku = (
-            Q(sku__isnull=True) | scope.q(category="sku__category")
-            if scope.category_ids is not None
-            else Q()
-        )
-        return self.filter((at_store | at_warehouse) & sku)
+        return self.filter((at_store | at_warehouse) & scope.q_or_unkeyed(category="sku__category"))
 
     def open(self) -> models.QuerySet:
         return self.exclude(status__in=CLOSED_STATUSES)

@@ -41,18 +41,7 @@ class PromotionQuerySet(QuerySet):
         scope = require_scope(scope)
         if scope.is_nothing:
             return self.none()
-        # ``Q(x) | Q()`` is ``Q(x)`` in Django, not "everything": an unscoped axis adds nothing.
-        store = (
-            Q(store__isnull=True) | scope.q(region="store__region")
-            if scope.region_ids is not None
-            else Q()
-        )
-        sku = (
-            Q(sku__isnull=True) | scope.q(category="sku__category")
-            if scope.category_ids is not None
-            else Q()
-        )
-        return self.filter(store & sku)
+        return self.filter(scope.q_or_unkeyed(region="store__region", category="sku__category"))
 
 
 class PlaceQuerySet(QuerySet):
