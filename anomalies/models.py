@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from accounts.scoping import Scope, require_scope
-from masterdata.models import SKU, Store, Warehouse
+from masterdata.models import SKU, OneRow, Store, Warehouse
 
 
 class AlertKind(models.TextChoices):
@@ -230,7 +230,7 @@ class AlertNotification(models.Model):
         ]
 
 
-class AlertPolicy(models.Model):
+class AlertPolicy(OneRow):
     """The company's alerting rules, one row: what reaches the inbox and who is told."""
 
     min_severity = models.PositiveSmallIntegerField(
@@ -249,9 +249,3 @@ class AlertPolicy(models.Model):
 
     class Meta:
         verbose_name_plural = "alert policy"
-
-    @classmethod
-    def current(cls) -> AlertPolicy:
-        """The one row, created with the defaults on first use."""
-        policy = cls.objects.order_by("pk").first()
-        return policy if policy is not None else cls.objects.create()

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from accounts.scoping import Scope, require_scope
 from history.models import LocatedQuerySet
-from masterdata.models import SKU, Category, Store, Warehouse
+from masterdata.models import SKU, Category, OneRow, Store, Warehouse
 
 
 class TargetKind(models.TextChoices):
@@ -29,7 +29,7 @@ class PolicyType(models.TextChoices):
     BASE_STOCK = "base_stock", "Base stock (order up to every review)"
 
 
-class InventorySettings(models.Model):
+class InventorySettings(OneRow):
     """The company's inventory rules, one row; categories may override the service target."""
 
     target_kind = models.CharField(
@@ -62,12 +62,6 @@ class InventorySettings(models.Model):
                 condition=Q(target__gte=0.5, target__lte=0.999), name="inventory_target_range"
             ),
         ]
-
-    @classmethod
-    def current(cls) -> InventorySettings:
-        """The one row, created with the defaults on first use."""
-        row = cls.objects.order_by("pk").first()
-        return row if row is not None else cls.objects.create()
 
 
 class CategoryServiceTarget(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.db import models
 from django.db.models import Q
 
@@ -169,7 +171,20 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, "Sunday"
 
 
-class Company(models.Model):
+class OneRow(models.Model):
+    """A table of one row of settings: ``current()`` reads it, made with the defaults on
+    first use (the company's conventions, the alert policy, the inventory settings)."""
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def current(cls) -> Self:
+        row = cls.objects.order_by("pk").first()
+        return row if row is not None else cls.objects.create()
+
+
+class Company(OneRow):
     """The company's own conventions, one row: its currency, the weekday its weeks end on
     and when a period counts as complete.
 
@@ -196,9 +211,3 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @classmethod
-    def current(cls) -> Company:
-        """The one row, created with the defaults on first use."""
-        company = cls.objects.order_by("pk").first()
-        return company if company is not None else cls.objects.create()
