@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "inventory",
     "planning",
     "pilots",
+    "assistant",
     "dashboards",
 ]
 
@@ -324,7 +325,16 @@ JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=90)
 # How many helper tasks a forecast job fans out to (each claims chunks of series).
 FORECAST_FANOUT = env.int("FORECAST_FANOUT", default=8)
 
+# The planning assistant talks to the company's own Ollama server; with none reachable it
+# answers with the grounded template narrative (the default on a fresh machine).
 OLLAMA_HOST = env("OLLAMA_HOST", default="http://127.0.0.1:11434")
+OLLAMA_TEXT_MODEL = env("OLLAMA_TEXT_MODEL", default="phi3:medium-128k")
+OLLAMA_VISION_MODEL = env("OLLAMA_VISION_MODEL", default="llava-phi3")
+# Seconds to wait for the server: to connect (a fresh machine has none) and for an answer.
+OLLAMA_CONNECT_TIMEOUT_S = env.float("OLLAMA_CONNECT_TIMEOUT_S", default=2.0)
+OLLAMA_TIMEOUT_S = env.float("OLLAMA_TIMEOUT_S", default=120.0)
+# Questions one user may ask per hour.
+ASSISTANT_QUESTIONS_PER_HOUR = env.int("ASSISTANT_QUESTIONS_PER_HOUR", default=60)
 
 # One handler, on the root: Django's own console handler on the "django" logger is removed,
 # or every record of a django.* logger would print twice with DEBUG on. A refused request

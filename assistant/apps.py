@@ -1,0 +1,8 @@
+"""The planning assistant: grounded answers, charts and summaries on the company's own LLM."""
+
+from django.apps import AppConfig
+
+
+class AssistantConfig(AppConfig):
+    name = "assistant"
+    verbose_name = "Planning assistant"
