@@ -165,7 +165,7 @@ def pilot_trends(*, pilot: Pilot, as_of: date) -> dict:
         values["group"] = values["store_id"].map(groups)
         values = values.dropna(subset=["group"])
         dates = pd.to_datetime(values["date"])
-        values["week"] = (dates - pd.to_timedelta(dates.dt.weekday, unit="D")).dt.date
+        values["week"] = (dates - pd.to_timedelta(dates.dt.day_of_week, unit="D")).dt.date
     for kpi in kpis:
         rows = values[values["kpi"] == kpi] if not values.empty else values
         chart = {
