@@ -22,8 +22,10 @@ from masterdata.models import Store
 from pilots.analysis import PilotAnalysis, pilot_analysis
 from pilots.engine.kpis import period_value
 from pilots.models import LOWER_IS_BETTER, Group, Kpi, KpiValue, Pilot, PilotKpi, PilotStore
+from pilots.services import DesignCheck, pilot_design_check
 
 SCORECARD_SECONDS = 6 * 3600
+DESIGN_CHECK_SECONDS = 3600
 
 # How each KPI's value reads: a share (shown in per cent, effects in points), a count per
 # day, a rate per year or money per day.
@@ -114,6 +116,17 @@ def pilot_scorecard(*, pilot: Pilot, as_of: date | None = None) -> PilotAnalysis
         analysis = pilot_analysis(pilot=pilot, as_of=as_of)
         cache.set(key, analysis, SCORECARD_SECONDS)
     return analysis
+
+
+def design_check(pilot: Pilot) -> DesignCheck:
+    """``pilot_design_check`` (half a year of the stores' history), kept for an hour per
+    assignment: every redraw changes the pilot's version and so the key."""
+    key = f"pilots:design-check:{pilot.pk}:{pilot.version}"
+    check = cache.get(key)
+    if check is None:
+        check = pilot_design_check(pilot=pilot)
+        cache.set(key, check, DESIGN_CHECK_SECONDS)
+    return check
 
 
 def stores_for_design(scope: Scope) -> list[Store]:

@@ -35,7 +35,6 @@ from pilots.services import (
     pilot_assign,
     pilot_cancel,
     pilot_create,
-    pilot_design_check,
     pilot_start,
 )
 
@@ -209,7 +208,7 @@ def pilot_design_check_view(request, pk: int):
     smaller_group = min(groups.count(Group.CONTROL), groups.count(Group.EXPERIMENTAL))
     check = None
     if min(groups.count(Group.CONTROL), groups.count(Group.EXPERIMENTAL)) >= 2:
-        check = pilot_design_check(pilot=pilot)
+        check = selectors.design_check(pilot)
     kpis = {k.kpi: k for k in selectors.pilot_kpis(pilot)}
     balance, detectable = [], []
     if check is not None:
