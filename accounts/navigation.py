@@ -12,6 +12,7 @@ from accounts.roles import user_roles
 ALL = frozenset({Role.PLANNER, Role.ADMIN, Role.EXECUTIVE})
 PLANNING = frozenset({Role.PLANNER, Role.ADMIN})
 ADMIN = frozenset({Role.ADMIN})
+PILOT_READERS = frozenset({Role.ADMIN, Role.EXECUTIVE})
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ NAV_ITEMS: tuple[NavItem, ...] = (
     NavItem("Replenishment", "inventory:worklist", ALL),
     NavItem("Inventory", "inventory:health", ALL),
     NavItem("Alerts", "anomalies:inbox", ALL),
+    NavItem("Pilots", "pilots:list", PILOT_READERS),
     NavItem("Import", "imports:upload", ADMIN),
     NavItem("Jobs", "jobs:list", ADMIN),
     NavItem("Users", "accounts:users", ADMIN),

@@ -57,8 +57,10 @@ def store_daily_kpis(
         _costs(days, receipts, unit_cost, rates),
         _alerts_confirmed(verdicts),
     ]
-    frame = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    return frame[COLUMNS] if len(frame) else pd.DataFrame(columns=COLUMNS)
+    parts = [p for p in parts if len(p)]
+    if not parts:  # stores without history in the window: nothing to measure, not an error
+        return pd.DataFrame(columns=COLUMNS)
+    return pd.concat(parts, ignore_index=True)[COLUMNS]
 
 
 def period_value(kpis: pd.DataFrame) -> pd.DataFrame:

@@ -9,9 +9,17 @@ from accounts.navigation import nav_for
 @pytest.mark.parametrize(
     ("who", "expected", "hidden"),
     [
-        ("planner", {"Home", "Data overview", "Forecasts"}, {"Users", "Audit log", "Import"}),
-        ("executive", {"Home", "Data overview", "Accuracy"}, {"Forecasts", "Users", "Jobs"}),
-        ("admin_user", {"Users", "Audit log", "Import", "Jobs"}, set()),
+        (
+            "planner",
+            {"Home", "Data overview", "Forecasts"},
+            {"Users", "Audit log", "Import", "Pilots"},
+        ),
+        (
+            "executive",
+            {"Home", "Data overview", "Accuracy", "Pilots"},
+            {"Forecasts", "Users", "Jobs"},
+        ),
+        ("admin_user", {"Users", "Audit log", "Import", "Jobs", "Pilots"}, set()),
     ],
 )
 def test_nav_per_role(request, who, expected, hidden):

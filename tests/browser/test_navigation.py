@@ -37,6 +37,7 @@ EXPECTED_NAV = {
         "Replenishment",
         "Inventory",
         "Alerts",
+        "Pilots",
         "Import",
         "Jobs",
         "Users",
@@ -55,6 +56,7 @@ EXPECTED_NAV = {
         "Replenishment",
         "Inventory",
         "Alerts",
+        "Pilots",
     ],
 }
 

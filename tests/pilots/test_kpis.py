@@ -90,3 +90,20 @@ def test_alerts_confirmed_is_the_share_of_verdicts(kpis):
     assert period_value(kpis).set_index("kpi").loc["alerts_confirmed", "value"] == pytest.approx(
         2 / 3
     )
+
+
+def test_stores_without_history_in_the_window_give_no_rows_not_an_error():
+    empty = {
+        "sales": ["store_id", "sku_id", "date", "quantity"],
+        "forecasts": ["store_id", "sku_id", "date", "forecast"],
+        "stock": ["store_id", "sku_id", "date", "on_hand"],
+        "receipts": ["store_id", "sku_id", "date", "quantity"],
+        "verdicts": ["store_id", "date", "confirmed"],
+    }
+    kpis = store_daily_kpis(
+        **{name: _frame([], columns) for name, columns in empty.items()},
+        unit_cost=pd.Series(dtype=float),
+        rates=RATES,
+    )
+    assert kpis.empty
+    assert list(kpis.columns) == ["store_id", "date", "kpi", "numerator", "denominator"]
