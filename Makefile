@@ -17,6 +17,7 @@ $(VENV)/.dev: $(VENV)/.runtime
 	@touch $@
 
 install: $(VENV)/.runtime
+	@scripts/ensure-pdf-libs.sh || echo "Carrying on: everything but the PDF board pack works."
 
 install-dev: $(VENV)/.dev
 
@@ -28,6 +29,7 @@ test: export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/sop
 test: export REDIS_URL ?= redis://127.0.0.1:6379/15
 test: install-dev
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-pdf-libs.sh
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -n 2 --dist loadgroup; rc=$$?; \
 	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$rc

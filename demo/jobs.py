@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from demo.engine import generate_company
-from demo.services import demo_company_load
+from demo.services import demo_company_load, demo_pilot_ensure
 from jobs.models import JobRun
 from jobs.registry import JobParams, job_kind_register
 from jobs.services import Progress
@@ -38,10 +38,15 @@ def demo_load_work(job: JobRun, params: DemoLoadParams, progress: Progress) -> d
         seed=params.seed, stores=params.stores, skus=params.skus, years=params.years
     )
     written = demo_company_load(
-        company=company, progress=lambda pct, msg: progress(5 + 0.95 * pct, msg)
+        company=company, progress=lambda pct, msg: progress(5 + 0.85 * pct, msg)
+    )
+    progress(91, "A finished demo pilot over a past quarter")
+    pilot = demo_pilot_ensure(
+        store_codes=company.stores["code"].astype(str).tolist(), history_end=company.end_date
     )
     return {
         "written": written,
+        "pilot": pilot.name if pilot else None,
         "sales_rows": len(company.sales),
         "start_date": company.start_date.isoformat(),
         "end_date": company.end_date.isoformat(),

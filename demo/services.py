@@ -9,11 +9,13 @@ holds a second copy of them. Loading the same seed twice changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 from django.contrib.auth.models import Group, User
 from django.db import transaction
+from django.db.models import Min
 
 from accounts.models import Role
 from demo.engine import DemoCompany
@@ -30,6 +32,15 @@ from history.models import (
 )
 from history.signals import facts_changed
 from masterdata.models import SKU, Category, Region, Store, Warehouse
+from pilots.kpi_inputs import BASELINE_WEEKS
+from pilots.models import Design, Pilot
+from pilots.services import (
+    pilot_assign,
+    pilot_create,
+    pilot_finish,
+    pilot_kpis_compute,
+    pilot_start,
+)
 
 ProgressCallback = Callable[[float, str], None]
 FACT_SLICE_ROWS = 1_000_000
@@ -222,3 +233,68 @@ def demo_users_ensure() -> list[tuple[str, str, str]]:
             user.save(update_fields=["is_staff"])
         created.append((username, role, password))
     return created
+
+
+DEMO_PILOT_NAME = "Replenishment pilot (demo history)"
+DEMO_PILOT_SEED = 20260302
+DEMO_PILOT_WEEKS = 13
+# The pilot ends this long before the history does, as a pilot read a month after its end.
+DEMO_PILOT_GAP_WEEKS = 4
+DEMO_PILOT_MIN_STORES = 4
+
+
+def demo_pilot_ensure(*, store_codes: list[str], history_end: date) -> Pilot | None:
+    """A finished pilot over a past quarter of the demo history, so the pilot pages and the
+    board pack show a real scorecard on a fresh install.
+
+    It is designed the way an admin would (by the demo's admin: stratified by region, with
+    a recorded seed), started, measured by the same KPI computation as any pilot, and
+    finished. In the history both groups ran alike, so it is an A/A pilot: an honest
+    scorecard finds no effect, and says so. Kept as it is when it exists already, so
+    loading the demo twice changes nothing; None when the company is too small or its
+    history too short for a pilot with its pre-period.
+    """
+    existing = Pilot.objects.filter(name=DEMO_PILOT_NAME).first()
+    if existing is not None:
+        return existing
+    store_ids = list(Store.objects.filter(code__in=store_codes).values_list("pk", flat=True))
+    end = history_end - timedelta(weeks=DEMO_PILOT_GAP_WEEKS)
+    end -= timedelta(days=(end.weekday() + 1) % 7)  # back to a Sunday: whole weeks
+    start = end - timedelta(weeks=DEMO_PILOT_WEEKS) + timedelta(days=1)
+    pre_period_weeks = Pilot._meta.get_field("pre_period_weeks").default
+    first_sale = SalesFact.objects.filter(store_id__in=store_ids).aggregate(first=Min("date"))
+    if (
+        len(store_ids) < DEMO_PILOT_MIN_STORES
+        or first_sale["first"] is None
+        or first_sale["first"] > start - timedelta(weeks=pre_period_weeks + BASELINE_WEEKS)
+    ):
+        return None
+    admin = User.objects.get(username=_demo_admin_username())
+    pilot = pilot_create(
+        name=DEMO_PILOT_NAME,
+        start_date=start,
+        end_date=end,
+        actor=admin,
+        description=(
+            f"A {DEMO_PILOT_WEEKS}-week pilot over the demo company's history, its "
+            f"{len(store_ids)} stores split at random within each region. Both groups ran "
+            "alike in this history, so no true effect exists: the scorecard shows what an "
+            "honest analysis says when nothing changed."
+        ),
+    )
+    pilot_assign(
+        pilot=pilot,
+        store_ids=store_ids,
+        design=Design.STRATIFIED,
+        strata=("region",),
+        seed=DEMO_PILOT_SEED,
+        actor=admin,
+    )
+    pilot_start(pilot=pilot, actor=admin)
+    pilot_kpis_compute(pilot=pilot)
+    return pilot_finish(pilot=pilot)
+
+
+def _demo_admin_username() -> str:
+    demo_users_ensure()
+    return next(username for username, role, _ in DEMO_USERS if role == Role.ADMIN)

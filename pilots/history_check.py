@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-from django.db.models import Max
+from django.db.models import Max, Min
 
 from history.models import SalesFact
 from masterdata.models import Store
@@ -29,21 +29,28 @@ HISTORY_KPIS = (
     Kpi.COST,
 )
 
+# The share of weeks in which a store must have the KPI to take part in the simulations.
+MEASURED_SHARE = 0.9
 
-def history_panels(*, weeks: int) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
-    """Per KPI a (stores × weeks) panel of the last ``weeks`` full weeks of history, and each
-    store's region (the strata of the simulated designs)."""
-    last = SalesFact.objects.aggregate(last=Max("date"))["last"]
+
+def history_panels(*, weeks: int | None) -> tuple[dict[str, pd.DataFrame], np.ndarray]:
+    """Per KPI a (stores × weeks) panel of the last ``weeks`` full weeks of history (all of
+    it when ``weeks`` is None), and each store's region (the strata of the simulated designs)."""
+    span = SalesFact.objects.aggregate(first=Min("date"), last=Max("date"))
+    first, last = span["first"], span["last"]
     if last is None:
         raise ValueError("There is no sales history to simulate pilots on.")
-    first = last - timedelta(weeks=weeks) + timedelta(days=1)
+    full_weeks = ((last - first).days + 1) // 7
+    if weeks is not None:
+        full_weeks = min(full_weeks, weeks)
+    first = last - timedelta(weeks=full_weeks) + timedelta(days=1)
     stores = list(Store.objects.order_by("pk").values_list("pk", "region_id"))
     store_ids = [pk for pk, _ in stores]
     daily = store_daily_kpis(**kpi_frames(store_ids=store_ids, date_from=first, date_to=last))
     panels = {}
     for kpi in HISTORY_KPIS:
         matrix = weekly_matrix(daily[daily["kpi"] == kpi]).reindex(store_ids)
-        if matrix.notna().all(axis=1).sum() >= 4:
+        if (matrix.notna().mean(axis=1) >= MEASURED_SHARE).sum() >= 4:
             panels[kpi] = matrix
     return panels, np.array([region for _, region in stores])
 
@@ -55,12 +62,20 @@ def simulate_history(
     pilot_weeks: int,
     standardised_effect: float = 0.0,
     seed: int = 0,
+    history_weeks: int | None = None,
 ) -> dict[str, SimulationResult]:
-    """A/A (or planted-effect) pilots per KPI, stratified by region as admins usually do."""
-    panels, regions = history_panels(weeks=pre_weeks + pilot_weeks + 13)
+    """A/A (or planted-effect) pilots per KPI, stratified by region as admins usually do.
+
+    The simulated pilots start anywhere in the last ``history_weeks`` of history (all of it
+    by default): with only a few stores, one short stretch of history is one draw of the
+    stores' residuals, and the power found on it can sit far from what the design predicts
+    on average; the whole history gives many such draws to average over."""
+    panels, regions = history_panels(weeks=history_weeks)
     results = {}
     for kpi, matrix in panels.items():
-        complete = matrix.notna().all(axis=1).to_numpy()
+        # A store is simulated when the KPI is known in most weeks; the rare unknown weeks
+        # (no replenishment cycle ended) are left out of its window means.
+        complete = (matrix.notna().mean(axis=1) >= MEASURED_SHARE).to_numpy()
         ids = np.asarray(matrix.index)[complete]
         strata = regions[complete]
         results[kpi] = simulate_kpi(

@@ -234,6 +234,24 @@ def pilot_start(*, pilot: Pilot, actor) -> Pilot:
 
 
 @transaction.atomic
+def pilot_finish(*, pilot: Pilot) -> Pilot:
+    """Mark a running pilot whose period is over as finished: its scorecard is final (no
+    peeking warning).
+
+    Not an admin's decision but a fact of the calendar, so the daily KPI job calls it (after
+    computing the last days' KPIs) for every running pilot past its end."""
+    pilot = Pilot.objects.select_for_update().get(pk=pilot.pk)
+    if pilot.status != PilotStatus.RUNNING:
+        raise PilotRefused(f"{pilot.name} is {pilot.get_status_display().lower()}, not running.")
+    if pilot.end_date >= timezone.localdate():
+        raise PilotRefused(f"{pilot.name} runs until {pilot.end_date:%d %b %Y}.")
+    pilot.status = PilotStatus.FINISHED
+    pilot.version += 1
+    pilot.save(update_fields=["status", "version"])
+    return pilot
+
+
+@transaction.atomic
 def pilot_cancel(*, pilot: Pilot, actor, reason: str) -> Pilot:
     """Stop a pilot early; its stores are free for another pilot."""
     if Role.ADMIN not in user_roles(actor):

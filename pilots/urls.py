@@ -1,9 +1,10 @@
 """Pages of the store pilots: the overview, a new pilot, its design page (assignment, balance
-and power check, start, cancel) and its KPI page with the per-store table and its export."""
+and power check, start, cancel), its KPI page with the per-store table and its export, and
+the board pack downloads."""
 
 from django.urls import path
 
-from pilots import views
+from pilots import export_views, views
 
 app_name = "pilots"
 urlpatterns = [
@@ -16,4 +17,6 @@ urlpatterns = [
     path("<int:pk>/assign/", views.pilot_assign_view, name="assign"),
     path("<int:pk>/start/", views.pilot_start_view, name="start"),
     path("<int:pk>/cancel/", views.pilot_cancel_view, name="cancel"),
+    path("<int:pk>/board-pack.pdf", export_views.board_pack_pdf_view, name="board_pack_pdf"),
+    path("<int:pk>/board-pack.xlsx", export_views.board_pack_xlsx_view, name="board_pack_xlsx"),
 ]

@@ -53,10 +53,13 @@ def simulate_kpi(
             f"The panel has {weeks} weeks; a pilot of {pilot_weeks} weeks with a {pre_weeks}-week "
             "pre-period needs more."
         )
+    starts = _measurable_starts(weekly, pre_weeks, pilot_weeks)
+    if not starts:
+        raise ValueError("No stretch of the panel has every store measured before and during.")
     rng = np.random.default_rng(seed)
     rejections, predicted = 0, []
     for run in range(runs):
-        start = int(rng.integers(pre_weeks, weeks - pilot_weeks + 1))
+        start = int(rng.choice(starts))
         pre = np.nanmean(weekly[:, start - pre_weeks : start], axis=1)
         post = np.nanmean(weekly[:, start : start + pilot_weeks], axis=1)
         assignment = design(run)
@@ -78,6 +81,17 @@ def simulate_kpi(
         predicted_power=float(np.mean(predicted)) if predicted else None,
         effect=standardised_effect,
     )
+
+
+def _measurable_starts(weekly: np.ndarray, pre_weeks: int, pilot_weeks: int) -> list[int]:
+    """The start weeks at which every store has the KPI at least once in the pre-period and
+    at least once in the pilot (a KPI such as the cycle service level is unknown in a week
+    that ended no replenishment cycle)."""
+    seen = np.concatenate([np.zeros((len(weekly), 1)), np.cumsum(~np.isnan(weekly), axis=1)], 1)
+    starts = np.arange(pre_weeks, weekly.shape[1] - pilot_weeks + 1)
+    before = seen[:, starts] - seen[:, starts - pre_weeks]
+    during = seen[:, starts + pilot_weeks] - seen[:, starts]
+    return [int(s) for s in starts[((before > 0) & (during > 0)).all(axis=0)]]
 
 
 def _variability(pre: np.ndarray, post: np.ndarray) -> Variability:

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from pilots.engine.assignment import assign_stratified
-from pilots.engine.simulation import simulate_kpi
+from pilots.engine.simulation import _measurable_starts, simulate_kpi
 
 
 def _panel(seed=0, stores=24, weeks=60):
@@ -37,3 +37,17 @@ def test_a_planted_effect_is_detected_about_as_often_as_predicted():
 def test_a_panel_too_short_for_the_pilot_is_refused():
     with pytest.raises(ValueError, match="needs more"):
         simulate_kpi(_panel(weeks=20), _design(np.zeros(24)), runs=10, pre_weeks=13, pilot_weeks=13)
+
+
+def test_weeks_without_the_kpi_keep_the_store_but_not_the_unmeasurable_starts():
+    """A store whose KPI is unknown in its first weeks stays in the simulation; pilots are
+    only drawn where every store is measured before and during (no NaN reaches the test)."""
+    panel = _panel(2, weeks=40)
+    panel[:5, :13] = np.nan
+    strata = np.repeat([0, 1, 2], 8)
+    result = simulate_kpi(panel, _design(strata), runs=60, pre_weeks=13, pilot_weeks=13)
+    assert 0.0 <= result.rejection_rate < 0.2
+    assert _measurable_starts(panel, 13, 13) == list(range(14, 28))
+    panel[:5, :] = np.nan
+    with pytest.raises(ValueError, match="every store measured"):
+        simulate_kpi(panel, _design(strata), runs=10, pre_weeks=13, pilot_weeks=13)

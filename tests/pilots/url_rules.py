@@ -2,8 +2,9 @@
 
 Admins and executives read the overview, a pilot's KPI page and its per-store export (the
 whole company: both are company-wide roles); only admins create a pilot, draw or hand-assign
-its groups, read the design check, start it and cancel it. Planners have no pilot page at
-all, so a planner can neither see nor change an assignment.
+its groups, read the design check, start it and cancel it. The board pack (PDF and XLSX)
+is for the same readers as the KPI page. Planners have no pilot page at all, so a planner
+can neither see nor change an assignment.
 """
 
 import datetime as dt
@@ -78,4 +79,6 @@ URL_RULES = [
         data={"reason": "The chain changed its ordering system"},
         status=302,
     ),
+    UrlRule("pilots:board_pack_pdf", PILOT_READERS, kwargs=_pilot),
+    UrlRule("pilots:board_pack_xlsx", PILOT_READERS, kwargs=_pilot),
 ]

@@ -27,3 +27,5 @@ class Command(BaseCommand):
         summary = ", ".join(f"{k} {v:,}" for k, v in written.items())
         self.stdout.write(self.style.SUCCESS(f"Demo company loaded in {job.wall_seconds:.1f} s"))
         self.stdout.write(f"  rows inserted or changed: {summary}")
+        if job.result.get("pilot"):
+            self.stdout.write(f"  finished demo pilot: {job.result['pilot']}")

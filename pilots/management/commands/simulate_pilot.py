@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--pre-weeks", type=int, default=13)
         parser.add_argument("--pilot-weeks", type=int, default=13)
         parser.add_argument("--seed", type=int, default=0)
+        parser.add_argument(
+            "--history-weeks",
+            type=int,
+            help="Start the simulated pilots within the last N weeks of history (default: all).",
+        )
         parser.add_argument("--json", action="store_true", help="Print JSON instead of a table.")
 
     def handle(self, *args, **options):
@@ -36,6 +41,7 @@ class Command(BaseCommand):
                 pilot_weeks=options["pilot_weeks"],
                 standardised_effect=options["effect"] or 0.0,
                 seed=options["seed"],
+                history_weeks=options["history_weeks"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
