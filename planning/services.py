@@ -22,8 +22,7 @@ from django_fsm import TransitionNotAllowed
 from accounts.models import Role
 from accounts.roles import user_roles
 from accounts.scoping import Scope, category_subtree_ids
-from forecasting.models import Forecast, Granularity
-from forecasting.selectors import latest_origin
+from forecasting.models import Forecast, ForecastRun, Granularity
 from history.weekly_sales import series_sales_by_week
 from masterdata.models import Category, Region
 from masterdata.selectors import company
@@ -132,22 +131,55 @@ def cycle_weeks(cycle: PlanningCycle) -> list[date]:
     return [cycle.first_week + timedelta(weeks=k) for k in range(cycle.horizon_weeks)]
 
 
+def statistical_origin(cycle: PlanningCycle) -> date | None:
+    """The origin of the weekly forecast a cycle starts from: the latest finished run made
+    before its first planned week began.
+
+    A forecast made later has no figures for the cycle's first weeks (they are its past), and
+    for a past month it would judge the plan with hindsight; so a cycle opened for a month
+    already sold (to measure forecast value added) starts from what was known before it.
+    """
+    run = (
+        ForecastRun.objects.filter(
+            granularity=Granularity.WEEKLY,
+            chunks_done__gt=0,
+            origin__lte=cycle.first_week - timedelta(weeks=1),
+        )
+        .order_by("-origin", "-id")
+        .first()
+    )
+    return run.origin if run else None
+
+
+def _no_forecast_message(cycle: PlanningCycle) -> str:
+    before = cycle.first_week - timedelta(weeks=1)
+    return (
+        f"There is no weekly forecast made by {before:%a %d %b %Y} for the weeks from "
+        f"{cycle.first_week:%d %b %Y}: run one first (manage.py forecast --granularity weekly"
+        f"{'' if before >= timezone.localdate() else f' --origin {before:%Y-%m-%d}'})."
+    )
+
+
 @transaction.atomic
 def plan_statistical_build(*, cycle: PlanningCycle, actor) -> PlanVersion:
-    """Take the latest weekly forecast as the cycle's statistical version and open a
-    planner-adjusted copy of it; moves the cycle to the statistical-forecast stage."""
+    """Take the weekly forecast made before the cycle's first week (``statistical_origin``)
+    as its statistical version and open a planner-adjusted copy of it; moves the cycle to
+    the statistical-forecast stage."""
     cycle = _cycle_locked(cycle)
     if cycle.stage != Stage.DATA_GATHERING:
         raise PlanningRefused("The statistical version is taken once, when data gathering ends.")
     weeks = cycle_weeks(cycle)
-    lines = _statistical_lines(weeks)
+    origin = statistical_origin(cycle)
+    lines = _statistical_lines(weeks, origin) if origin else pd.DataFrame()
     if lines.empty:
-        raise PlanningRefused(
-            f"There is no weekly forecast for the weeks from {weeks[0]:%d %b %Y}: "
-            "run a weekly forecast first."
-        )
+        raise PlanningRefused(_no_forecast_message(cycle))
     statistical = PlanVersion.objects.create(
-        cycle=cycle, number=1, kind=VersionKind.STATISTICAL, read_only=True, created_by=actor
+        cycle=cycle,
+        number=1,
+        kind=VersionKind.STATISTICAL,
+        read_only=True,
+        note=f"Weekly forecast made on {origin:%d %b %Y}.",
+        created_by=actor,
     )
     PlanLine.objects.bulk_create(
         (
@@ -169,9 +201,9 @@ def plan_statistical_build(*, cycle: PlanningCycle, actor) -> PlanVersion:
     return statistical
 
 
-def _statistical_lines(weeks: list[date]) -> pd.DataFrame:
-    """Weekly forecasts for ``weeks`` in whole units, with last year's sales of each week."""
-    origin = latest_origin(Granularity.WEEKLY)
+def _statistical_lines(weeks: list[date], origin: date) -> pd.DataFrame:
+    """Weekly forecasts of ``origin`` for ``weeks`` in whole units, with last year's sales of
+    each week."""
     rows = Forecast.objects.filter(
         granularity=Granularity.WEEKLY, origin=origin, date__in=weeks
     ).values_list("store_id", "sku_id", "date", "forecast")
@@ -515,7 +547,7 @@ def cycle_blockers(cycle: PlanningCycle) -> list[str]:
     """What stands between the cycle and its next stage, in words."""
     stage = cycle.stage
     if stage == Stage.DATA_GATHERING:
-        return [] if latest_origin(Granularity.WEEKLY) else ["No weekly forecast has been run."]
+        return [] if statistical_origin(cycle) else [_no_forecast_message(cycle)]
     if stage == Stage.DEMAND_REVIEW:
         submissions = Submission.objects.filter(
             cycle=cycle, plan_version=working_version(cycle), stage=ReviewStage.DEMAND
