@@ -4,7 +4,8 @@ A scenario's consequences are its demand (the plan's daily forecast with the sce
 demand changes) turned into inventory policies at the company's service target, beside the
 same computation on the unchanged forecast: safety stock, average stock, ordering and
 holding cost, expected service level. Budget and capacity changes bind only in the order
-plan, so they are listed as not applied here rather than silently ignored.
+plan, so a scenario with one is also solved as the order plan, unchanged and changed
+(``planning.scenario_order_plan``): what it buys, the demand it loses, and what binds.
 """
 
 from __future__ import annotations
@@ -19,10 +20,7 @@ from inventory.inputs import PolicyInputsError, policy_inputs_load
 from inventory.models import InventorySettings
 from jobs.models import JobRun
 from jobs.services import job_start
-from masterdata.models import Store, Warehouse
 from planning.engine.scenario import (
-    BudgetChange,
-    CapacityChange,
     ScenarioInvalid,
     changes_parse,
     daily_demand_factors,
@@ -31,6 +29,11 @@ from planning.engine.scenario import (
 )
 from planning.job_params import ScenarioParams
 from planning.models import PlanningCycle, Scenario, ScenarioStatus, Stage
+from planning.scenario_order_plan import (
+    needs_order_plan,
+    order_plan_consequences,
+    series_regions,
+)
 from planning.services import PlanningRefused
 
 SCENARIO_KIND = "planning_scenario"
@@ -90,7 +93,7 @@ def scenario_compute(*, scenario: Scenario, progress=None) -> dict:
         raise PlanningRefused(str(exc)) from exc
     settings = InventorySettings.current()
     series = inputs.series.copy()
-    series["region_id"] = _regions(series)
+    series["region_id"] = series_regions(series)
     dates = inputs.forecast_mean.columns
     factors = daily_demand_factors(series, dates, changes)
     changed = series.copy()
@@ -133,11 +136,12 @@ def scenario_compute(*, scenario: Scenario, progress=None) -> dict:
         )
     results["as_of"] = inputs.as_of.isoformat()
     results["series"] = len(series)
-    results["not_applied"] = [
-        "budget" if isinstance(c, BudgetChange) else "capacity"
-        for c in changes
-        if isinstance(c, BudgetChange | CapacityChange)
-    ]
+    if needs_order_plan(changes):
+        report(75, "Solving the order plan with and without the scenario's limits")
+        try:
+            results["order_plan"] = order_plan_consequences(changes=changes)
+        except (PolicyInputsError, ValueError) as exc:
+            results["order_plan"] = {"error": str(exc)}
     Scenario.objects.filter(pk=scenario.pk).update(status=ScenarioStatus.READY, results=results)
     report(100, "Scenario computed")
     return results
@@ -148,17 +152,6 @@ def scenario_job_work(job: JobRun, params, progress) -> dict:
     Scenario.objects.filter(pk=scenario.pk).update(job=job)
     results = scenario_compute(scenario=scenario, progress=progress)
     return {"scenario": scenario.pk, "total_cost": results["scenario"]["total_cost"]}
-
-
-def _regions(series):
-    store_region = dict(Store.objects.values_list("pk", "region_id"))
-    warehouse_region = dict(Warehouse.objects.values_list("pk", "region_id"))
-    return [
-        store_region.get(store) if kind == "store" else warehouse_region.get(warehouse)
-        for kind, store, warehouse in zip(
-            series["location_kind"], series["store_id"], series["warehouse_id"], strict=True
-        )
-    ]
 
 
 def _frame_like(template, values):
@@ -178,45 +171,57 @@ MEASURES = (
 )
 
 
+ORDER_PLAN_MEASURES = (
+    ("purchase_value", "Plan value: supplier orders at cost", "money"),
+    ("units_ordered", "Units ordered (supplier orders and transfers)", "units"),
+    ("order_lines", "Order lines", "count"),
+    ("lost_sales_units", "Lost sales", "units"),
+    ("fill_rate", "Fill rate (share of demand served: the service level's proxy)", "share"),
+    ("plan_cost", "Plan cost (purchases, holding, ordering, transport, lost sales)", "money"),
+    ("budget_per_week", "Weekly purchase budget", "money"),
+)
+PLAN_STATUS = {
+    "optimal": "optimal",
+    "feasible": "feasible (optimality not proven)",
+    "infeasible": "limits bind: demand lost",
+}
+
+
 def scenario_comparison(cycle: PlanningCycle) -> dict:
     """The cycle's scenarios beside the baseline, measure by measure, with each difference.
 
     The baseline is the unchanged forecast as the latest computed scenario saw it; scenarios
-    computed on an older forecast say so.
+    computed on an older forecast say so. Scenarios with a budget or capacity change also
+    have their order plan beside the unchanged order plan (the latest such scenario's).
     """
     scenarios = list(cycle.scenarios.order_by("name"))
     ready = [s for s in scenarios if s.status == ScenarioStatus.READY and "baseline" in s.results]
     latest = max(ready, key=lambda s: s.results["as_of"], default=None)
     baseline = latest.results["baseline"] if latest else None
-    rows = []
-    for key, label, unit in MEASURES:
-        cells = []
-        for scenario in scenarios:
-            value = scenario.results.get("scenario", {}).get(key) if scenario in ready else None
-            base = baseline.get(key) if baseline else None
-            delta = value - base if value is not None and base is not None else None
-            relative = delta / base if delta is not None and base else None
-            cells.append(
-                {
-                    "value": value,
-                    "delta": delta,
-                    "relative_pct": None if relative is None else round(relative * 100, 1),
-                    "better": _better(key, delta),
-                }
-            )
-        rows.append(
-            {
-                "key": key,
-                "label": label,
-                "unit": unit,
-                "baseline": baseline.get(key) if baseline else None,
-                "cells": cells,
-            }
-        )
+
+    def policy_value(scenario: Scenario, key: str):
+        return scenario.results.get("scenario", {}).get(key) if scenario in ready else None
+
+    planned = [s for s in ready if "baseline" in s.results.get("order_plan", {})]
+    latest_plan = max(planned, key=lambda s: s.results["order_plan"]["as_of"], default=None)
+    plan_baseline = latest_plan.results["order_plan"]["baseline"] if latest_plan else None
+
+    def plan_value(scenario: Scenario, key: str):
+        return scenario.results["order_plan"]["scenario"].get(key) if scenario in planned else None
+
     return {
         "scenarios": scenarios,
-        "rows": rows,
+        "rows": _measure_rows(MEASURES, scenarios, policy_value, baseline),
         "as_of": latest.results["as_of"] if latest else None,
+        "order_plan": {
+            "rows": _measure_rows(ORDER_PLAN_MEASURES, scenarios, plan_value, plan_baseline)
+            if plan_baseline
+            else [],
+            "baseline": plan_baseline,
+            "baseline_status": PLAN_STATUS.get(plan_baseline["status"]) if plan_baseline else None,
+            "weeks": latest_plan.results["order_plan"]["weeks"] if latest_plan else None,
+            "cells": [_plan_cell(s, s in planned) for s in scenarios],
+        },
         "chart": {
             "names": ["Baseline", *[s.name for s in ready]],
             "total_cost": [
@@ -235,7 +240,45 @@ def scenario_comparison(cycle: PlanningCycle) -> dict:
     }
 
 
-# Less is better for stock and cost, more for service; demand is neither.
+def _measure_rows(measures, scenarios: list[Scenario], value_of, baseline: dict | None) -> list:
+    rows = []
+    for key, label, unit in measures:
+        base = baseline.get(key) if baseline else None
+        cells = []
+        for scenario in scenarios:
+            value = value_of(scenario, key)
+            delta = value - base if value is not None and base is not None else None
+            relative = delta / base if delta is not None and base else None
+            cells.append(
+                {
+                    "value": value,
+                    "delta": delta,
+                    "relative_pct": None if relative is None else round(relative * 100, 1),
+                    "better": _better(key, delta),
+                }
+            )
+        rows.append({"key": key, "label": label, "unit": unit, "baseline": base, "cells": cells})
+    return rows
+
+
+def _plan_cell(scenario: Scenario, planned: bool) -> dict:
+    """A scenario's order plan in words: its status, what binds, the plan's explanation."""
+    plan = scenario.results.get("order_plan", {})
+    if not planned:
+        return {"name": scenario.name, "error": plan.get("error"), "planned": False}
+    solved = plan["scenario"]
+    return {
+        "name": scenario.name,
+        "planned": True,
+        "status": PLAN_STATUS.get(solved["status"], solved["status"]),
+        "binding": solved["binding"],
+        "explanation": solved["explanation"],
+        "notes": plan.get("notes", []),
+    }
+
+
+# Less is better for stock, cost and lost sales, more for service; demand, what the plan
+# buys and the budget itself are neither.
 LESS_IS_BETTER = frozenset(
     {
         "safety_stock_value",
@@ -244,12 +287,15 @@ LESS_IS_BETTER = frozenset(
         "holding_cost",
         "ordering_cost",
         "total_cost",
+        "lost_sales_units",
+        "plan_cost",
     }
 )
+NEITHER = frozenset({"purchase_value", "units_ordered", "order_lines", "budget_per_week"})
 
 
 def _better(key: str, delta: float | None) -> bool | None:
-    if delta is None or delta == 0 or key.startswith("demand"):
+    if delta is None or delta == 0 or key.startswith("demand") or key in NEITHER:
         return None
     return delta < 0 if key in LESS_IS_BETTER else delta > 0
 

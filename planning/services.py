@@ -14,16 +14,16 @@ from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
-from django.db import transaction
-from django.db.models import QuerySet
+from django.contrib.auth.models import User
+from django.db import connection, transaction
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django_fsm import TransitionNotAllowed
 
 from accounts.models import Role
 from accounts.roles import user_roles
 from accounts.scoping import Scope, category_subtree_ids
-from forecasting.models import Forecast, Granularity
-from forecasting.selectors import latest_origin
+from forecasting.models import Forecast, ForecastRun, Granularity
 from history.weekly_sales import series_sales_by_week
 from masterdata.models import Category, Region
 from masterdata.selectors import company
@@ -132,22 +132,55 @@ def cycle_weeks(cycle: PlanningCycle) -> list[date]:
     return [cycle.first_week + timedelta(weeks=k) for k in range(cycle.horizon_weeks)]
 
 
+def statistical_origin(cycle: PlanningCycle) -> date | None:
+    """The origin of the weekly forecast a cycle starts from: the latest finished run made
+    before its first planned week began.
+
+    A forecast made later has no figures for the cycle's first weeks (they are its past), and
+    for a past month it would judge the plan with hindsight; so a cycle opened for a month
+    already sold (to measure forecast value added) starts from what was known before it.
+    """
+    run = (
+        ForecastRun.objects.filter(
+            granularity=Granularity.WEEKLY,
+            chunks_done__gt=0,
+            origin__lte=cycle.first_week - timedelta(weeks=1),
+        )
+        .order_by("-origin", "-id")
+        .first()
+    )
+    return run.origin if run else None
+
+
+def _no_forecast_message(cycle: PlanningCycle) -> str:
+    before = cycle.first_week - timedelta(weeks=1)
+    return (
+        f"There is no weekly forecast made by {before:%a %d %b %Y} for the weeks from "
+        f"{cycle.first_week:%d %b %Y}: run one first (manage.py forecast --granularity weekly"
+        f"{'' if before >= timezone.localdate() else f' --origin {before:%Y-%m-%d}'})."
+    )
+
+
 @transaction.atomic
 def plan_statistical_build(*, cycle: PlanningCycle, actor) -> PlanVersion:
-    """Take the latest weekly forecast as the cycle's statistical version and open a
-    planner-adjusted copy of it; moves the cycle to the statistical-forecast stage."""
+    """Take the weekly forecast made before the cycle's first week (``statistical_origin``)
+    as its statistical version and open a planner-adjusted copy of it; moves the cycle to
+    the statistical-forecast stage."""
     cycle = _cycle_locked(cycle)
     if cycle.stage != Stage.DATA_GATHERING:
         raise PlanningRefused("The statistical version is taken once, when data gathering ends.")
     weeks = cycle_weeks(cycle)
-    lines = _statistical_lines(weeks)
+    origin = statistical_origin(cycle)
+    lines = _statistical_lines(weeks, origin) if origin else pd.DataFrame()
     if lines.empty:
-        raise PlanningRefused(
-            f"There is no weekly forecast for the weeks from {weeks[0]:%d %b %Y}: "
-            "run a weekly forecast first."
-        )
+        raise PlanningRefused(_no_forecast_message(cycle))
     statistical = PlanVersion.objects.create(
-        cycle=cycle, number=1, kind=VersionKind.STATISTICAL, read_only=True, created_by=actor
+        cycle=cycle,
+        number=1,
+        kind=VersionKind.STATISTICAL,
+        read_only=True,
+        note=f"Weekly forecast made on {origin:%d %b %Y}.",
+        created_by=actor,
     )
     PlanLine.objects.bulk_create(
         (
@@ -169,9 +202,9 @@ def plan_statistical_build(*, cycle: PlanningCycle, actor) -> PlanVersion:
     return statistical
 
 
-def _statistical_lines(weeks: list[date]) -> pd.DataFrame:
-    """Weekly forecasts for ``weeks`` in whole units, with last year's sales of each week."""
-    origin = latest_origin(Granularity.WEEKLY)
+def _statistical_lines(weeks: list[date], origin: date) -> pd.DataFrame:
+    """Weekly forecasts of ``origin`` for ``weeks`` in whole units, with last year's sales of
+    each week."""
     rows = Forecast.objects.filter(
         granularity=Granularity.WEEKLY, origin=origin, date__in=weeks
     ).values_list("store_id", "sku_id", "date", "forecast")
@@ -266,25 +299,35 @@ def plan_override(
     cycle = _cycle_locked(version.cycle)
     version = PlanVersion.objects.select_for_update().get(pk=version.pk)
     check_may_override(cycle=cycle, version=version, actor=actor)
-    lines = list(
-        _target_lines(version, target, scope).select_for_update(no_key=True).order_by("pk")
+    # Plain rows, not model instances: a category override locks thousands of lines, and
+    # building a model per line was most of its time.
+    rows = list(
+        _target_lines(version, target, scope)
+        .select_for_update(no_key=True)
+        .order_by("pk")
+        .values_list("pk", "statistical", "quantity", "edit_version", "updated_by_id")
     )
-    if not lines:
+    if not rows:
         raise PlanningRefused("There is no plan line for this selection in your scope.")
-    current = float(sum(line.quantity for line in lines))
+    ids, statistical, quantity, edit_versions, editors = (
+        list(column) for column in zip(*rows, strict=True)
+    )
+    quantity = np.array(quantity, dtype=float)
+    current = float(quantity.sum())
     if target.level == OverrideLevel.LINE and seen_edit_version is not None:
-        if lines[0].edit_version != seen_edit_version:
+        if edit_versions[0] != seen_edit_version:
             raise StaleLine(
-                _stale_message(lines[0].updated_by, current),
+                _stale_message(_user(editors[0]), current),
                 current=current,
-                edit_version=lines[0].edit_version,
+                edit_version=edit_versions[0],
             )
     elif seen_total is not None and abs(seen_total - current) > 1e-6:
         raise StaleLine(_stale_message(None, current), current=current)
-    basis = np.array([line.statistical for line in lines])
+    basis = np.array(statistical, dtype=float)
     if basis.sum() <= 0:
-        basis = np.array([line.quantity for line in lines])
+        basis = quantity
     spread = spread_total(basis, new_total, whole_units=True)
+    moved = spread != quantity
     now = timezone.now()
     override = Override.objects.create(
         plan_version=version,
@@ -296,28 +339,80 @@ def plan_override(
         week=target.week,
         before=current,
         after=float(spread.sum()),
-        lines_changed=int(
-            sum(1 for line, new in zip(lines, spread, strict=True) if line.quantity != new)
-        ),
+        lines_changed=int(moved.sum()),
         reason=reason,
         comment=comment[:500],
         created_by=actor,
         created_by_name=actor.get_username(),
     )
-    changed = []
-    for line, new in zip(lines, spread, strict=True):
-        if line.quantity == new:
-            continue
-        changed.append(OverrideLine(override=override, line=line, before=line.quantity, after=new))
-        line.quantity = float(new)
-        line.edit_version += 1
-        line.updated_by = actor
-        line.updated_at = now
-    PlanLine.objects.bulk_update(
-        [c.line for c in changed], ["quantity", "edit_version", "updated_by", "updated_at"], 2000
+    changed = np.flatnonzero(moved)
+    _lines_set(
+        override,
+        [ids[i] for i in changed],
+        quantity[changed].tolist(),
+        spread[changed].astype(float).tolist(),
+        actor=actor,
+        now=now,
     )
-    OverrideLine.objects.bulk_create(changed, batch_size=2000)
     return override
+
+
+def _lines_set(
+    override: Override, ids: list[int], before: list[float], after: list[float], *, actor, now
+) -> None:
+    """Save the changed lines' new quantities (their edit version up by one, who and when)
+    and the override's record of each, set-based: a category override changes thousands of
+    lines at once, and Django's ``bulk_update`` (a CASE per field over every id) took ~40 s
+    for 15,000 of them, a model instance per record seconds more.
+
+    On PostgreSQL one ``UPDATE … FROM unnest(…)`` and one ``INSERT … SELECT unnest(…)`` with
+    the values bound as arrays; elsewhere one ``UPDATE`` per distinct new quantity (a spread
+    in whole units has few) and a bulk insert.
+    """
+    if not ids:
+        return
+    actor_id = actor.pk if actor is not None else None
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        lines = quote(PlanLine._meta.db_table)
+        records = quote(OverrideLine._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {lines} AS line SET quantity = new.quantity, "  # noqa: S608
+                "edit_version = line.edit_version + 1, updated_by_id = %s, updated_at = %s "
+                "FROM (SELECT unnest(%s::bigint[]) AS id, "
+                "unnest(%s::double precision[]) AS quantity) AS new WHERE line.id = new.id",
+                [actor_id, now, ids, after],
+            )
+            cursor.execute(
+                f"INSERT INTO {records} (override_id, line_id, before, after) "
+                "SELECT %s, unnest(%s::bigint[]), unnest(%s::double precision[]), "
+                "unnest(%s::double precision[])",
+                [override.pk, ids, before, after],
+            )
+        return
+    by_quantity: dict[float, list[int]] = {}
+    for line_id, quantity in zip(ids, after, strict=True):
+        by_quantity.setdefault(quantity, []).append(line_id)
+    for quantity, chunk_ids in by_quantity.items():
+        for start in range(0, len(chunk_ids), 500):
+            PlanLine.objects.filter(pk__in=chunk_ids[start : start + 500]).update(
+                quantity=quantity,
+                edit_version=F("edit_version") + 1,
+                updated_by_id=actor_id,
+                updated_at=now,
+            )
+    OverrideLine.objects.bulk_create(
+        (
+            OverrideLine(override=override, line_id=line_id, before=old, after=new)
+            for line_id, old, new in zip(ids, before, after, strict=True)
+        ),
+        batch_size=2000,
+    )
+
+
+def _user(pk: int | None):
+    return User.objects.filter(pk=pk).first() if pk is not None else None
 
 
 def _stale_message(by, current: float) -> str:
@@ -515,7 +610,7 @@ def cycle_blockers(cycle: PlanningCycle) -> list[str]:
     """What stands between the cycle and its next stage, in words."""
     stage = cycle.stage
     if stage == Stage.DATA_GATHERING:
-        return [] if latest_origin(Granularity.WEEKLY) else ["No weekly forecast has been run."]
+        return [] if statistical_origin(cycle) else [_no_forecast_message(cycle)]
     if stage == Stage.DEMAND_REVIEW:
         submissions = Submission.objects.filter(
             cycle=cycle, plan_version=working_version(cycle), stage=ReviewStage.DEMAND

@@ -3,11 +3,13 @@
 Reads the cycle's versions and the weekly actuals in bulk and hands them to
 ``planning.engine.value_added``. Only weeks whose every day has passed the last complete day
 of sales are judged, so a week still filling up does not make every stage look biased low.
+``ValueAdded`` also gives the tables as rows with their labels, as the pages show them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -15,33 +17,85 @@ from accounts.scoping import Scope
 from history.completeness import data_completeness
 from history.weekly_sales import series_sales_by_week
 from planning.engine.value_added import value_added_by_stage, value_added_of_overrides
-from planning.models import OverrideLine, PlanLine, PlanningCycle, VersionKind
+from planning.models import OverrideLine, OverrideReason, PlanLine, PlanningCycle, VersionKind
 from planning.services import cycle_weeks
 
 KEYS = ["store_id", "sku_id", "week"]
 
 
+STAGE_LABELS = {kind.value: kind.label for kind in VersionKind}
+
+
 @dataclass(frozen=True)
 class ValueAdded:
-    """The cycle's judged weeks and the three tables (empty when no week has actuals)."""
+    """The cycle's judged weeks and the three tables (empty when no week has actuals);
+    ``planned_weeks`` and ``last_complete`` say, before then, when it will be measured."""
 
     weeks: list
     by_stage: pd.DataFrame
     by_planner: pd.DataFrame
     by_reason: pd.DataFrame
+    planned_weeks: list
+    last_complete: date | None = None
 
     @property
     def measured(self) -> bool:
-        return bool(self.weeks)
+        return bool(self.weeks) and not self.by_stage.empty
+
+    @property
+    def stage_rows(self) -> list[dict]:
+        return [
+            {**row, "label": STAGE_LABELS.get(row["stage"], row["stage"])}
+            for row in _records(self.by_stage)
+        ]
+
+    @property
+    def planner_rows(self) -> list[dict]:
+        return [
+            {**row, "code": row["planner"], "label": row["planner"]}
+            for row in _records(self.by_planner)
+        ]
+
+    @property
+    def reason_rows(self) -> list[dict]:
+        labels = dict(OverrideReason.choices)
+        return [
+            {**row, "code": row["reason"], "label": labels.get(row["reason"], row["reason"])}
+            for row in _records(self.by_reason)
+        ]
+
+    @property
+    def group_tables(self) -> list[tuple[str, str, list[dict]]]:
+        """The override tables as the page lays them out: title, key, rows."""
+        return [
+            ("planner", "planner", self.planner_rows),
+            ("reason", "reason", self.reason_rows),
+        ]
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    """Rows as dicts with missing figures as None (templates show them as "—")."""
+    if frame.empty:
+        return []
+    return [
+        {k: (None if isinstance(v, float) and v != v else v) for k, v in row.items()}
+        for row in frame.astype(object).to_dict("records")
+    ]
 
 
 def cycle_value_added(*, cycle: PlanningCycle, scope: Scope) -> ValueAdded:
     """Value added by stage (statistical → adjusted → consensus → approved, each version's
     latest of its kind) and of the overrides, on the weeks with complete actuals."""
     last_complete = data_completeness().last_complete
-    weeks = [w for w in cycle_weeks(cycle) if last_complete is not None and w <= last_complete]
+    planned = cycle_weeks(cycle)
+    weeks = [w for w in planned if last_complete is not None and w <= last_complete]
     empty = ValueAdded(
-        weeks=[], by_stage=pd.DataFrame(), by_planner=pd.DataFrame(), by_reason=pd.DataFrame()
+        weeks=[],
+        by_stage=pd.DataFrame(),
+        by_planner=pd.DataFrame(),
+        by_reason=pd.DataFrame(),
+        planned_weeks=planned,
+        last_complete=last_complete,
     )
     if not weeks:
         return empty
@@ -60,6 +114,8 @@ def cycle_value_added(*, cycle: PlanningCycle, scope: Scope) -> ValueAdded:
         if len(touched)
         else pd.DataFrame(),
         by_reason=value_added_of_overrides(touched, ["reason"]) if len(touched) else pd.DataFrame(),
+        planned_weeks=planned,
+        last_complete=last_complete,
     )
 
 

@@ -55,6 +55,7 @@ from planning.services import (
     plan_submit,
     submission_review,
 )
+from planning.value_added import cycle_value_added
 
 REVIEW_ROLES = (Role.ADMIN, Role.EXECUTIVE)
 
@@ -137,6 +138,7 @@ def cycle_detail(request, pk: int):
         "reviewable": _reviewable(overview["submissions"], request.user),
         "reopen_form": ReopenForm(),
         "consensus_form": ConsensusForm(),
+        "value_added": cycle_value_added(cycle=cycle, scope=request.scope),
     }
     return render(request, "planning/cycle.html", context)
 
@@ -521,6 +523,7 @@ def meeting(request, pk: int):
         "reviewable": _reviewable(overview["submissions"], request.user),
         "currency": company().currency,
         "consensus_form": ConsensusForm(),
+        "value_added": cycle_value_added(cycle=cycle, scope=request.scope),
     }
     if version is not None:
         context["numbers"] = selectors.meeting_numbers(version=version, scope=request.scope)

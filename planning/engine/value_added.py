@@ -1,9 +1,12 @@
 """Forecast value added: did each stage's changes make the plan more or less accurate?
 
 Compared on the same lines and weeks once actuals exist: the statistical forecast, the
-planner-adjusted plan, the consensus and the approved plan. A stage adds value when its
-WAPE is below the stage before it; overrides are judged on the lines they touched, by
-planner and by reason, since a planner's good calls should not hide in the untouched rest.
+planner-adjusted plan, the consensus and the approved plan. The measure is WAPE, the
+absolute error summed over store × SKU × week lines divided by the units sold (so a big
+line weighs more than a small one, and a zero-sales line still counts its error); the
+absolute error in units and MAE (units per line) say the same in units. A stage adds value
+when its WAPE is below the stage before it; overrides are judged on the lines they touched,
+by planner and by reason, since a planner's good calls should not hide in the untouched rest.
 """
 
 from __future__ import annotations
@@ -32,8 +35,9 @@ def bias(forecast: np.ndarray, actual: np.ndarray) -> float | None:
 
 def value_added_by_stage(lines: pd.DataFrame) -> pd.DataFrame:
     """One row per stage present in ``lines`` (columns named as ``STAGE_ORDER`` plus
-    ``actual``): its WAPE, bias, and value added against the statistical forecast and
-    against the stage before it (positive: the stage made the plan more accurate)."""
+    ``actual``): its plan, the units sold, its absolute error (units), MAE (units per line),
+    WAPE, bias, and value added in WAPE points against the statistical forecast and against
+    the stage before it (positive: the stage made the plan more accurate)."""
     if "actual" not in lines or "statistical" not in lines:
         raise ValueError("value added needs the actuals and the statistical forecast")
     actual = lines["actual"].to_numpy(float)
@@ -42,10 +46,17 @@ def value_added_by_stage(lines: pd.DataFrame) -> pd.DataFrame:
     for stage in STAGE_ORDER:
         if stage not in lines:
             continue
-        error = wape(lines[stage].to_numpy(float), actual)
+        plan = lines[stage].to_numpy(float)
+        error = wape(plan, actual)
+        absolute = float(np.abs(plan - actual).sum())
         rows.append(
             {
                 "stage": stage,
+                "lines": len(plan),
+                "plan_units": float(plan.sum()),
+                "actual_units": float(actual.sum()),
+                "abs_error_units": absolute,
+                "mae": absolute / len(plan) if len(plan) else None,
                 "wape": error,
                 "bias": bias(lines[stage].to_numpy(float), actual),
                 "value_added_vs_statistical": _gain(base, error),
@@ -58,7 +69,8 @@ def value_added_by_stage(lines: pd.DataFrame) -> pd.DataFrame:
 
 def value_added_of_overrides(touched: pd.DataFrame, by: list[str]) -> pd.DataFrame:
     """Per group (e.g. ``["planner"]`` or ``["reason"]``) of overridden lines: lines, units
-    moved, the statistical and the adjusted WAPE on those lines, and the value added."""
+    moved, the units sold, the statistical and the adjusted absolute error (units) and WAPE
+    on those lines, and the value added (WAPE points; positive: the overrides helped)."""
     needed = {"statistical", "adjusted", "actual", *by}
     missing = needed - set(touched.columns)
     if missing:
@@ -67,13 +79,18 @@ def value_added_of_overrides(touched: pd.DataFrame, by: list[str]) -> pd.DataFra
     for key, group in touched.groupby(by, sort=True, dropna=False):
         key = key if isinstance(key, tuple) else (key,)
         actual = group["actual"].to_numpy(float)
-        before = wape(group["statistical"].to_numpy(float), actual)
-        after = wape(group["adjusted"].to_numpy(float), actual)
+        statistical = group["statistical"].to_numpy(float)
+        adjusted = group["adjusted"].to_numpy(float)
+        before = wape(statistical, actual)
+        after = wape(adjusted, actual)
         rows.append(
             {
                 **dict(zip(by, key, strict=True)),
                 "lines": len(group),
-                "units_moved": float((group["adjusted"] - group["statistical"]).abs().sum()),
+                "units_moved": float(np.abs(adjusted - statistical).sum()),
+                "actual_units": float(actual.sum()),
+                "abs_error_statistical": float(np.abs(statistical - actual).sum()),
+                "abs_error_adjusted": float(np.abs(adjusted - actual).sum()),
                 "wape_statistical": before,
                 "wape_adjusted": after,
                 "value_added": _gain(before, after),
@@ -81,7 +98,17 @@ def value_added_of_overrides(touched: pd.DataFrame, by: list[str]) -> pd.DataFra
         )
     return pd.DataFrame(
         rows,
-        columns=[*by, "lines", "units_moved", "wape_statistical", "wape_adjusted", "value_added"],
+        columns=[
+            *by,
+            "lines",
+            "units_moved",
+            "actual_units",
+            "abs_error_statistical",
+            "abs_error_adjusted",
+            "wape_statistical",
+            "wape_adjusted",
+            "value_added",
+        ],
     )
 
 
