@@ -1,10 +1,13 @@
 """The read-only tools: figures from the pages' selectors, arguments checked, names refused."""
 
+import datetime as dt
+
 import pytest
 
 from accounts.scoping import Scope
 from assistant.tools import TOOLS, run_tool
-from tests.assistant.worlds import stock_world
+from history.models import SalesFact
+from tests.assistant.worlds import END, stock_world
 from tests.factories import AlertFactory
 
 
@@ -119,3 +122,31 @@ def test_every_tool_is_read_only_and_described_for_the_model():
 def test_a_tool_needs_a_scope_not_a_user(world):
     with pytest.raises(TypeError):
         run_tool(scope=world["scoped_planner"], name="sales_summary", arguments={})
+
+
+def test_a_weekly_chart_against_last_year_lines_up_the_same_weeks(world):
+    last_year = END - dt.timedelta(weeks=52)
+    SalesFact.objects.bulk_create(
+        SalesFact(
+            store=world["store_in"],
+            sku=world["sku_in"],
+            date=last_year - dt.timedelta(days=offset),
+            quantity=1.0,
+            revenue=2.0,
+        )
+        for offset in range(28)
+    )
+    spec = {
+        "measure": "sales_units",
+        "dimensions": ["week"],
+        "period": "last_4_weeks",
+        "compare_last_year": True,
+    }
+    chart = run_tool(scope=Scope.system(), name="make_chart", arguments={"spec": spec}).data[
+        "chart"
+    ]
+    assert chart["labels"][-1] == "w/e 29 Jun 2025" and len(chart["labels"]) == 4
+    assert [(s["name"], s["values"], s["total"]) for s in chart["series"]] == [
+        ("This period", [147.0] * 4, 588.0),  # 7 days x (10 + 7 + 4)
+        ("Last year", [7.0] * 4, 28.0),
+    ]
