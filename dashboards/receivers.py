@@ -1,7 +1,8 @@
 """Keeping the summary tables in step with the sales and forecasts they summarise.
 
 ``history.signals.sales_changed`` names the store × category cells whose sales changed,
-however they changed; this app rebuilds exactly those cells. ``forecast_finished`` rebuilds
+however they changed; this app rebuilds exactly those cells (from the day cells the signal
+carries after a bulk write, summed once for every summary). ``forecast_finished`` rebuilds
 the monthly sums of the finished run's granularity. A change of the company's week end
 (``Company.week_ends_on``) re-buckets every week cell.
 """
@@ -25,8 +26,10 @@ from masterdata.models import Company
 
 
 @receiver(sales_changed)
-def _sales_changed(sender, *, store_ids=None, category_ids=None, **kwargs: Any) -> None:
-    sales_summaries_refresh(store_ids=store_ids, category_ids=category_ids)
+def _sales_changed(
+    sender, *, store_ids=None, category_ids=None, day_cells: str | None = None, **kwargs: Any
+) -> None:
+    sales_summaries_refresh(store_ids=store_ids, category_ids=category_ids, day_cells=day_cells)
 
 
 @receiver(forecast_finished, sender=ForecastRun)

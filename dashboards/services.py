@@ -15,11 +15,11 @@ from django.db import connection, transaction
 from dashboards.models import DailySales, MonthlyForecast, SeriesCoverage, SkuSales, WeeklySales
 from forecasting.models import Forecast, Granularity
 from forecasting.selectors import latest_origin
+from history.day_cells import SOLD_SQL, cells_where
 from history.models import SalesFact
 from history.weeks import week_start_sql, week_start_weekday
 from masterdata.models import SKU
 
-_SOLD = "f.quantity > 0 OR (f.quantity IS NULL AND f.revenue > 0)"
 _DAILY_COLUMNS = (
     "store_id",
     "category_id",
@@ -70,23 +70,6 @@ def _columns(*names: str) -> str:
     return ", ".join(connection.ops.quote_name(name) for name in names)
 
 
-def _cells(
-    *, store_ids: Collection[int] | None, category_ids: Collection[int] | None
-) -> tuple[str, str, list[int]]:
-    """The WHERE clauses over the facts and over a summary table for the cells to rebuild."""
-    facts, summary, params = ["1 = 1"], ["1 = 1"], []
-    for column, fact_column, ids in (
-        ("store_id", "f.store_id", store_ids),
-        ("category_id", "s.category_id", category_ids),
-    ):
-        if ids is not None:
-            marks = ", ".join(["%s"] * len(ids)) or "NULL"
-            facts.append(f"{fact_column} IN ({marks})")
-            summary.append(f"{column} IN ({marks})")
-            params.extend(ids)
-    return " AND ".join(facts), " AND ".join(summary), params
-
-
 def _weekly_cells_write(cursor, where_summary: str, params: list[int]) -> None:
     """Rebuild the week cells from the day cells (a seventh of them); a cell's weekdays are
     distinct, so summing their bits is their union."""
@@ -118,42 +101,61 @@ def weekly_cells_follow_calendar() -> bool:
 
 @transaction.atomic
 def sales_summaries_refresh(
-    *, store_ids: Collection[int] | None = None, category_ids: Collection[int] | None = None
+    *,
+    store_ids: Collection[int] | None = None,
+    category_ids: Collection[int] | None = None,
+    day_cells: str | None = None,
 ) -> int:
     """Rebuild the summary cells of ``store_ids`` × ``category_ids`` (None: all of them).
 
-    Returns the number of day cells written.
+    ``day_cells`` names a table of exactly those cells' sales summed per day
+    (``history.day_cells``, built once after a bulk write for every summary); without it
+    the facts are summed here. Returns the number of day cells written.
     """
     store_ids = None if store_ids is None else sorted(set(store_ids))
     category_ids = None if category_ids is None else sorted(set(category_ids))
-    where_facts, where_summary, params = _cells(store_ids=store_ids, category_ids=category_ids)
+    where_facts, where_summary, params = cells_where(store_ids=store_ids, category_ids=category_ids)
     facts = f"{_table(SalesFact)} f JOIN {_table(SKU)} s ON s.id = f.sku_id"
+    day_columns = _columns(*_DAILY_COLUMNS)
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # A day cell per store x category x date is ~100,000 groups for the demo
-            # company: room to aggregate them in memory rather than spill to disk.
-            cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute(f"DELETE FROM {_table(DailySales)} WHERE {where_summary}", params)  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {_table(DailySales)} "  # noqa: S608
-            f"({_columns(*_DAILY_COLUMNS)}) "
-            "SELECT f.store_id, s.category_id, f.date, COUNT(*), COUNT(f.quantity), "
-            "SUM(f.quantity), COUNT(f.revenue), SUM(f.revenue), "
-            f"SUM(CASE WHEN {_SOLD} THEN 1 ELSE 0 END) "
-            f"FROM {facts} WHERE {where_facts} GROUP BY f.store_id, s.category_id, f.date",
-            params,
-        )
+        if day_cells is not None:
+            cursor.execute(
+                f"INSERT INTO {_table(DailySales)} ({day_columns}) "  # noqa: S608
+                f"SELECT {day_columns} FROM {connection.ops.quote_name(day_cells)}"
+            )
+        else:
+            if connection.vendor == "postgresql":
+                # A day cell per store x category x date is ~100,000 groups for the demo
+                # company: room to aggregate them in memory rather than spill to disk.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(
+                f"INSERT INTO {_table(DailySales)} ({day_columns}) "  # noqa: S608
+                "SELECT f.store_id, s.category_id, f.date, COUNT(*), COUNT(f.quantity), "
+                "SUM(f.quantity), COUNT(f.revenue), SUM(f.revenue), "
+                f"SUM(CASE WHEN {SOLD_SQL} THEN 1 ELSE 0 END) "
+                f"FROM {facts} WHERE {where_facts} GROUP BY f.store_id, s.category_id, f.date",
+                params,
+            )
         written = cursor.rowcount
         _weekly_cells_write(cursor, where_summary, params)
         # Series (one group per store x SKU), then their coverage per category: a hash
         # aggregate where COUNT(DISTINCT sku_id) over the facts would sort all of them.
+        # The facts are summed per store x SKU before the SKUs are joined for their
+        # category (a function of the SKU), so a few thousand sums are joined, not every
+        # fact; a category filter applies to the joined sums.
+        where_stores, _, _ = cells_where(store_ids=store_ids, category_ids=None)
+        where_categories, _, _ = cells_where(store_ids=None, category_ids=category_ids)
         cursor.execute(f"DELETE FROM {_table(SkuSales)} WHERE {where_summary}", params)  # noqa: S608
         cursor.execute(
             f"INSERT INTO {_table(SkuSales)} ({_columns(*_SKU_COLUMNS)}) "  # noqa: S608
-            "SELECT f.store_id, f.sku_id, s.category_id, SUM(f.quantity), SUM(f.revenue), "
-            f"MIN(f.date), MAX(f.date) FROM {facts} WHERE {where_facts} "
-            "GROUP BY f.store_id, f.sku_id, s.category_id",
-            params,
+            "SELECT a.store_id, a.sku_id, s.category_id, a.units, a.value, a.first_date, "
+            "a.last_date FROM (SELECT f.store_id AS store_id, f.sku_id AS sku_id, "
+            "SUM(f.quantity) AS units, SUM(f.revenue) AS value, MIN(f.date) AS first_date, "
+            f"MAX(f.date) AS last_date FROM {_table(SalesFact)} f "
+            f"WHERE {where_stores} GROUP BY f.store_id, f.sku_id) a "
+            f"JOIN {_table(SKU)} s ON s.id = a.sku_id WHERE {where_categories}",
+            [*(store_ids or []), *(category_ids or [])],
         )
         cursor.execute(f"DELETE FROM {_table(SeriesCoverage)} WHERE {where_summary}", params)  # noqa: S608
         cursor.execute(

@@ -12,8 +12,9 @@ Forecast cells are rebuilt for a run's granularity and origin when the run finis
 (``forecast_finished``), backtest cells for its granularity (each run rewrites the backtest
 points of the stores it forecasts); actuals cells for the cells whose sales changed
 (``history.signals.sales_changed``), which also scores stored forecasts against the actuals
-that arrived (live accuracy); a SKU moving to another category (``sku_regrouped``)
-moves its forecast cells.
+that arrived (live accuracy) — after a bulk write, from the day cells the signal carries
+(``history.day_cells``), summed once for every summary; a SKU moving to another category
+(``sku_regrouped``) moves its forecast cells.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from django.dispatch import receiver
 from forecasting.accuracy import live_accuracy_refresh
 from forecasting.models import BacktestPoint, Forecast, ForecastRun, Granularity
 from forecasting.signals import forecast_finished
+from history.day_cells import cells_where
 from history.models import SalesFact
 from history.signals import sales_changed, sku_regrouped
 from masterdata.models import SKU, Category, Store, StoreCategoryQuerySet
@@ -67,11 +69,25 @@ class ForecastCell(models.Model):
 class ActualsCell(models.Model):
     """What one category's series at one store sold on one day (units where known, else the
     sales value, as ``forecasting.selectors.SALES_MEASURE`` counts a fact): the explorer's
-    history of an aggregate, a year of which is half a million facts for weekly views."""
+    history of an aggregate, a year of which is half a million facts for weekly views.
 
-    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="+", db_index=False)
+    Its keys carry no database foreign key, like the dashboards' sales summaries: a cell is
+    derived from checked facts, and one deferred check per cell made every import pay at
+    commit; the ORM still deletes a store's or category's cells with it."""
+
+    store = models.ForeignKey(
+        Store,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     category = models.ForeignKey(
-        Category, on_delete=models.CASCADE, related_name="+", db_index=False
+        Category,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     date = models.DateField()
     actual = models.FloatField(null=True)
@@ -174,30 +190,31 @@ def forecast_cells_refresh(
 
 @transaction.atomic
 def actuals_cells_refresh(
-    *, store_ids: Collection[int] | None = None, category_ids: Collection[int] | None = None
+    *,
+    store_ids: Collection[int] | None = None,
+    category_ids: Collection[int] | None = None,
+    day_cells: str | None = None,
 ) -> None:
-    """Rebuild the actuals cells of ``store_ids`` × ``category_ids`` (None: all of them)."""
-    cells, facts, params = ["1 = 1"], ["1 = 1"], []
-    for cell_column, fact_column, ids in (
-        ("store_id", "f.store_id", store_ids),
-        ("category_id", "s.category_id", category_ids),
-    ):
-        if ids is not None:
-            ids = sorted(set(ids))
-            marks = ", ".join(["%s"] * len(ids)) or "NULL"
-            cells.append(f"{cell_column} IN ({marks})")
-            facts.append(f"{fact_column} IN ({marks})")
-            params.extend(ids)
+    """Rebuild the actuals cells of ``store_ids`` × ``category_ids`` (None: all of them).
+
+    ``day_cells`` names a table of exactly those cells' sales summed per day
+    (``history.day_cells``, built once after a bulk write); without it the facts are summed.
+    """
+    where_facts, where_cells, params = cells_where(store_ids=store_ids, category_ids=category_ids)
+    columns = "store_id, category_id, date, actual"
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {_table(ActualsCell)} WHERE {where_cells}", params)  # noqa: S608
+        if day_cells is not None:
+            cursor.execute(
+                f"INSERT INTO {_table(ActualsCell)} ({columns}) "  # noqa: S608
+                f"SELECT {columns} FROM {connection.ops.quote_name(day_cells)}"
+            )
+            return
         cursor.execute(
-            f"DELETE FROM {_table(ActualsCell)} WHERE {' AND '.join(cells)}",  # noqa: S608
-            params,
-        )
-        cursor.execute(
-            f"INSERT INTO {_table(ActualsCell)} (store_id, category_id, date, actual) "  # noqa: S608
+            f"INSERT INTO {_table(ActualsCell)} ({columns}) "  # noqa: S608
             "SELECT f.store_id, s.category_id, f.date, SUM(COALESCE(f.quantity, f.revenue)) "
             f"FROM {_table(SalesFact)} f JOIN {_table(SKU)} s ON s.id = f.sku_id "
-            f"WHERE {' AND '.join(facts)} GROUP BY f.store_id, s.category_id, f.date",
+            f"WHERE {where_facts} GROUP BY f.store_id, s.category_id, f.date",
             params,
         )
 
@@ -214,8 +231,10 @@ def _forecast_finished(sender, *, run: ForecastRun, **kwargs: Any) -> None:
 
 
 @receiver(sales_changed)
-def _sales_changed(sender, *, store_ids=None, category_ids=None, **kwargs: Any) -> None:
-    actuals_cells_refresh(store_ids=store_ids, category_ids=category_ids)
+def _sales_changed(
+    sender, *, store_ids=None, category_ids=None, day_cells: str | None = None, **kwargs: Any
+) -> None:
+    actuals_cells_refresh(store_ids=store_ids, category_ids=category_ids, day_cells=day_cells)
 
 
 @receiver(sales_changed)

@@ -13,6 +13,7 @@ from typing import Any
 from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
+from history.day_cells import sales_day_cells
 from history.models import SalesFact
 from history.signals import facts_changed, sales_changed, sku_regrouped
 from masterdata.models import SKU
@@ -28,10 +29,11 @@ def _facts_changed(sender, *, written: dict[str, int], store_ids=None, **kwargs:
     moved category, at every store) or when the writer did not say which stores."""
     if not _SUMMARISED & {table for table, rows in written.items() if rows}:
         return
-    every_store = bool(written.get("skus")) or store_ids is None
-    sales_changed.send(
-        sender=SalesFact, store_ids=None if every_store else store_ids, category_ids=None
-    )
+    store_ids = None if written.get("skus") or store_ids is None else store_ids
+    with sales_day_cells(store_ids=store_ids) as day_cells:
+        sales_changed.send(
+            sender=SalesFact, store_ids=store_ids, category_ids=None, day_cells=day_cells
+        )
 
 
 @receiver(post_save, sender=SalesFact)

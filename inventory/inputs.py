@@ -12,6 +12,7 @@ the sum of the forecasts of the stores it serves (variances add: store errors in
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -74,17 +75,22 @@ class PolicyInputs:
 
 
 def policy_inputs_load(
-    *, scope: Scope, as_of: date | None = None, horizon_days: int = 28
+    *,
+    scope: Scope,
+    as_of: date | None = None,
+    horizon_days: int = 28,
+    sku_ids: Collection[int] | None = None,
 ) -> PolicyInputs:
     """Load the policy inputs of every series in ``scope`` from the daily forecast made at
-    ``as_of`` (default: the latest daily origin)."""
+    ``as_of`` (default: the latest daily origin); only of ``sku_ids`` when given (a chunk of
+    a plan run: whole SKUs, so warehouse sums and pooled lead times are complete)."""
     if horizon_days < 1:
         raise PolicyInputsError("The horizon must be at least one day.")
     origin = as_of or latest_origin(Granularity.DAILY)
     if origin is None:
         raise PolicyInputsError("No daily forecast exists yet: run `forecast --granularity daily`.")
     dates = pd.date_range(origin + timedelta(days=1), periods=horizon_days, freq="D")
-    forecasts = _forecast_rows(scope, origin, dates)
+    forecasts = _forecast_rows(scope, origin, dates, sku_ids)
     if forecasts.empty:
         raise PolicyInputsError(f"No daily forecast made at {origin} covers a series in scope.")
     store_keys = (
@@ -93,7 +99,7 @@ def policy_inputs_load(
     store_series = store_keys.reset_index(drop=True).assign(location_kind="store")
     mean = _wide(forecasts, store_series, "forecast", dates)
     sd = _wide(forecasts, store_series, "sd", dates)
-    bt_rmse = _backtest_rmse(scope, store_series)
+    bt_rmse = _backtest_rmse(scope, store_series, sku_ids)
     sd = _plausible_sd(_fill_degenerate_sd(sd, mean, bt_rmse), mean)
     error_source = np.where(
         forecasts.groupby(["store_id", "sku_id"])["band"]
@@ -106,7 +112,7 @@ def policy_inputs_load(
     )
     store_series = store_series.assign(error_source=error_source, backtest_rmse=bt_rmse)
 
-    warehouse_series, wh_mean, wh_sd = _warehouse_series(scope, store_series, mean, sd)
+    warehouse_series, wh_mean, wh_sd = _warehouse_series(scope, store_series, mean, sd, sku_ids)
     series = pd.concat([store_series, warehouse_series], ignore_index=True)
     mean = pd.concat([mean, wh_mean], ignore_index=True)
     sd = pd.concat([sd, wh_sd], ignore_index=True)
@@ -115,9 +121,9 @@ def policy_inputs_load(
     series["demand_sd_per_day"] = np.sqrt((sd**2).mean(axis=1)).to_numpy()
     series = _with_sku_master(series)
     series = _with_names(series)
-    series, samples = _with_lead_times(scope, series, origin)
+    series, samples = _with_lead_times(scope, series, origin, sku_ids)
     series = _with_stock(scope, series, origin)
-    history = _history(scope, series, origin)
+    history = _history(scope, series, origin, sku_ids)
     series["history_mean_per_day"] = history.mean(axis=1).to_numpy()
     return PolicyInputs(
         as_of=origin,
@@ -130,9 +136,15 @@ def policy_inputs_load(
     )
 
 
-def _forecast_rows(scope: Scope, origin: date, dates: pd.DatetimeIndex) -> pd.DataFrame:
+def _of_skus(queryset, sku_ids: Collection[int] | None):
+    return queryset if sku_ids is None else queryset.filter(sku_id__in=list(sku_ids))
+
+
+def _forecast_rows(
+    scope: Scope, origin: date, dates: pd.DatetimeIndex, sku_ids: Collection[int] | None
+) -> pd.DataFrame:
     rows = (
-        Forecast.objects.filter(scope_q(scope))
+        _of_skus(Forecast.objects.filter(scope_q(scope)), sku_ids)
         .filter(
             granularity=Granularity.DAILY,
             origin=origin,
@@ -163,9 +175,9 @@ def _wide(
     return pd.DataFrame(table.to_numpy(dtype=float), columns=dates)
 
 
-def _backtest_rmse(scope: Scope, keys: pd.DataFrame) -> np.ndarray:
+def _backtest_rmse(scope: Scope, keys: pd.DataFrame, sku_ids: Collection[int] | None) -> np.ndarray:
     rows = (
-        BacktestPoint.objects.filter(scope_q(scope))
+        _of_skus(BacktestPoint.objects.filter(scope_q(scope)), sku_ids)
         .filter(granularity=Granularity.DAILY)
         .values_list("store_id", "sku_id", "forecast", "actual")
     )
@@ -203,16 +215,20 @@ def _plausible_sd(sd: pd.DataFrame, mean: pd.DataFrame) -> pd.DataFrame:
 
 
 def _warehouse_series(
-    scope: Scope, stores: pd.DataFrame, mean: pd.DataFrame, sd: pd.DataFrame
+    scope: Scope,
+    stores: pd.DataFrame,
+    mean: pd.DataFrame,
+    sd: pd.DataFrame,
+    sku_ids: Collection[int] | None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Warehouse × SKU series where the data has warehouse stock or warehouse orders."""
     located = set(
-        InventorySnapshot.objects.visible_to(scope)
+        _of_skus(InventorySnapshot.objects.visible_to(scope), sku_ids)
         .filter(warehouse__isnull=False)
         .values_list("warehouse_id", "sku_id")
         .distinct()
     ) | set(
-        SupplyOrder.objects.visible_to(scope)
+        _of_skus(SupplyOrder.objects.visible_to(scope), sku_ids)
         .filter(warehouse__isnull=False)
         .values_list("warehouse_id", "sku_id")
         .distinct()
@@ -279,10 +295,10 @@ def _with_names(series: pd.DataFrame) -> pd.DataFrame:
 
 
 def _with_lead_times(
-    scope: Scope, series: pd.DataFrame, origin: date
+    scope: Scope, series: pd.DataFrame, origin: date, sku_ids: Collection[int] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows = (
-        SupplyOrder.objects.visible_to(scope)
+        _of_skus(SupplyOrder.objects.visible_to(scope), sku_ids)
         .filter(
             received_on__isnull=False,
             ordered_on__gt=origin - timedelta(days=RECEIPTS_LOOKBACK_DAYS),
@@ -376,11 +392,13 @@ def _with_stock(scope: Scope, series: pd.DataFrame, origin: date) -> pd.DataFram
     return series
 
 
-def _history(scope: Scope, series: pd.DataFrame, origin: date) -> pd.DataFrame:
+def _history(
+    scope: Scope, series: pd.DataFrame, origin: date, sku_ids: Collection[int] | None
+) -> pd.DataFrame:
     """Daily sales of the last ``HISTORY_DAYS`` days; a warehouse's is its stores' sum."""
     dates = pd.date_range(origin - timedelta(days=HISTORY_DAYS - 1), origin, freq="D")
     rows = (
-        SalesFact.objects.filter(scope_q(scope))
+        _of_skus(SalesFact.objects.filter(scope_q(scope)), sku_ids)
         .filter(grain=Grain.DAY, date__gte=dates[0].date(), date__lte=origin)
         .values_list("store_id", "sku_id", "date", "quantity")
     )

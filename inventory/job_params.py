@@ -9,6 +9,9 @@ from accounts.scoping import Scope
 from jobs.registry import JobParams
 
 MAX_HORIZON_DAYS = 182
+# Series per chunk of a policies-only run: a few seconds of work each, so workers share a
+# large company evenly and a chunk's inputs stay a small part of a worker's memory.
+CHUNK_SERIES = 3000
 
 
 def _ids(name: str, values) -> tuple[int, ...]:
@@ -28,7 +31,9 @@ class InventoryPlanParams(JobParams):
     the stock of that day (by default the last stock snapshot); ``horizon_days`` defaults to
     the inventory settings' horizon and applies to a policies-only run (``solve_plan=False``):
     the order plan's horizon is the settings' (in whole weeks), so asking for another one
-    with a plan is refused rather than ignored.
+    with a plan is refused rather than ignored. A policies-only run is split into chunks of
+    whole SKUs of about ``chunk_series`` series, shared by every free worker; the order plan
+    is one problem, solved by the job's own worker.
     """
 
     company_wide: bool = False
@@ -38,6 +43,7 @@ class InventoryPlanParams(JobParams):
     horizon_days: int | None = None
     solve_plan: bool = True
     time_limit_s: int = 60
+    chunk_series: int = CHUNK_SERIES
 
     def __post_init__(self) -> None:
         self._normalise("region_ids", _ids("region_ids", self.region_ids))
@@ -63,6 +69,8 @@ class InventoryPlanParams(JobParams):
                 "horizon_days applies to a policies-only run; the order plan's horizon is the "
                 "inventory settings' (Django admin)"
             )
+        if int(self.chunk_series) < 1:
+            raise ValueError("chunk_series must be at least 1")
         if not 1 <= int(self.time_limit_s) <= 3600:
             raise ValueError("time_limit_s must be between 1 and 3600 seconds")
 

@@ -12,22 +12,27 @@ is saved on its own, so the audit log (``inventory.Recommendation`` is in
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
+from django.conf import settings as django_settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.scoping import Scope
+from forecasting.models import Forecast, Granularity
+from forecasting.selectors import latest_origin, scope_q
 from inventory.engine.order_plan import order_plan_solve
 from inventory.engine.policies import policies_compute
-from inventory.inputs import PolicyInputs, policy_inputs_load
+from inventory.inputs import PolicyInputs, PolicyInputsError, policy_inputs_load
 from inventory.job_params import InventoryPlanParams
 from inventory.models import (
     CategoryServiceTarget,
+    InventoryPlanChunk,
     InventoryPlanRun,
     InventoryPolicy,
     InventorySettings,
@@ -36,8 +41,10 @@ from inventory.models import (
     RecommendationStatus,
 )
 from inventory.order_plan_inputs import order_plan_inputs_load
+from jobs.heartbeat import STALE_AFTER, heartbeat, holder_is_dead_here, worker_identity
+from jobs.limits import return_freed_memory
 from jobs.models import JobRun
-from jobs.services import job_start
+from jobs.services import job_helpers_start, job_start
 from masterdata.models import Category
 
 PLAN_KIND = "inventory_plan"
@@ -408,22 +415,18 @@ def inventory_plan_work(job: JobRun, params: InventoryPlanParams, progress) -> d
 
     With an order plan, the stored policies are the ones the plan kept (its weekly review
     and the company's target), so the policy page and the recommendations agree; a
-    policies-only run applies each category's own service target at the settings' review.
+    policies-only run applies each category's own service target at the settings' review,
+    in chunks of whole SKUs that every free worker helps with (``inventory_chunks_help``).
     """
+    if not params.solve_plan:
+        return _policies_run_work(job, params, progress)
     scope = params.scope()
     settings = InventorySettings.current()
     as_of = date.fromisoformat(params.as_of) if params.as_of else None
     progress(2, "Reading forecasts, stock, lead times and capacities")
-    if params.solve_plan:
-        plan = order_plan_inputs_load(scope=scope, as_of=as_of)
-        inputs = plan.inputs
-        policies = _keyed(inputs, plan.policies) if len(inputs.series) else pd.DataFrame()
-    else:
-        inputs = policy_inputs_load(
-            scope=scope, as_of=as_of, horizon_days=params.horizon_days or settings.horizon_days
-        )
-        progress(30, f"Computing policies for {len(inputs.series):,} location × SKU pairs")
-        policies = policies_for_series(inputs, settings) if len(inputs.series) else pd.DataFrame()
+    plan = order_plan_inputs_load(scope=scope, as_of=as_of)
+    inputs = plan.inputs
+    policies = _keyed(inputs, plan.policies) if len(inputs.series) else pd.DataFrame()
     count = len(inputs.series)
     run = InventoryPlanRun.objects.create(
         job=job,
@@ -437,7 +440,7 @@ def inventory_plan_work(job: JobRun, params: InventoryPlanParams, progress) -> d
     stored = policies_store(run=run, policies=policies) if count else 0
     progress(45, f"{stored:,} policies stored")
     recommendations = 0
-    if params.solve_plan and count:
+    if count:
         progress(50, "Solving the order plan")
         solution = order_plan_solve(plan.problem, time_limit_s=params.time_limit_s)
         progress(90, f"Order plan {solution.status} in {solution.seconds:.1f} s; storing lines")
@@ -453,10 +456,14 @@ def inventory_plan_work(job: JobRun, params: InventoryPlanParams, progress) -> d
             run=run, lines=solution.lines, period_starts=plan.period_starts, scope=scope
         )
     progress(100, "Plan ready")
+    return _run_result(run, policies=stored, recommendations=recommendations)
+
+
+def _run_result(run: InventoryPlanRun, *, policies: int, recommendations: int) -> dict:
     return {
         "run": run.pk,
-        "origin": inputs.as_of.isoformat(),
-        "policies": stored,
+        "origin": run.origin.isoformat(),
+        "policies": policies,
         "recommendations": recommendations,
         "status": run.status,
         "status_label": PlanStatus(run.status).label,
@@ -465,3 +472,190 @@ def inventory_plan_work(job: JobRun, params: InventoryPlanParams, progress) -> d
         "objective": run.objective,
         "explanation": run.explanation,
     }
+
+
+# --- Policies-only runs, in chunks shared by workers --------------------------------------
+
+
+def plan_sku_chunks(series_per_sku: Mapping[int, int], chunk_series: int) -> list[list[int]]:
+    """Group SKUs (in id order) into chunks of at most ``chunk_series`` series (a SKU with
+    more series alone): whole SKUs, so each chunk's policies are what one pass would give."""
+    chunks: list[list[int]] = []
+    current: list[int] = []
+    size = 0
+    for sku_id in sorted(series_per_sku):
+        count = series_per_sku[sku_id]
+        if current and size + count > chunk_series:
+            chunks.append(current)
+            current, size = [], 0
+        current.append(int(sku_id))
+        size += count
+    if current:
+        chunks.append(current)
+    return chunks
+
+
+def _policies_run_prepare(*, job: JobRun, params: InventoryPlanParams) -> InventoryPlanRun:
+    """The run of a policies-only job with its chunks; a redelivered job finds the run it
+    already made. Raises ``PolicyInputsError`` when there is no daily forecast to plan from."""
+    existing = InventoryPlanRun.objects.filter(job=job).first()
+    if existing is not None:
+        return existing
+    scope = params.scope()
+    settings = InventorySettings.current()
+    origin = date.fromisoformat(params.as_of) if params.as_of else None
+    origin = origin or latest_origin(Granularity.DAILY)
+    if origin is None:
+        raise PolicyInputsError("No daily forecast exists yet: run `forecast --granularity daily`.")
+    horizon = params.horizon_days or settings.horizon_days
+    per_sku = dict(
+        Forecast.objects.filter(scope_q(scope))
+        .filter(
+            granularity=Granularity.DAILY,
+            origin=origin,
+            date__gt=origin,
+            date__lte=origin + timedelta(days=horizon),
+        )
+        .values("sku_id")
+        .annotate(series=Count("store_id", distinct=True))
+        .values_list("sku_id", "series")
+    )
+    if not per_sku:
+        raise PolicyInputsError(f"No daily forecast made at {origin} covers a series in scope.")
+    chunks = plan_sku_chunks(per_sku, params.chunk_series)
+    with transaction.atomic():
+        run = InventoryPlanRun.objects.create(
+            job=job,
+            origin=origin,
+            horizon_days=horizon,
+            target_kind=settings.target_kind,
+            target=settings.target,
+            status=PlanStatus.POLICIES,
+            summary={"scope": scope.label, "series": 0, "chunks": len(chunks)},
+        )
+        InventoryPlanChunk.objects.bulk_create(
+            InventoryPlanChunk(run=run, index=i, sku_ids=ids) for i, ids in enumerate(chunks)
+        )
+    return run
+
+
+def inventory_chunk_claim(*, run: InventoryPlanRun) -> InventoryPlanChunk | None:
+    """Take the next pending chunk of ``run`` for this worker, or an abandoned one (its
+    holder stopped heartbeating, or was a process of this machine that has died)."""
+    stale = timezone.now() - STALE_AFTER
+    with transaction.atomic():
+        chunks = InventoryPlanChunk.objects.filter(run=run)
+        if transaction.get_connection().features.has_select_for_update_skip_locked:
+            chunks = chunks.select_for_update(skip_locked=True)
+        running = Q(status=InventoryPlanChunk.Status.RUNNING)
+        chunk = (
+            chunks.filter(
+                Q(status=InventoryPlanChunk.Status.PENDING)
+                | (running & Q(heartbeat_at__lt=stale))
+                | (running & Q(heartbeat_at__isnull=True, claimed_at__lt=stale))
+            )
+            .order_by("index")
+            .first()
+        )
+        if chunk is None:
+            chunk = next(
+                (
+                    c
+                    for c in chunks.filter(running).order_by("index")
+                    if holder_is_dead_here(c.worker)
+                ),
+                None,
+            )
+        if chunk is None:
+            return None
+        chunk.status = InventoryPlanChunk.Status.RUNNING
+        chunk.claimed_at = chunk.heartbeat_at = timezone.now()
+        chunk.worker = worker_identity()
+        chunk.save(update_fields=["status", "claimed_at", "heartbeat_at", "worker"])
+    return chunk
+
+
+def inventory_chunk_process(*, chunk: InventoryPlanChunk, params: InventoryPlanParams) -> int:
+    """Compute and store the policies of one chunk's SKUs (in one transaction, so a chunk
+    taken over after its worker died is written once); returns the series count. The
+    holder heartbeats its claim meanwhile (on Celery workers)."""
+
+    def beat() -> None:
+        InventoryPlanChunk.objects.filter(
+            pk=chunk.pk, status=InventoryPlanChunk.Status.RUNNING, worker=chunk.worker
+        ).update(heartbeat_at=timezone.now())
+
+    started = time.perf_counter()
+    run = chunk.run
+    try:
+        with heartbeat(beat):
+            inputs = policy_inputs_load(
+                scope=params.scope(),
+                as_of=run.origin,
+                horizon_days=run.horizon_days,
+                sku_ids=chunk.sku_ids,
+            )
+            count = len(inputs.series)
+            if count:
+                policies = policies_for_series(inputs, InventorySettings.current())
+                with transaction.atomic():
+                    policies_store(run=run, policies=policies)
+    except Exception as exc:
+        InventoryPlanChunk.objects.filter(pk=chunk.pk).update(
+            status=InventoryPlanChunk.Status.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        raise
+    finally:
+        return_freed_memory()  # the worker goes on with another chunk or job
+    InventoryPlanChunk.objects.filter(pk=chunk.pk).update(
+        status=InventoryPlanChunk.Status.DONE,
+        series_count=count,
+        seconds=round(time.perf_counter() - started, 2),
+    )
+    return count
+
+
+def inventory_chunks_help(job: JobRun, params: InventoryPlanParams) -> int:
+    """A helper worker's share of a policies-only run: process chunks until none is left."""
+    run = InventoryPlanRun.objects.filter(job=job).first()
+    processed = 0
+    while run is not None and (chunk := inventory_chunk_claim(run=run)) is not None:
+        processed += inventory_chunk_process(chunk=chunk, params=params)
+    return processed
+
+
+def _chunks_done(run: InventoryPlanRun) -> tuple[int, int]:
+    """Chunks done and in all; raises when one failed (the job fails with its reason)."""
+    statuses = list(run.chunks.values_list("status", "index", "error"))
+    for status, index, error in statuses:
+        if status == InventoryPlanChunk.Status.FAILED:
+            raise RuntimeError(f"Chunk {index + 1} failed: {error}")
+    done = sum(status == InventoryPlanChunk.Status.DONE for status, _, _ in statuses)
+    return done, len(statuses)
+
+
+def _policies_run_work(job: JobRun, params: InventoryPlanParams, progress) -> dict:
+    """A policies-only run: chunks of whole SKUs, processed by this worker and by helpers
+    on any free worker, with progress as chunks finish."""
+    progress(1, "Planning chunks of SKUs")
+    run = _policies_run_prepare(job=job, params=params)
+    total = run.chunks.count()
+    job_helpers_start(job=job, count=min(total - 1, django_settings.FORECAST_FANOUT))
+    while True:
+        done, total = _chunks_done(run)
+        progress(2 + 96 * done / max(total, 1), f"Policies: {done} of {total} chunks done")
+        if done == total:
+            break
+        if (chunk := inventory_chunk_claim(run=run)) is not None:
+            inventory_chunk_process(chunk=chunk, params=params)
+            continue
+        time.sleep(1)  # the remaining chunks are with other workers
+    stored = sum(run.chunks.values_list("series_count", flat=True))
+    run.summary = {
+        **run.summary,
+        "series": stored,
+        "chunk_seconds": list(run.chunks.order_by("index").values_list("seconds", flat=True)),
+    }
+    run.save(update_fields=["summary"])
+    progress(100, "Policies ready")
+    return _run_result(run, policies=stored, recommendations=0)

@@ -5,9 +5,10 @@ and, when the job runs past its wall-time or memory limit, raises ``JobLimitExce
 the job's thread (between two Python bytecodes, so long C calls finish first). This works
 the same in a Celery worker and in the in-process thread of the embedded default.
 
-Memory is what the job added to its process: resident memory (with child processes) above
-what the process held when the job started. A job in a thread of the web server is then held
-to the same limit as one alone in a worker process.
+Memory is what the job added to its process: resident memory (with child processes, looked
+for every ``children_every`` samples) above what the process held when the job started. A
+job in a thread of the web server is then held to the same limit as one alone in a worker
+process.
 """
 
 from __future__ import annotations
@@ -35,12 +36,18 @@ class ResourceWatch:
     time_limit_s: float | None
     memory_limit_mb: float | None
     interval_s: float = 0.25
+    # Samples between two looks for child processes: psutil finds children by reading every
+    # process of the machine under /proc, which cost a job as much CPU as its own work on a
+    # busy host; in between, the children already found are measured.
+    children_every: int = 8
     wall_seconds: float = 0.0
     cpu_seconds: float = 0.0
     peak_memory_mb: float = 0.0
     breach: str = ""
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _children: list[psutil.Process] = field(default_factory=list)
+    _samples: int = 0
 
     def __enter__(self) -> ResourceWatch:
         self._process = psutil.Process()
@@ -65,7 +72,10 @@ class ResourceWatch:
 
     def _resident_mb(self) -> float:
         rss = self._process.memory_info().rss
-        for child in self._process.children(recursive=True):
+        if self._samples % self.children_every == 0:
+            self._children = self._process.children(recursive=True)
+        self._samples += 1
+        for child in self._children:
             try:
                 rss += child.memory_info().rss
             except psutil.Error:
