@@ -80,8 +80,15 @@ def test_selected_forecasts_weigh_components() -> None:
     assert equal["forecast"].tolist() == [pytest.approx(15.0)]
 
 
-def _backtest_with_opposite_errors(series: int = 30, windows: int = 3) -> BacktestResult:
-    """Two fitted models err by the same amount in opposite directions; benchmarks err more."""
+# Each model's forecast error as a multiple of a common miss; seasonal naive's sign is random.
+OPPOSITE_ERRORS = {"ets": 1.0, "lightgbm": -1.0, "seasonal_naive": 3.0, "naive": 4.0}
+
+
+def _backtest_with_opposite_errors(
+    series: int = 30, windows: int = 3, misses: dict[str, float] = OPPOSITE_ERRORS
+) -> BacktestResult:
+    """Models err by ``misses`` times a common miss (by default two fitted models by the same
+    amount in opposite directions, benchmarks more)."""
     rng = np.random.default_rng(1)
     rows = []
     for sid in range(series):
@@ -89,13 +96,10 @@ def _backtest_with_opposite_errors(series: int = 30, windows: int = 3) -> Backte
             for step in range(1, 8):
                 actual = 50 + rng.normal(0, 5)
                 miss = 8 + rng.normal(0, 1)
-                for model, forecast in (
-                    ("ets", actual + miss),
-                    ("lightgbm", actual - miss),
-                    ("seasonal_naive", actual + 3 * miss * rng.choice([-1, 1])),
-                    ("naive", actual + 4 * miss),
-                ):
-                    rows.append((sid, window, step, model, forecast, actual))
+                sign = rng.choice([-1, 1])
+                for model, times in misses.items():
+                    flip = sign if model == "seasonal_naive" else 1
+                    rows.append((sid, window, step, model, actual + flip * times * miss, actual))
     fc = pd.DataFrame(rows, columns=["series_id", "window", "step", "model", "forecast", "actual"])
     fc["cutoff"] = pd.Timestamp("2025-01-01") + pd.to_timedelta(fc["window"] * 7, unit="D")
     fc["ds"] = fc["cutoff"] + pd.to_timedelta(fc["step"], unit="D")
@@ -124,6 +128,14 @@ def test_selection_blends_two_models_whose_errors_cancel() -> None:
     blended = (picked["forecast"] - picked["actual"]).abs().sum() / picked["actual"].sum()
     assert blended < 0.01
     assert (selection["fva_vs_seasonal_naive"] > 0).all()
+
+
+def test_two_leading_rules_are_not_blended_with_each_other() -> None:
+    # Naive ranks second, but a rule only repeats the leading rule: ETS is its partner.
+    misses = {"seasonal_naive_yoy": 1.0, "naive": -1.1, "ets": -1.5, "lightgbm": 2.0}
+    bt = _backtest_with_opposite_errors(misses=misses)
+    selection = select_models(bt.leaderboard, backtest=bt)
+    assert (selection["model"] == "combo:ets+seasonal_naive_yoy").all()
 
 
 def _two_biased_models(second_error: float) -> pd.DataFrame:
