@@ -19,6 +19,7 @@ urlpatterns = [
     path("inventory/", include("inventory.urls")),
     path("alerts/", include("anomalies.urls")),
     path("planning/", include("planning.urls")),
+    path("assistant/", include("assistant.urls")),
     path("api/v1/", include("sop_site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),
