@@ -40,7 +40,15 @@ def summaries_of(*, user: User, limit: int = RECENT_SUMMARIES) -> list[JobRun]:
 
 
 def summary_of(*, user: User, pk: int) -> JobRun | None:
-    return JobRun.objects.filter(kind=SUMMARY_KIND, created_by=user, pk=pk).first()
+    """A summary its author may read, and admins (who see every job) too."""
+    summaries = JobRun.objects.filter(kind=SUMMARY_KIND, pk=pk)
+    if not has_role(user, *ADMIN_ROLES):
+        summaries = summaries.filter(created_by=user)
+    return summaries.first()
+
+
+def summary_exists(*, pk: int) -> bool:
+    return JobRun.objects.filter(kind=SUMMARY_KIND, pk=pk).exists()
 
 
 def conversation_exists(*, pk: int) -> bool:

@@ -46,13 +46,15 @@ def check_may_ask(*, user: User, question: str) -> str:
             f"{MAX_QUESTION_CHARS:,}. Ask about one thing at a time."
         )
     limit = settings.ASSISTANT_QUESTIONS_PER_HOUR
+    if limit <= 0:
+        raise AssistantRefused("Questions to the assistant are switched off on this server.")
     since = timezone.now() - timedelta(hours=1)
     recent = Message.objects.filter(conversation__user=user, created_at__gte=since)
     if recent.count() >= limit:
         oldest = recent.order_by("created_at").values_list("created_at", flat=True).first()
         again = timezone.localtime(oldest + timedelta(hours=1)).strftime("%H:%M")
         raise AssistantRefused(
-            f"You have asked {limit} questions in the last hour, the most allowed; "
+            f"You have asked as many questions in the last hour as allowed ({limit}); "
             f"ask again after {again}."
         )
     return question
@@ -104,12 +106,12 @@ class _StreamedAnswer:
     def __init__(self, message_id: int) -> None:
         self.message_id = message_id
         self.parts: list[str] = []
-        self._saved_at = 0.0
+        self._saved_at: float | None = None  # the first chunk is saved at once
 
     def __call__(self, chunk: str) -> None:
         self.parts.append(chunk)
         now = time.monotonic()
-        if now - self._saved_at >= STREAM_SAVE_INTERVAL_S:
+        if self._saved_at is None or now - self._saved_at >= STREAM_SAVE_INTERVAL_S:
             self._saved_at = now
             Message.objects.filter(pk=self.message_id).update(
                 answer="".join(self.parts), status=MessageStatus.STREAMING

@@ -40,6 +40,7 @@ from assistant.selectors import (
     message_exists,
     messages_visible,
     summaries_of,
+    summary_exists,
     summary_of,
 )
 from assistant.services import (
@@ -95,6 +96,8 @@ def index(request):
 @require_POST
 def ask(request, pk: int | None = None):
     conversation = _conversation(request, pk) if pk is not None else None
+    if conversation is not None and conversation.user_id != request.user.pk:
+        raise PermissionDenied  # admins read others' conversations but do not add to them
     form = AskForm(request.POST)
     if form.is_valid():
         try:
@@ -207,7 +210,7 @@ def summaries(request):
 def summary_detail(request, pk: int):
     job = summary_of(user=request.user, pk=pk)
     if job is None:
-        raise Http404("No such summary of yours.")
+        raise PermissionDenied if summary_exists(pk=pk) else Http404
     template = "assistant/summary.html#summary-body" if request.htmx else "assistant/summary.html"
     return render(request, template, {"job": job})
 
