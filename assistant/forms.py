@@ -3,13 +3,13 @@ and the fields of a chart specification."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from accounts.scoping import Scope
+from assistant.engine.chart_spec import CHART_TYPES, DIMENSIONS, FILTER_KEYS, MEASURES, PERIODS
 from assistant.import_help import DATE_FORMATS, NOT_MAPPED, FileProfile
 from assistant.job_params import SUMMARY_SUBJECTS, SummaryParams
 from assistant.services import MAX_QUESTION_CHARS
@@ -144,48 +144,53 @@ def mapping_initial(*, kind: str, mapping: dict[str, str], date_format: str) -> 
 
 
 class ChartSpecForm(forms.Form):
-    """The fields of a stored chart specification, each editable as text; lists are written
-    comma-separated and objects as JSON. The edited spec is validated again by the engine."""
+    """A chart specification as a small form. Fields are free text on purpose: the engine's
+    ``validate_chart_spec`` is the one judge of what is allowed, and its message names the
+    field it refuses (the form only splits lists)."""
 
-    def __init__(self, spec: dict[str, Any], *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.spec = spec
-        for name, value in spec.items():
-            self.fields[name] = forms.CharField(
-                required=False, initial=_as_text(value), label=name.replace("_", " ")
-            )
+    measure = forms.CharField(help_text=", ".join(MEASURES))
+    dimensions = forms.CharField(
+        required=False, help_text=f"One or two, comma-separated: {', '.join(DIMENSIONS)}"
+    )
+    filters = forms.CharField(
+        required=False,
+        help_text=f"e.g. region: NORTH, SOUTH; category: DRINKS ({', '.join(FILTER_KEYS)})",
+    )
+    period = forms.CharField(help_text=", ".join(PERIODS))
+    chart_type = forms.CharField(label="Chart type", help_text=", ".join(CHART_TYPES))
+    compare_last_year = forms.BooleanField(required=False, label="Against last year")
+    title = forms.CharField(required=False)
+
+    @staticmethod
+    def initial_from(spec: dict[str, Any]) -> dict[str, Any]:
+        filters = spec.get("filters") or {}
+        return {
+            "measure": spec.get("measure", ""),
+            "dimensions": ", ".join(spec.get("dimensions") or []),
+            "filters": "; ".join(f"{key}: {', '.join(codes)}" for key, codes in filters.items()),
+            "period": spec.get("period", ""),
+            "chart_type": spec.get("chart_type", ""),
+            "compare_last_year": bool(spec.get("compare_last_year")),
+            "title": spec.get("title", ""),
+        }
 
     def raw_spec(self) -> dict[str, Any]:
-        """The edited spec in the shape of the stored one (lists stay lists)."""
-        raw: dict[str, Any] = {}
-        for name, value in self.spec.items():
-            text = self.cleaned_data.get(name, "")
-            raw[name] = _from_text(text, like=value)
-        return raw
-
-
-def _as_text(value: Any) -> str:
-    if isinstance(value, list | tuple):
-        return ", ".join(str(v) for v in value)
-    if isinstance(value, dict):
-        return json.dumps(value)
-    return "" if value is None else str(value)
-
-
-def _from_text(text: str, *, like: Any) -> Any:
-    text = text.strip()
-    if isinstance(like, list | tuple):
-        return [part.strip() for part in text.split(",") if part.strip()]
-    if isinstance(like, dict):
-        try:
-            return json.loads(text or "{}")
-        except json.JSONDecodeError:
-            return text
-    if isinstance(like, bool):
-        return text.lower() in ("1", "true", "yes")
-    if isinstance(like, int):
-        try:
-            return int(text)
-        except ValueError:
-            return text
-    return text or None
+        """The edited specification as JSON, for ``validate_chart_spec`` to judge."""
+        data = self.cleaned_data
+        filters: dict[str, Any] = {}
+        for part in (data.get("filters") or "").split(";"):
+            if not part.strip():
+                continue
+            key, _, codes = part.partition(":")
+            filters[key.strip()] = [code.strip() for code in codes.split(",") if code.strip()]
+        return {
+            "measure": data.get("measure", "").strip(),
+            "dimensions": [
+                d.strip() for d in (data.get("dimensions") or "").split(",") if d.strip()
+            ],
+            "filters": filters,
+            "period": data.get("period", "").strip(),
+            "chart_type": data.get("chart_type", "").strip(),
+            "compare_last_year": bool(data.get("compare_last_year")),
+            "title": (data.get("title") or "").strip(),
+        }

@@ -14,7 +14,6 @@ urlpatterns = [
     path("conversations/<int:pk>/delete/", views.conversation_delete_view, name="delete"),
     path("messages/<int:pk>/", views.message_detail, name="message"),
     path("messages/<int:pk>/chart/", views.message_chart, name="chart"),
-    path("messages/<int:pk>/chart.json", views.chart_data_view, name="chart_data"),
     path("summaries/", views.summaries, name="summaries"),
     path("summaries/<int:pk>/", views.summary_detail, name="summary"),
     path("health/", views.ollama_health_view, name="health"),

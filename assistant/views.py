@@ -4,10 +4,9 @@ running summary refresh themselves in place."""
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,7 +15,6 @@ from django.views.decorators.vary import vary_on_headers
 from accounts.roles import ADMIN_ROLES, READ_ROLES, role_required
 from assistant.charts import chart_data
 from assistant.engine.chart_spec import ChartSpecError, validate_chart_spec
-from assistant.llm import ollama_health
 from assistant.forms import (
     AskForm,
     ChartSpecForm,
@@ -33,6 +31,7 @@ from assistant.import_help import (
     mapping_proposed,
     uploaded_file,
 )
+from assistant.llm import ollama_health
 from assistant.selectors import (
     conversation_exists,
     conversation_messages,
@@ -165,32 +164,33 @@ def message_detail(request, pk: int):
 @role_required(*READ_ROLES)
 @require_GET
 def message_chart(request, pk: int):
-    """A chart answer: its spec shown as a form; an edited spec is validated again and
-    drawn, or refused with the engine's message for the field at fault."""
+    """A chart answer: its specification as a form; the edited specification is validated
+    again and drawn from the viewer's own scope, or refused with the engine's message on the
+    field at fault."""
     message = _message(request, pk)
-    if not message.chart:
+    stored = (message.chart or {}).get("spec")
+    if not stored:
         raise Http404("This answer has no chart.")
-    form = ChartSpecForm(message.chart, request.GET or None)
-    spec_dict, refusal = message.chart, ""
-    if form.is_bound and form.is_valid():
-        try:
-            spec_dict = validate_chart_spec(form.raw_spec()).as_dict()
-        except ChartSpecError as exc:
-            refusal = str(exc)
-            field = getattr(exc, "field", None)
-            if field in form.fields:
-                form.add_error(field, refusal)
-    data = None
-    if not refusal:
-        data = _with_rows(chart_data(spec=validate_chart_spec(spec_dict), scope=request.scope))
+    initial = ChartSpecForm.initial_from(stored)
+    form = ChartSpecForm(request.GET or None, initial=initial)
+    spec, refusal = None, ""
+    try:
+        if form.is_bound:
+            if form.is_valid():
+                spec = validate_chart_spec(form.raw_spec())
+        else:
+            spec = validate_chart_spec(stored)
+    except ChartSpecError as exc:
+        refusal = str(exc)
+        form.add_error(exc.field if exc.field in form.fields else None, refusal)
     context = {
         "message": message,
         "form": form,
-        "spec": spec_dict,
+        "spec": spec.as_dict() if spec else None,
         "refusal": refusal,
-        "chart": data,
+        "chart": _with_rows(chart_data(spec=spec, scope=request.scope)) if spec else None,
     }
-    return render(request, "assistant/chart.html", context, status=400 if refusal else 200)
+    return render(request, "assistant/chart.html", context, status=200 if spec else 400)
 
 
 @role_required(*READ_ROLES)
@@ -269,32 +269,12 @@ def import_mapping(request, token: str):
     )
 
 
-@role_required(*READ_ROLES)
-@require_GET
-def chart_data_view(request, pk: int):
-    """The numbers of a chart answer, read in the viewer's scope (drawn by the page's JS)."""
-    message = _message(request, pk)
-    if not message.chart:
-        raise Http404("This answer has no chart.")
-    try:
-        spec = validate_chart_spec(message.chart)
-    except ChartSpecError as exc:
-        return JsonResponse({"error": str(exc), "series": []}, status=400)
-    return JsonResponse(_with_rows(chart_data(spec=spec, scope=request.scope)))
-
-
 @role_required(*ADMIN_ROLES)
 @vary_on_headers("HX-Request")
 @require_GET
 def ollama_health_view(request):
     """Whether the company's Ollama server answers and which models it has. The jobs page
     loads this part on its own, so a server that does not answer never slows that page."""
-    health = ollama_health()
-    context = {
-        "health": health,
-        "text_model": settings.OLLAMA_TEXT_MODEL,
-        "vision_model": settings.OLLAMA_VISION_MODEL,
-        "host": settings.OLLAMA_HOST,
-    }
+    context = {"health": ollama_health()}
     template = "assistant/health.html#health" if request.htmx else "assistant/health.html"
     return render(request, template, context)

@@ -2,6 +2,7 @@
 
 from django import template
 from django.conf import settings
+from django.utils.html import json_script
 
 register = template.Library()
 
@@ -10,3 +11,10 @@ register = template.Library()
 def text_model() -> str:
     """The text model answers are asked of (shown beside answers it wrote)."""
     return settings.OLLAMA_TEXT_MODEL
+
+
+@register.simple_tag
+def chart_data_script(message) -> str:
+    """The numbers of a chart answer as a JSON script element named for its message, for
+    the page's chart script to draw (escaped as ``json_script`` escapes)."""
+    return json_script((message.chart or {}).get("data") or {}, f"chart-data-{message.pk}")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from assistant import views
 from assistant.answers import Answer, AnswerMode, Source
+from assistant.fake_ollama import FakeOllama
 from assistant.models import Conversation, Message, MessageStatus
 
 pytestmark = pytest.mark.django_db
@@ -165,29 +165,26 @@ def test_an_unknown_conversation_is_404(client, planner):
     assert client.get(reverse("assistant:conversation", args=[999])).status_code == 404
 
 
-def test_the_jobs_page_loads_the_ollama_health_check(client, admin_user, monkeypatch):
-    health = type("Health", (), {"reachable": False, "models": (), "message": "Refused."})
-    monkeypatch.setattr(views, "ollama_health", lambda: health)
+def test_the_jobs_page_loads_the_ollama_health_check(client, admin_user, settings):
+    settings.OLLAMA_HOST = "http://127.0.0.1:9"  # the discard port: nothing answers
     client.force_login(admin_user)
 
     jobs_page = client.get(reverse("jobs:list")).content.decode()
     part = client.get(reverse("assistant:health"), **HTMX).content.decode()
 
     assert f'hx-get="{reverse("assistant:health")}"' in jobs_page
-    assert "not reachable" in part and "Refused." in part
-    assert "phi3:medium-128k" in part or "<code>" in part
+    assert "not reachable" in part and "Unreachable" in part
+    assert "http://127.0.0.1:9" in part
 
 
-def test_the_health_check_lists_the_servers_models(client, admin_user, monkeypatch, settings):
+def test_the_health_check_names_missing_models(client, admin_user, settings):
     settings.OLLAMA_TEXT_MODEL = "phi3:medium-128k"
     settings.OLLAMA_VISION_MODEL = "llava-phi3"
-    health = type(
-        "Health", (), {"reachable": True, "models": ("phi3:medium-128k",), "message": "OK."}
-    )
-    monkeypatch.setattr(views, "ollama_health", lambda: health)
-    client.force_login(admin_user)
+    with FakeOllama(models=("phi3:medium-128k",)) as fake:
+        settings.OLLAMA_HOST = fake.url
+        client.force_login(admin_user)
+        part = client.get(reverse("assistant:health")).content.decode()
 
-    part = client.get(reverse("assistant:health")).content.decode()
-
-    assert "reachable" in part and "not reachable" not in part
-    assert part.count("installed") == 2 and "not installed" in part
+    assert "ready" in part and "not reachable" not in part  # the vision model is optional
+    assert '<code>phi3:medium-128k</code> <span class="good">installed</span>' in part
+    assert '<code>llava-phi3</code> <span class="bad">not installed</span>' in part

@@ -50,9 +50,7 @@ def test_the_answer_is_saved_while_it_streams(planner, answerer, monkeypatch):
     monkeypatch.setattr(services, "STREAM_SAVE_INTERVAL_S", 0)
     answerer.chunks = ["Twelve ", "SKUs ", "run out."]
     seen: list[tuple[str, str]] = []
-    answerer.during = [
-        lambda: seen.append(Message.objects.values_list("status", "answer").get())
-    ]
+    answerer.during = [lambda: seen.append(Message.objects.values_list("status", "answer").get())]
 
     conversation_ask(user=planner, question="Which SKUs run out?")
 
@@ -171,9 +169,7 @@ def test_an_admin_cannot_delete_anothers_conversation(planner, admin_user, answe
     assert Conversation.objects.count() == 1
 
 
-def test_users_see_their_own_conversations_and_admins_all(
-    planner, executive, admin_user, answerer
-):
+def test_users_see_their_own_conversations_and_admins_all(planner, executive, admin_user, answerer):
     mine = conversation_ask(user=planner, question="mine").conversation
     theirs = conversation_ask(user=executive, question="theirs").conversation
 

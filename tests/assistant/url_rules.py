@@ -16,7 +16,10 @@ from jobs.models import JobRun, JobStatus
 from tests.permissions import ADMIN_ONLY, ALL_ROLES, PLANNER, PLANNING_ROLES, UrlRule
 
 OWNER = frozenset({PLANNER})
-CHART = {"measure": "sales_units", "group_by": "region", "period": "last_52_weeks"}
+CHART = {
+    "spec": {"measure": "sales_units", "dimensions": ["week", "region"], "period": "last_4_weeks"},
+    "data": {"labels": [], "series": []},
+}
 CSV = b"Day,Shop,Item,Units\n2025-01-06,N1,COLA,4\n"
 
 
@@ -121,13 +124,6 @@ URL_RULES = [
     ),
     UrlRule(
         "assistant:chart",
-        PLANNING_ROLES,
-        kwargs=_pk("message_planner"),
-        out_of_scope_kwargs=_pk("message_admin"),
-        out_of_scope_status=403,
-    ),
-    UrlRule(
-        "assistant:chart_data",
         PLANNING_ROLES,
         kwargs=_pk("message_planner"),
         out_of_scope_kwargs=_pk("message_admin"),
