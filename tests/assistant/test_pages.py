@@ -3,12 +3,15 @@ polling while an answer streams, conversations, deletion, and the Ollama health 
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
 from assistant.answers import Answer, AnswerMode, Source
 from assistant.fake_ollama import FakeOllama
 from assistant.models import Conversation, Message, MessageStatus
+from tests.factories import SalesFactFactory
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -188,3 +191,88 @@ def test_the_health_check_names_missing_models(client, admin_user, settings):
     assert "ready" in part and "not reachable" not in part  # the vision model is optional
     assert '<code>phi3:medium-128k</code> <span class="good">installed</span>' in part
     assert '<code>llava-phi3</code> <span class="bad">not installed</span>' in part
+
+
+def _chart_answer(world, user) -> Message:
+    """A stored chart answer over 14 days of sales in two regions (5 units a day each)."""
+    for store, sku in (("store_in", "sku_in"), ("store_out", "sku_out")):
+        for day in range(14):
+            SalesFactFactory(
+                store=world[store],
+                sku=world[sku],
+                date=dt.date(2025, 3, 3) + dt.timedelta(days=day),
+                quantity=5.0,
+            )
+    conversation = Conversation.objects.create(user=user, title="chart")
+    spec = {"measure": "sales_units", "dimensions": ["region"], "period": "last_4_weeks"}
+    return Message.objects.create(
+        conversation=conversation,
+        question="sales by region",
+        answer="Here is the chart.",
+        status=MessageStatus.DONE,
+        mode="fallback",
+        chart={"spec": spec, "data": {"labels": ["NORTH"], "series": []}},
+    )
+
+
+def test_a_chart_answer_shows_its_spec_and_data(client, scoped_world):
+    planner = scoped_world["scoped_planner"]
+    message = _chart_answer(scoped_world, planner)
+    client.force_login(planner)
+
+    page = client.get(reverse("assistant:conversation", args=[message.conversation_id]))
+
+    html = page.content.decode()
+    assert "<code>measure=sales_units</code>" in html
+    assert f'id="chart-data-{message.pk}"' in html
+    assert reverse("assistant:chart", args=[message.pk]) in html
+
+
+def test_the_chart_page_draws_the_spec_in_the_viewers_scope(client, scoped_world, admin_user):
+    message = _chart_answer(scoped_world, scoped_world["scoped_planner"])
+    url = reverse("assistant:chart", args=[message.pk])
+
+    client.force_login(scoped_world["scoped_planner"])
+    scoped = client.get(url)
+    client.force_login(admin_user)
+    everyone = client.get(url)
+
+    assert scoped.status_code == 200
+    assert [row["label"] for row in scoped.context["chart"]["rows"]] == [
+        "NORTH " + scoped_world["north"].name
+    ]
+    assert scoped.context["chart"]["series"][0]["values"] == [70.0]
+    assert scoped.context["chart"]["series"][0]["unit"] == "units"
+    assert len(everyone.context["chart"]["rows"]) == 2
+
+
+def test_an_adjusted_chart_is_validated_again(client, scoped_world):
+    message = _chart_answer(scoped_world, scoped_world["scoped_planner"])
+    client.force_login(scoped_world["scoped_planner"])
+    base = {"measure": "sales_units", "period": "last_4_weeks", "chart_type": "bar"}
+
+    by_week = client.get(
+        reverse("assistant:chart", args=[message.pk]), {**base, "dimensions": "week"}
+    )
+    refused = client.get(
+        reverse("assistant:chart", args=[message.pk]), {**base, "measure": "margin"}
+    )
+
+    assert by_week.status_code == 200
+    assert by_week.context["spec"]["dimensions"] == ["week"]
+    assert by_week.context["spec"]["chart_type"] == "bar"
+    assert len(by_week.context["chart"]["labels"]) >= 2
+    assert refused.status_code == 400
+    assert refused.context["chart"] is None
+    assert refused.context["form"].errors["measure"] == [
+        "measure 'margin' is not allowed; allowed values: sales_units, sales_value, forecast_units."
+    ]
+    assert "measure &#x27;margin&#x27; is not allowed" in refused.content.decode()
+
+
+def test_an_answer_without_a_chart_has_no_chart_page(client, planner):
+    conversation = Conversation.objects.create(user=planner, title="t")
+    message = Message.objects.create(conversation=conversation, question="q")
+    client.force_login(planner)
+
+    assert client.get(reverse("assistant:chart", args=[message.pk])).status_code == 404
