@@ -378,7 +378,7 @@ def _open_alerts(facts: SummaryFacts, *, scope: Scope, currency: str) -> None:
     alerts = inbox_alerts(scope).open()
     count = alerts.count()
     facts.sources.append(Source(label="Alert inbox", url=reverse("anomalies:inbox")))
-    facts.add("Open alerts", f"{count} open alerts in the inbox.")
+    facts.add("Open alerts", f"{count} open alert{'' if count == 1 else 's'} in the inbox.")
     for alert in alerts.order_by("-severity", "-value_at_stake")[:LIST_LIMIT]:
         facts.add(
             "Open alerts",
