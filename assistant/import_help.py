@@ -9,6 +9,7 @@ validates every row and, unless the user asks otherwise, writes all or nothing.
 
 from __future__ import annotations
 
+import csv
 import difflib
 import re
 import uuid
@@ -31,6 +32,7 @@ from jobs.models import JobRun
 from jobs.services import job_start
 
 EXAMPLES = 3
+SNIFF_BYTES = 64 * 1024
 TOKEN = re.compile(r"[0-9a-f]{32}")
 # Other names files commonly give the sop columns (compared lower-case, without separators).
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -133,7 +135,26 @@ def import_help_upload(*, user: User, upload: UploadedFile) -> str:
     with path.open("wb") as target:
         for chunk in upload.chunks():
             target.write(chunk)
+    _commas(path)
     return token
+
+
+def _commas(path: Path) -> None:
+    """Rewrite a CSV separated by semicolons, tabs or bars (as many systems export) with
+    commas, the separator the import reads; anything it cannot read is left as it was."""
+    if path.suffix.lower() != ".csv":
+        return
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as source:
+            dialect = csv.Sniffer().sniff(source.read(SNIFF_BYTES), delimiters=",;\t|")
+            if dialect.delimiter == ",":
+                return
+            source.seek(0)
+            rows = list(csv.reader(source, delimiter=dialect.delimiter))
+    except (csv.Error, UnicodeDecodeError):
+        return
+    with path.open("w", encoding="utf-8", newline="") as target:
+        csv.writer(target).writerows(rows)
 
 
 def uploaded_file(*, user: User, token: str) -> Path:
