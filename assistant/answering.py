@@ -71,7 +71,7 @@ def _chart(results: list[ToolResult]) -> dict[str, Any] | None:
     return {"spec": charts[-1].data["spec"], "data": charts[-1].data["chart"]}
 
 
-def _members(scope: Scope) -> list[Member]:
+def question_vocabulary(scope: Scope) -> list[Member]:
     """What the question may name: every region, category, store and SKU in scope."""
     members = []
     for kind, listing in (
@@ -92,7 +92,7 @@ def fallback_answer(
 ) -> Answer:
     """The grounded narrative: tools chosen from the question's words, text from templates."""
     lang = "ru" if is_russian(question) else "en"
-    calls = plan_calls(question, _members(scope))
+    calls = plan_calls(question, question_vocabulary(scope))
     results = [run_tool(scope=scope, name=call.tool, arguments=call.arguments) for call in calls]
     text = compose([r.for_model() for r in results], lang=lang)
     if on_text is not None:

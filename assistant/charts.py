@@ -107,53 +107,60 @@ def chart_data(*, spec: ChartSpec, scope: Scope) -> dict[str, Any]:
             if spec.compare_last_year:
                 ly_start, ly_end = same_days_last_year(start, end)
                 periods.append(("Last year", base.filter(date__range=(ly_start, ly_end))))
+    return _assemble(spec, unit, [(name, _rows(qs, spec, measure)) for name, qs in periods])
+
+
+def _assemble(spec: ChartSpec, unit: str, periods: list[tuple[str, list[dict]]]) -> dict:
+    """Series keyed by (member, period) along the x axis: the time buckets of the first
+    period (last year's buckets line up by position), or the members when there is no time."""
     grain = spec.time_dimension
-    series: dict[str, dict[Any, float]] = {}
+    compare = len(periods) > 1
     names: dict[str, str] = {}
+    points: dict[tuple[str | None, str], dict[Any, float]] = {}
     axis: list[Any] = []
-    for period_index, (period_name, queryset) in enumerate(periods):
-        rows = _rows(queryset, spec, measure)
+    for index, (period, rows) in enumerate(periods):
         buckets = sorted({_as_date(r["bucket"]) for r in rows}) if grain else []
-        if period_index == 0:
+        if index == 0:
             axis = buckets if grain else sorted({r["member"] for r in rows})
         for row in rows:
             member = row.get("member")
-            name = member if member is not None else spec.measure.replace("_", " ")
             if member is not None:
                 names[member] = row["member_name"]
-            key = f"{name} ({period_name.lower()})" if len(periods) > 1 else name
             if grain:
-                position = buckets.index(_as_date(row["bucket"]))
+                key, position = (member, period), buckets.index(_as_date(row["bucket"]))
             else:
-                position = axis.index(member) if member in axis else None
-                key = period_name if member is not None else key
-                if member is not None:
-                    series.setdefault(key, {})[member] = float(row["total"] or 0.0)
-                    continue
-            if position is not None:
-                series.setdefault(key, {})[position] = float(row["total"] or 0.0)
+                key, position = (None, period), member
+            points.setdefault(key, {})[position] = float(row["total"] or 0.0)
     if grain:
         labels = [_label(grain, day) for day in axis]
-        width = len(axis)
-        values = {key: [points.get(i) for i in range(width)] for key, points in series.items()}
+        positions: list[Any] = list(range(len(axis)))
     else:
         labels = [f"{code} {names.get(code, '')}".strip() for code in axis]
-        values = {key: [points.get(code) for code in axis] for key, points in series.items()}
-    ordered = sorted(values.items(), key=lambda item: -sum(v or 0.0 for v in item[1]))
+        positions = axis
+
+    def series_name(member: str | None, period: str) -> str:
+        if member is None:
+            return period if compare or not grain else spec.measure.replace("_", " ")
+        label = f"{member} {names[member]}"
+        return f"{label} ({period.lower()})" if compare else label
+
+    series = [
+        {
+            "name": series_name(member, period),
+            "unit": unit,
+            "values": [None if (v := values.get(p)) is None else round(v, 2) for p in positions],
+        }
+        for (member, period), values in points.items()
+    ]
+    for item in series:
+        item["total"] = round(sum(v or 0.0 for v in item["values"]), 2)
+    series.sort(key=lambda item: (-item["total"], item["name"]))
     return {
         "title": spec.title or _title(spec),
         "chart_type": spec.chart_type,
         "unit": unit,
         "labels": labels,
-        "series": [
-            {
-                "name": f"{key} {names[key]}" if key in names else key,
-                "unit": unit,
-                "values": [None if v is None else round(v, 2) for v in points],
-                "total": round(sum(v or 0.0 for v in points), 2),
-            }
-            for key, points in ordered[:MAX_SERIES]
-        ],
+        "series": series[:MAX_SERIES],
     }
 
 

@@ -31,7 +31,8 @@ MODES = ("normal", "malformed", "timeout", "invent", "gullible")
 
 
 def facts_answer(results: list[dict[str, Any]]) -> str:
-    """The default final answer: each tool's facts, numbers as the tool gave them."""
+    """The default final answer: each tool's facts and listed rows, numbers as the tool
+    gave them (a model restating its tool results, in its own format)."""
     lines = []
     for result in results:
         if "error" in result:
@@ -40,6 +41,13 @@ def facts_answer(results: list[dict[str, Any]]) -> str:
         for fact in result.get("facts", []):
             value = fact.get("value")
             lines.append(f"{fact['label']}: {value} {fact.get('unit', '')}".rstrip())
+        data = result.get("data", {})
+        if data.get("message"):
+            lines.append(str(data["message"]))
+        for key, rows in data.items():
+            if isinstance(rows, list) and rows and all(isinstance(r, dict) for r in rows):
+                lines.append(f"{key}:")
+                lines += ["  " + ", ".join(f"{k} {v}" for k, v in row.items()) for row in rows]
     return "\n".join(lines) or "The tools returned nothing."
 
 
@@ -206,7 +214,18 @@ class FakeOllama:
         else:
             self._send_json(handler, self._chunk(message, done=True))
 
+    def _installed(self, handler: BaseHTTPRequestHandler, body: dict) -> bool:
+        """Like Ollama, a model that is not pulled answers 404."""
+        wanted = body.get("model", "")
+        names = set(self.models) | {m.removesuffix(":latest") for m in self.models}
+        if wanted in names or f"{wanted}:latest" in names:
+            return True
+        self._send_json(handler, {"error": f"model '{wanted}' not found"}, status=404)
+        return False
+
     def _chat(self, handler: BaseHTTPRequestHandler, body: dict) -> None:
+        if not self._installed(handler, body):
+            return
         messages = body.get("messages") or []
         question = next((m.get("content", "") for m in messages if m.get("role") == "user"), "")
         entry = self._entry(question)
@@ -267,6 +286,8 @@ class FakeOllama:
         return calls
 
     def _generate(self, handler: BaseHTTPRequestHandler, body: dict) -> None:
+        if not self._installed(handler, body):
+            return
         prompt = body.get("prompt", "")
         entry = self._entry(prompt)
         if entry is not None and entry.mode == "timeout":

@@ -300,8 +300,8 @@ def sales_summary(
             .order_by("-value", "-units", f"{path}__code")[:MAX_ROWS]
         ]
     facts = (
-        Fact("units", "Units sold", _number(now["units"]), "units"),
-        Fact("value", "Sales value", _number(now["value"]), currency),
+        Fact("units", "Units sold", _number(now["units"] or 0.0), "units"),
+        Fact("value", "Sales value", _number(now["value"] or 0.0), currency),
         Fact(
             "units_vs_last_year_pct",
             "Units against the same weeks last year",
@@ -598,11 +598,14 @@ def pilot_scorecard(scope: Scope, *, name: str | None = None) -> ToolResult:
     )
     if name:
         pilots = pilots.filter(name__icontains=name.strip())
+    members: dict[int, set[int]] = {}
+    for pilot_id, store_id in PilotStore.objects.filter(pilot__in=pilots).values_list(
+        "pilot_id", "store_id"
+    ):
+        members.setdefault(pilot_id, set()).add(store_id)
+    visible = [p for p in pilots if members.get(p.pk) and members[p.pk] <= visible_stores]
     cards = []
-    for pilot in pilots[:5]:
-        stores = set(PilotStore.objects.filter(pilot=pilot).values_list("store_id", flat=True))
-        if not stores or not stores <= visible_stores:
-            continue
+    for pilot in visible[:3]:
         analysis = pilot_analysis(pilot=pilot)
         cards.append(
             {
@@ -627,7 +630,7 @@ def pilot_scorecard(scope: Scope, *, name: str | None = None) -> ToolResult:
         arguments={"name": name},
         ok=True,
         data={"pilots": cards},
-        facts=(Fact("pilots", "Pilots found", len(cards)),),
+        facts=(Fact("pilots", "Pilots found", len(visible)),),
         sources=(_link("Jobs (pilot KPI runs)", "jobs:list"),),
     )
 

@@ -26,7 +26,8 @@ TEXTS = {
         "chart": "Chart «{title}» drawn: {items}.",
         "cycle": "Cycle {cycle} is at stage «{stage}».",
         "period": "Period {start} to {end}.",
-        "sources": "Sources",
+        "covers": "Covers: {what}.",
+        "everything": "everything you can see",
     },
     "ru": {
         "intro": "По данным, которые мне доступны:",
@@ -42,7 +43,8 @@ TEXTS = {
         "chart": "Построен график «{title}»: {items}.",
         "cycle": "Цикл {cycle} на этапе «{stage}».",
         "period": "Период с {start} по {end}.",
-        "sources": "Источники",
+        "covers": "Охват: {what}.",
+        "everything": "всё, что вам доступно",
     },
 }
 
@@ -119,6 +121,10 @@ def _details(result: dict[str, Any], lang: str) -> list[str]:
     lines = []
     if "message" in data:
         lines.append(t["message"].format(tool=result["tool"], message=data["message"]))
+    if "narrowed_to" in data:
+        narrowed = data["narrowed_to"]
+        what = "; ".join(_quoted(v) for v in narrowed.values()) if narrowed else t["everything"]
+        lines.append(t["covers"].format(what=what))
     period = data.get("period")
     if isinstance(period, dict):
         lines.append(t["period"].format(start=period["from"], end=period["to"]))
@@ -189,6 +195,7 @@ def _details(result: dict[str, Any], lang: str) -> list[str]:
                 items=_items(
                     chart["series"],
                     lambda s: f"{s['name']} {format_value(s['total'], s['unit'], lang)}",
+                    limit=12,
                 ),
             )
         )

@@ -150,6 +150,19 @@ COMPARE_WORDS = (
     "к прошлому году",
 )
 
+# Words that start many store names without naming one ("Store 12", "Supermarket Leeds").
+GENERIC_STORE_WORDS = {
+    "store",
+    "shop",
+    "supermarket",
+    "hypermarket",
+    "convenience",
+    "outlet",
+    "магазин",
+    "супермаркет",
+    "гипермаркет",
+}
+
 STORE_NUMBER = re.compile(r"(?:store|shop|магазин[а-я]*)\s*(?:no\.?|#|№)?\s*(\d{1,6})\b")
 
 
@@ -185,7 +198,7 @@ def match_members(question: str, members: list[Member]) -> dict[str, Member]:
                 candidates.append((len(phrase), member))
         if member.kind == "store" and member.name:
             word = _normalised(member.name).split()[0]
-            if len(word) >= 4:
+            if len(word) >= 4 and word not in GENERIC_STORE_WORDS:
                 first_words.setdefault(word, []).append(member)
     for word, stores in first_words.items():
         if len(stores) == 1 and _contains_word(text, word):
