@@ -223,7 +223,7 @@ def test_a_chart_answer_shows_its_spec_and_data(client, scoped_world):
     page = client.get(reverse("assistant:conversation", args=[message.conversation_id]))
 
     html = page.content.decode()
-    assert "<code>measure=sales_units</code>" in html
+    assert "<code>measure=sales_units</code> <code>dimensions=region</code>" in html
     assert f'id="chart-data-{message.pk}"' in html
     assert reverse("assistant:chart", args=[message.pk]) in html
 

@@ -12,15 +12,16 @@
     }
     if (empty) { empty.remove(); }
     const kind = payload.chart_type || "line";
+    const bars = kind === "bar" || kind === "stacked_bar";
     const traces = series.map((s) => ({
       x: payload.labels, y: s.values, name: s.unit ? `${s.name} (${s.unit})` : s.name,
-      type: kind === "bar" ? "bar" : "scatter", mode: kind === "bar" ? undefined : "lines+markers",
+      type: bars ? "bar" : "scatter", mode: bars ? undefined : "lines+markers",
     }));
     const units = [...new Set(series.map((s) => s.unit).filter(Boolean))];
     Plotly.react(element, traces, {
       margin: { l: 60, r: 20, t: 30, b: 40 }, height: 340, showlegend: true,
       title: { text: payload.title || "", font: { size: 14 } },
-      legend: { orientation: "h", y: -0.18 }, barmode: "group",
+      legend: { orientation: "h", y: -0.18 }, barmode: kind === "stacked_bar" ? "stack" : "group",
       yaxis: { title: { text: units.join(", ") }, rangemode: "tozero" },
     }, { responsive: true, displaylogo: false });
     element.dataset.drawn = "true";
