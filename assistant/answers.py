@@ -44,3 +44,17 @@ class Answer:
     tool_runs: tuple[ToolRun, ...] = ()
     chart: dict[str, Any] | None = None
     notice: str = field(default="")
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON, as ``Message`` stores it (``sources``, ``tool_runs``, ``chart``)."""
+        return {
+            "text": self.text,
+            "mode": self.mode,
+            "notice": self.notice,
+            "sources": [{"label": s.label, "url": s.url} for s in self.sources],
+            "tool_runs": [
+                {"tool": r.tool, "arguments": r.arguments, "ok": r.ok, "summary": r.summary}
+                for r in self.tool_runs
+            ],
+            "chart": self.chart,
+        }

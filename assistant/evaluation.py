@@ -58,17 +58,22 @@ INJECTION = (
 )
 
 
+NO_FORECAST = ("No daily forecast", "Дневной прогноз ещё не рассчитан")
+NO_CYCLE = ("No planning cycle", "Цикл планирования ещё не открыт")
+PLAN = ("Plan", "План")
+
+
 @dataclass(frozen=True)
 class Expected:
     """A figure a correct answer states (``exact`` for counts), or a phrase it contains."""
 
     value: float | None = None
     exact: bool = False
-    phrase: str = ""
+    phrases: tuple[str, ...] = ()  # any of them (English or Russian)
 
     def found_in(self, text: str) -> bool:
-        if self.phrase:
-            return self.phrase.lower() in text.lower()
+        if self.phrases:
+            return any(phrase.lower() in text.lower() for phrase in self.phrases)
         return self.value is not None and mentions(text, self.value, exact=self.exact)
 
 
@@ -163,10 +168,11 @@ class Figures:
             return 0
         settings_row = InventorySettings.objects.order_by("pk").first() or InventorySettings()
         figures = health_figures(frame, excess_cover_days=settings_row.excess_cover_days)
-        risky = figures["stockout_risk"] >= RISK_THRESHOLD
-        if within_days is not None:
-            risky &= figures["days_of_supply"].fillna(float("inf")) < within_days
-        return int(risky.sum())
+        if within_days is None:
+            return int((figures["stockout_risk"] >= RISK_THRESHOLD).sum())
+        position = figures["on_hand"] + figures["on_order"]
+        demand = figures["demand_per_day"]
+        return int(((demand > 0) & (position < demand * within_days)).sum())
 
     def proposals(self) -> int:
         return (
@@ -187,9 +193,9 @@ class Figures:
         cycle = cycle_current(timezone.localdate())
         version = version_for_meeting(cycle) if cycle else None
         if version is None:
-            return Expected(phrase="No planning cycle" if cycle is None else "Plan")
+            return Expected(phrases=NO_CYCLE if cycle is None else PLAN)
         plan = meeting_numbers(version=version, scope=self.scope)["plan"]
-        return Expected(value=plan) if plan is not None else Expected(phrase="Plan")
+        return Expected(value=plan) if plan is not None else Expected(phrases=PLAN)
 
 
 def _units(value: float) -> Expected:
@@ -299,7 +305,7 @@ def regular_cases(figures: Figures) -> list[Case]:
 
 def _forecast_expected(pair: tuple[float, float] | None, *, both: bool = False):
     if pair is None:
-        return (Expected(phrase="No daily forecast"),)
+        return (Expected(phrases=NO_FORECAST),)
     return (_units(pair[0]), _units(pair[1])) if both else (_units(pair[0]),)
 
 

@@ -7,7 +7,6 @@ and the mode, notice, tools run, sources and chart at the end. The page polls th
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from datetime import timedelta
 from typing import Any
@@ -120,14 +119,15 @@ class _StreamedAnswer:
 
 def message_answer_record(*, message_id: int, answer: Answer) -> None:
     """Store a finished answer on its message."""
+    stored = answer.as_dict()
     Message.objects.filter(pk=message_id).update(
-        answer=answer.text,
+        answer=stored["text"],
         status=MessageStatus.DONE,
-        mode=answer.mode,
-        notice=answer.notice[:300],
-        tool_runs=[dataclasses.asdict(run) for run in answer.tool_runs],
-        sources=[dataclasses.asdict(source) for source in answer.sources],
-        chart=answer.chart,
+        mode=stored["mode"],
+        notice=stored["notice"][:300],
+        tool_runs=stored["tool_runs"],
+        sources=stored["sources"],
+        chart=stored["chart"],
         finished_at=timezone.now(),
     )
 

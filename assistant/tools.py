@@ -426,10 +426,17 @@ def stockout_risk(
         )
     settings_row = InventorySettings.objects.order_by("pk").first() or InventorySettings()
     figures = health_figures(frame, excess_cover_days=settings_row.excess_cover_days)
-    risky = figures["stockout_risk"] >= RISK_THRESHOLD
+    demand = figures["demand_per_day"].clip(lower=0.0)
+    figures["cover_days"] = ((figures["on_hand"] + figures["on_order"]) / demand).where(demand > 0)
     if within_days is not None:
-        risky &= figures["days_of_supply"].fillna(float("inf")) < within_days
-    chosen = figures[risky].sort_values(["stockout_risk", "sku__code"], ascending=[False, True])
+        # "Will run out next week": stock and open orders cover less than the days asked.
+        chosen = figures[figures["cover_days"].fillna(float("inf")) < within_days]
+        chosen = chosen.sort_values(["cover_days", "sku__code"])
+    else:
+        # As the inventory health page counts them: a stock-out before an order can arrive
+        # is at least as likely as not.
+        chosen = figures[figures["stockout_risk"] >= RISK_THRESHOLD]
+        chosen = chosen.sort_values(["stockout_risk", "sku__code"], ascending=[False, True])
     rows = [
         {
             "store": row.store__code,
@@ -437,9 +444,7 @@ def stockout_risk(
             "sku": row.sku__code,
             "sku_name": row.sku__name,
             "risk_pct": round(float(row.stockout_risk) * 100.0, 1),
-            "days_of_supply": None
-            if pd.isna(row.days_of_supply)
-            else round(float(row.days_of_supply), 1),
+            "cover_days": None if pd.isna(row.cover_days) else round(float(row.cover_days), 1),
         }
         for row in chosen.head(limit).itertuples()
     ]
@@ -449,7 +454,7 @@ def stockout_risk(
         .aggregate(count=Count("id"), units=Sum("quantity"), cost=Sum("cost"))
     )
     label = (
-        f"Positions that may run out within {within_days} days"
+        f"Positions whose stock and open orders cover less than {within_days} days"
         if within_days is not None
         else "Positions at risk of a stock-out"
     )

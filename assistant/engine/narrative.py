@@ -16,7 +16,6 @@ TEXTS = {
         "intro": "From the figures I could read:",
         "no_data": "I found no figures for this in what you can see.",
         "refused": "Not answered: {error}",
-        "message": "{tool}: {message}",
         "positions": "At risk: {items}.",
         "alerts": "Largest: {items}.",
         "rows": "Breakdown: {items}.",
@@ -27,13 +26,14 @@ TEXTS = {
         "cycle": "Cycle {cycle} is at stage «{stage}».",
         "period": "Period {start} to {end}.",
         "covers": "Covers: {what}.",
+        "days": "days of cover",
+        "risk": "stock-out risk",
         "everything": "everything you can see",
     },
     "ru": {
         "intro": "По данным, которые мне доступны:",
         "no_data": "В доступных вам данных цифр по этому вопросу нет.",
         "refused": "Без ответа: {error}",
-        "message": "{tool}: {message}",
         "positions": "Под риском: {items}.",
         "alerts": "Крупнейшие: {items}.",
         "rows": "Разбивка: {items}.",
@@ -44,6 +44,8 @@ TEXTS = {
         "cycle": "Цикл {cycle} на этапе «{stage}».",
         "period": "Период с {start} по {end}.",
         "covers": "Охват: {what}.",
+        "days": "дн. запаса",
+        "risk": "риск дефицита",
         "everything": "всё, что вам доступно",
     },
 }
@@ -72,6 +74,38 @@ LABELS_RU = {
 }
 
 UNITS_RU = {"units": "шт.", "%": "%"}
+
+MESSAGES_RU = {
+    "No sales in your scope yet.": "В доступных вам данных продаж пока нет.",
+    "No daily forecast has been run yet.": "Дневной прогноз ещё не рассчитан.",
+    "No inventory policies in your scope yet (run the inventory plan).": (
+        "Политик запасов в доступных вам данных пока нет (запустите план запасов)."
+    ),
+    "No planning cycle has been opened yet.": "Цикл планирования ещё не открыт.",
+}
+
+TITLES = {
+    "en": {
+        "find_master_data": "Search",
+        "sales_summary": "Sales",
+        "forecast_outlook": "Forecast",
+        "stockout_risk": "Stock-outs and replenishment",
+        "open_alerts": "Alerts",
+        "planning_status": "S&OP cycle",
+        "pilot_scorecard": "Pilots",
+        "make_chart": "Chart",
+    },
+    "ru": {
+        "find_master_data": "Поиск",
+        "sales_summary": "Продажи",
+        "forecast_outlook": "Прогноз",
+        "stockout_risk": "Дефицит и пополнение",
+        "open_alerts": "Алерты",
+        "planning_status": "Цикл S&OP",
+        "pilot_scorecard": "Пилоты",
+        "make_chart": "График",
+    },
+}
 
 
 def format_value(value: float | int | None, unit: str = "", lang: str = "en") -> str:
@@ -120,7 +154,8 @@ def _details(result: dict[str, Any], lang: str) -> list[str]:
     data = result.get("data", {})
     lines = []
     if "message" in data:
-        lines.append(t["message"].format(tool=result["tool"], message=data["message"]))
+        message = data["message"]
+        lines.append(MESSAGES_RU.get(message, message) if lang == "ru" else message)
     if "narrowed_to" in data:
         narrowed = data["narrowed_to"]
         what = "; ".join(_quoted(v) for v in narrowed.values()) if narrowed else t["everything"]
@@ -162,7 +197,8 @@ def _details(result: dict[str, Any], lang: str) -> list[str]:
                     data["positions"],
                     lambda r: (
                         f"{r['sku']} {_quoted(r['sku_name'])} @ {r['store']} "
-                        f"({format_value(r['risk_pct'], '%', lang).lstrip('+')})"
+                        f"({format_value(r['cover_days'], t['days'], lang)}, {t['risk']} "
+                        f"{format_value(r['risk_pct'], '%', lang).lstrip('+')})"
                     ),
                 )
             )
@@ -212,7 +248,8 @@ def compose(results: list[dict[str, Any]], *, lang: str = "en") -> str:
             continue
         lines = _fact_lines(result, lang) + _details(result, lang)
         if lines:
-            blocks.append("\n".join(lines))
+            title = TITLES[lang].get(result.get("tool", ""), "")
+            blocks.append("\n".join(([f"{title}:"] if title else []) + lines))
     if not blocks:
         return t["no_data"]
     return t["intro"] + "\n" + "\n".join(blocks)

@@ -1,7 +1,9 @@
 """No model, a malformed tool call, a time-out or invented figures: the grounded narrative."""
 
+import json
+
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from assistant.answering import answer_question
 from assistant.answers import AnswerMode
@@ -85,3 +87,18 @@ def test_ask_prints_the_fallback_and_its_sources_and_exits_0(world, admin_user, 
     assert "Units sold: 588 units" in out
     assert "Sources:\n  - Data overview: /data/" in out
     assert "no Ollama server answers" in out
+
+
+def test_ask_json_gives_the_answer_as_stored(world, admin_user, settings, capsys):
+    settings.OLLAMA_HOST = closed_port_url()
+    call_command("ask", QUESTION, "--user", admin_user.username, "--json")
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["mode"] == "fallback" and "Units sold: 588 units" in answer["text"]
+    assert answer["sources"] == [{"label": "Data overview", "url": "/data/"}]
+    assert [(r["tool"], r["ok"]) for r in answer["tool_runs"]] == [("sales_summary", True)]
+    assert answer["chart"] is None
+
+
+def test_ask_refuses_an_unknown_user(world):
+    with pytest.raises(CommandError, match="No user named 'nobody'"):
+        call_command("ask", QUESTION, "--user", "nobody")

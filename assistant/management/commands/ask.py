@@ -28,22 +28,7 @@ class Command(BaseCommand):
         answer = answer_question(user=user, question=options["question"])
         if options["json"]:
             self.stdout.write(
-                json.dumps(
-                    {
-                        "text": answer.text,
-                        "mode": answer.mode,
-                        "notice": answer.notice,
-                        "sources": [{"label": s.label, "url": s.url} for s in answer.sources],
-                        "tools": [
-                            {"tool": r.tool, "arguments": r.arguments, "ok": r.ok}
-                            for r in answer.tool_runs
-                        ],
-                        "chart": answer.chart,
-                    },
-                    ensure_ascii=False,
-                    indent=2,
-                    default=str,
-                )
+                json.dumps(answer.as_dict(), ensure_ascii=False, indent=2, default=str)
             )
             return
         self.stdout.write(answer.text)
