@@ -4,6 +4,8 @@ them."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
 
@@ -14,6 +16,7 @@ from assistant.job_params import SUMMARY_KIND, SummaryParams
 from assistant.services import summary_start
 from assistant.summaries import SummaryFacts, summary_written, ungrounded_numbers
 from jobs.models import JobRun, JobStatus
+from pilots.models import Group, Kpi, Pilot, PilotKpi, PilotStore
 from tests.factories import AlertFactory
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +191,48 @@ def test_a_refused_summary_shows_why(client, scoped_world, no_model):
 
     assert "That alert is not in your planning scope." in page
     assert "JobRejected" not in page
+
+
+def _pilot(stores) -> Pilot:
+    pilot = Pilot.objects.create(
+        name="Shelf-ready packs", start_date=dt.date(2025, 3, 1), end_date=dt.date(2025, 5, 31)
+    )
+    PilotKpi.objects.create(pilot=pilot, kpi=Kpi.EXCESS_STOCK, threshold=0.0, primary=True)
+    for store in stores:
+        PilotStore.objects.create(
+            pilot=pilot,
+            store=store,
+            group=Group.EXPERIMENTAL,
+            start_date=pilot.start_date,
+            end_date=pilot.end_date,
+        )
+    return pilot
+
+
+def test_a_pilot_summary_states_its_design_and_kpis(scoped_world, no_model):
+    pilot = _pilot([scoped_world["store_in"]])
+
+    job = summary_start(
+        user=scoped_world["scoped_planner"],
+        params=SummaryParams(subject="pilot", object_id=pilot.pk),
+    )
+
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    sections = job.result["sections"]
+    assert sections["Design"][0] == (
+        "Stratified from 01 Mar 2025 to 31 May 2025, status Being designed."
+    )
+    assert sections["KPIs"] == [f"{Kpi.EXCESS_STOCK.label}: not measurable yet."]
+    assert sections["Verdict"]
+
+
+def test_a_pilot_with_a_store_outside_the_scope_is_refused(scoped_world, no_model):
+    pilot = _pilot([scoped_world["store_in"], scoped_world["store_out"]])
+
+    job = summary_start(
+        user=scoped_world["scoped_planner"],
+        params=SummaryParams(subject="pilot", object_id=pilot.pk),
+    )
+
+    assert job.status == JobStatus.FAILED
+    assert "outside your planning scope" in job.error
