@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class AssistantConfig(AppConfig):
     name = "assistant"
     verbose_name = "Planning assistant"
+
+    def ready(self) -> None:
+        from assistant import jobs  # noqa: F401 - registers the answer and summary job kinds

@@ -20,6 +20,7 @@ urlpatterns = [
     path("alerts/", include("anomalies.urls")),
     path("planning/", include("planning.urls")),
     path("pilots/", include("pilots.urls")),
+    path("assistant/", include("assistant.urls")),
     path("api/v1/", include("sop_site.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("django-admin/", admin.site.urls),
