@@ -636,7 +636,10 @@ def pilot_scorecard(scope: Scope, *, name: str | None = None) -> ToolResult:
         ok=True,
         data={"pilots": cards},
         facts=(Fact("pilots", "Pilots found", len(visible)),),
-        sources=(_link("Jobs (pilot KPI runs)", "jobs:list"),),
+        sources=tuple(
+            _link(f"Pilot {pilot.name}: KPI page", "pilots:kpis", pilot.pk) for pilot in visible[:3]
+        )
+        or (_link("Pilots", "pilots:list"),),
     )
 
 
