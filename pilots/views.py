@@ -17,7 +17,7 @@ from datetime import timedelta
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -49,15 +49,11 @@ def _pilot(pk: int) -> Pilot:
 
 
 def _board_pack_links(pilot: Pilot) -> dict[str, str]:
-    """The board pack's downloads, where this build has them (they live in their own
-    module; the KPI page works without them)."""
-    links = {}
-    for label, name in (("PDF", "pilots:board_pack_pdf"), ("XLSX", "pilots:board_pack_xlsx")):
-        try:
-            links[label] = reverse(name, kwargs={"pk": pilot.pk})
-        except NoReverseMatch:
-            continue
-    return links
+    """The board pack's downloads (PDF for the board, XLSX for the numbers)."""
+    return {
+        "PDF": reverse("pilots:board_pack_pdf", kwargs={"pk": pilot.pk}),
+        "XLSX": reverse("pilots:board_pack_xlsx", kwargs={"pk": pilot.pk}),
+    }
 
 
 @role_required(*PILOT_READERS)

@@ -276,7 +276,8 @@ def test_the_kpi_page_shows_the_scorecard_trends_and_the_stores(
     assert 'id="pilot-trends"' in text and "pilots/trends.js" in text
     for store in stores:
         assert store.code in text
-    assert 'id="board-pack"' in text and "Board pack:" not in text  # no board pack URLs here
+    assert f'href="/pilots/{pilot.pk}/board-pack.pdf"' in text
+    assert f'href="/pilots/{pilot.pk}/board-pack.xlsx"' in text
 
 
 @pytest.mark.django_db
