@@ -25,13 +25,19 @@ import pandas as pd
 from scipy.stats import nbinom, norm, poisson
 
 from anomalies.engine.panel import Panel, ScanInputs
+from anomalies.engine.runs import run_sums, runs
 
 MIN_EXPECTED = 0.25
 MAD_TO_SIGMA = 1.4826
 MIN_PROMO_DAYS = 10
+MIN_PROMOTIONS = 5  # promotions of a SKU before the spread of their uplifts means anything
 MIN_PEERS = 3  # stores a SKU needs before its cross-store day factor means anything
 MIN_STORE_SKUS = 10  # SKUs a store needs before its day factor means anything
 LEVEL_WEEKS = 4  # the level is the last four weeks' deseasonalised mean
+MIN_DISPERSION_PERIODS = 28  # periods a series needs before its zero share is read
+ZERO_INFORMATIVE_MEAN = 3.0  # Poisson P(0) ≥ 5 %: a zero is still an outcome of demand
+DISPERSION_GRID = np.geomspace(0.01, 20.0, 40)  # NB alpha values tried (1/shape)
+SOLD_OUT_UNITS = 0.5  # a book stock at or below this at the end of a day: the shelf ran out
 
 
 @dataclass(frozen=True)
@@ -158,9 +164,41 @@ def promotion_uplift(panel: Panel, sales: np.ndarray, plain: np.ndarray) -> np.n
     return np.clip(uplift, 1.0, 20.0)
 
 
+def uplift_spread(panel: Panel, sales: np.ndarray, plain: np.ndarray) -> np.ndarray:
+    """Per series, how much one promotion's uplift differs from another's (the robust
+    standard deviation of the log uplift of the SKU's promotions, each promotion's total
+    against its plain expectation; 0 with fewer than ``MIN_PROMOTIONS``).
+
+    The expectation takes the SKU's typical uplift, but a deeper discount or a better
+    display lifts more: that is uncertainty of the expectation on promotion days, not
+    evidence of an anomaly, and it adds to their variance.
+    """
+    col, a, b = runs(panel.promo)
+    if not len(col):
+        return np.zeros(panel.n_series)
+    demand = np.where(np.isnan(plain), np.nan, sales)
+    got = run_sums(demand, col, a, b)
+    known = run_sums(np.where(np.isnan(demand), 0.0, plain), col, a, b)
+    frame = pd.DataFrame({"sku": panel.sku_id[col], "log_uplift": np.log((got + 1) / (known + 1))})[
+        known >= 1
+    ]
+    grouped = frame.groupby("sku")["log_uplift"]
+    mad = grouped.agg(lambda v: MAD_TO_SIGMA * np.median(np.abs(v - np.median(v))))
+    mad = mad[grouped.size() >= MIN_PROMOTIONS]
+    return pd.Series(panel.sku_id).map(mad).fillna(0.0).to_numpy(float)
+
+
+def sold_out(panel: Panel) -> np.ndarray:
+    """Periods that ended with the shelf empty on the books: their sales are what the stock
+    allowed, not what was demanded (censored), so they say nothing of the demand rate."""
+    with np.errstate(invalid="ignore"):
+        return panel.book <= SOLD_OUT_UNITS
+
+
 def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectation:
     sales = panel.sales
-    history = np.where(panel.promo, np.nan, sales).astype(np.float32)
+    censored = sold_out(panel)
+    history = np.where(panel.promo | censored, np.nan, sales).astype(np.float32)
     median = seasonal_baseline(history, weeks).astype(float)
     # Outliers (keying errors, spikes) must not lift the level of the weeks after them.
     cap = np.where(np.isnan(median), np.inf, 3 * median + 4 * np.sqrt(median + 1))
@@ -169,11 +207,12 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
     level = rolling_level(panel, clean, profile, 7 * LEVEL_WEEKS)
     weekday = panel.dates.day_of_week.to_numpy()
     baseline = np.where(np.isnan(level), median, level * profile[weekday, :])
-    factor = store_day_factor(panel, sales, baseline)
+    demand = np.where(censored, np.nan, sales)  # what the sales say of demand
+    factor = store_day_factor(panel, demand, baseline)
     plain = baseline * factor
-    uplift = promotion_uplift(panel, sales, plain)
+    uplift = promotion_uplift(panel, demand, plain)
     expected = np.where(panel.promo, plain * uplift[None, :], plain)
-    shared = sku_day_factor(panel, sales, np.nan_to_num(expected))
+    shared = sku_day_factor(panel, demand, np.nan_to_num(expected))
     expected = expected * shared
     plain = plain * shared
     low = np.full_like(expected, np.nan)
@@ -194,16 +233,55 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
         high[r, c] = stored["high"].to_numpy(float)[ok]
     expected = np.maximum(expected, MIN_EXPECTED)
     plain = np.maximum(plain, MIN_EXPECTED)
-    pearson = (sales - expected) / np.sqrt(expected)
+    pearson = np.where(censored, np.nan, (sales - expected) / np.sqrt(expected))
     phi = MAD_TO_SIGMA * _nanmedian(np.abs(pearson - _nanmedian(pearson, 0)), axis=0)
     phi = np.where(np.isnan(phi), 1.0, np.maximum(phi, 1.0))
-    sigma = np.sqrt(expected) * phi[None, :]
+    alpha = zero_share_dispersion(np.where(censored, np.nan, sales), expected)
+    sigma = np.maximum(np.sqrt(expected) * phi[None, :], np.sqrt(expected + alpha * expected**2))
+    spread = uplift_spread(panel, demand, plain)
+    sigma = np.where(panel.promo, np.sqrt(sigma**2 + (expected * spread[None, :]) ** 2), sigma)
     # A stored forecast's 80 % band (p10–p90) is ±1.28 σ: use it where it is wider.
     band = (high - low) / 2.56
     sigma = np.where(np.isnan(band), sigma, np.maximum(sigma, band))
     low = np.where(np.isnan(low), np.maximum(expected - 1.28 * sigma, 0), low)
     high = np.where(np.isnan(high), expected + 1.28 * sigma, high)
     return Expectation(expected, plain, sigma, low, high, factor)
+
+
+def zero_share_dispersion(sales: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Per series, the negative-binomial ``alpha`` (variance = mean + alpha × mean²) whose
+    share of zero-sale periods matches the series' own.
+
+    For a slow seller the median absolute residual cannot see over-dispersion (most periods
+    sell nothing, and the median residual is that of a zero): a lumpy seller of 0.3 a day
+    looks Poisson to it, and every lump of five reads as a rare event. The share of zeros
+    can: the lumpier the demand, the more days without a sale at the same mean. Spikes do
+    not move it, so it is robust where a variance would not be. Only periods expecting at
+    most ``ZERO_INFORMATIVE_MEAN`` units are read: there a zero is an ordinary outcome of
+    demand, while a zero where dozens were expected says the shelf or the feed failed (the
+    drop and phantom detectors' business), not that demand is lumpy. Where the zeros are no
+    more than Poisson's alpha is 0 and the robust scale alone applies.
+    """
+    known = ~np.isnan(sales) & ~np.isnan(expected) & (expected <= ZERO_INFORMATIVE_MEAN)
+    n_known = known.sum(axis=0)
+    zeros = ((sales == 0) & known).sum(axis=0) / np.maximum(n_known, 1)
+    mean = np.where(known, expected, 0.0)
+    alpha = np.zeros(sales.shape[1])
+    undecided = n_known >= MIN_DISPERSION_PERIODS
+    # From the least to the most dispersed: the first shape whose zero share reaches the
+    # observed one (P(0) = (1 + alpha × mean)^(−1/alpha) grows with alpha).
+    for a in DISPERSION_GRID:
+        with np.errstate(over="ignore", under="ignore"):
+            p0 = np.where(known, (1 + a * mean) ** (-1 / a), 0.0).sum(axis=0) / np.maximum(
+                n_known, 1
+            )
+        reached = undecided & (p0 >= zeros)
+        alpha[reached] = a
+        undecided &= ~reached
+    alpha[undecided] = DISPERSION_GRID[-1]
+    poisson_zeros = np.where(known, np.exp(-mean), 0.0).sum(axis=0) / np.maximum(n_known, 1)
+    alpha[poisson_zeros >= zeros] = 0.0
+    return alpha[None, :]
 
 
 def tail_z(observed, mean, sd, upper: bool) -> np.ndarray:
