@@ -1,9 +1,11 @@
-"""Residual detectors on sales: spikes, ×10 keying errors and drops.
+"""Residual detectors on sales: ×10 keying errors, spikes and drops.
 
-A spike is a run of periods well above the expectation with at least one period beyond
-``spike_z`` robust deviations (or beyond ``weak_z`` where the Isolation Forest agrees). A
-lone period about ten times its expectation whose figure ends in 0, and whose tenth is an
-ordinary value, is a keying error, not demand. A drop is a run of periods below
+A lone period about ten times its expectation whose figure ends in 0, and whose tenth is an
+ordinary value, is a keying error, not demand; it is found first and the series is judged
+on its tenth from then on. A spike is a run of periods above the expectation covered by a
+window of one to ``spike_max_days`` periods whose total is beyond ``spike_z`` (the exact
+count tail of the window's sum) and at least ``spike_ratio`` times its expectation (or
+beyond ``weak_z`` where the Isolation Forest agrees). A drop is a run of periods below
 ``drop_ratio`` of the expectation whose total shortfall is beyond ``drop_z``; periods the
 stock could not cover (the shelf was empty on the books) are not drops but censored sales.
 """

@@ -12,7 +12,10 @@ holiday the expectation foresees is therefore not an anomaly.
 
 The scale is robust: per series, 1.4826 × the median absolute Pearson residual
 ``(y − e) / √e`` of its history (at least 1, the Poisson level), so a volatile series needs
-a larger deviation than a steady one.
+a larger deviation than a steady one; for slow sellers, whose median residual cannot see
+lumpiness, at least the negative-binomial variance their share of zero days implies; on
+promotion days widened by how much the SKU's promotions differ in uplift. Days that ended
+sold out on the books are censored demand: left out of the level, the factors and the scale.
 """
 
 from __future__ import annotations

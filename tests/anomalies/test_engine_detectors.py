@@ -3,9 +3,12 @@ and steady sales raise nothing in the inbox."""
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 
+from anomalies.engine.demand import _window_spikes
 from anomalies.engine.evaluation import event_scores
+from anomalies.engine.expectation import tail_z, zero_share_dispersion
 from anomalies.engine.scan import scan_detect
 from anomalies.engine.settings import DetectorSettings
 from tests.anomalies.synthetic import synthetic_inputs
@@ -105,3 +108,38 @@ def test_a_spike_the_stored_forecast_expected_is_not_an_anomaly():
     ]
     assert spikes(scan_detect(plain))
     assert spikes(scan_detect(with_forecast)) == []
+
+
+def test_a_spike_of_a_slow_seller_is_found_on_its_window_total():
+    """Three days at about seven times a one-a-day rate: no day is rare alone (P(Y ≥ 7 | 1)
+    is 8e-5), their total of 20 against 3 expected is (1e-10)."""
+    expected = np.full((60, 1), 1.0)
+    sales = np.zeros((60, 1))
+    sales[::2] = 1.0  # an ordinary seller of one a day
+    sales[30:33, 0] = [7, 6, 7]
+    settings = DetectorSettings()
+    single = tail_z(sales[30:33, 0], expected[30:33, 0], expected[30:33, 0] ** 0.5, upper=True)
+    assert single.max() < settings.spike_z
+    best, seed = _window_spikes(sales, expected, np.sqrt(expected), settings)
+    assert seed[30:33, 0].all()
+    assert not seed[:30, 0].any() and not seed[33:, 0].any()
+    assert best[30:33, 0].min() >= settings.spike_z
+
+
+def test_slow_sellers_lumpiness_is_read_from_their_zero_days():
+    rng = np.random.default_rng(5)
+    mean = np.full((700, 2), 0.5)
+    lumpy = rng.poisson(rng.gamma(0.25, 0.5 / 0.25, 700))  # NB, alpha = 4
+    steady = rng.poisson(0.5, 700)
+    alpha = zero_share_dispersion(np.column_stack([lumpy, steady]).astype(float), mean)
+    assert 2.0 <= alpha[0, 0] <= 8.0
+    assert alpha[0, 1] * 0.5 < 0.5  # a Poisson seller: variance within 1.5 × its mean
+
+
+def test_a_keying_error_beside_a_real_spike_is_told_apart():
+    inject = [("x10", 1, 10, 100), ("spike", 1, 10, 101, 1)]
+    result = scan_detect(synthetic_inputs(inject=inject))
+    series = {(e.kind, e.start) for e in _inbox(result) if (e.store_id, e.sku_id) == (1, 10)}
+    day = pd.Timestamp("2025-01-06") + pd.Timedelta(days=100)
+    assert ("entry_error", day) in series
+    assert any(kind == "demand_spike" and start > day for kind, start in series)
