@@ -6,9 +6,10 @@ level over the last four weeks (promotion days left out, outliers capped at thre
 median of the same weekday over recent weeks) times its store's weekday profile, times the
 store's day factor
 (the median ratio of its SKUs that day: holidays, weather, a busy Saturday move all SKUs of
-a store together), on promotion days the SKU's promotion uplift, and the SKU's own day
-factor across stores (its category's seasonal events move it in every store). A promotion or a
-holiday the expectation foresees is therefore not an anomaly.
+a store together), on promotion days the SKU's promotion uplift, on calendar event days
+(holidays, festivals, finals) the SKU's uplift on the event's past occurrences, and the SKU's
+own day factor across stores (its category's seasonal events move it in every store). A
+promotion or a holiday the expectation foresees is therefore not an anomaly.
 
 The scale is robust: per series, 1.4826 × the median absolute Pearson residual
 ``(y − e) / √e`` of its history (at least 1, the Poisson level), so a volatile series needs
@@ -42,6 +43,7 @@ ZERO_INFORMATIVE_MEAN = 3.0  # Poisson P(0) ≥ 5 %: a zero is still an outcome 
 ALPHA_RANGE = (0.01, 20.0)  # NB alpha (1/shape) searched for
 DISPERSION_STEPS = 14  # bisection steps: alpha to within 0.05 % of itself
 SOLD_OUT_UNITS = 0.5  # a book stock at or below this at the end of a day: the shelf ran out
+MIN_EVENT_UNITS = 1.0  # expected units of a SKU on an event day before its ratio means anything
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,9 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
     plain = baseline * factor
     uplift = promotion_uplift(panel, demand, plain)
     expected = np.where(panel.promo, plain * uplift[None, :], plain)
+    event_uplift = calendar_uplift(panel, inputs, demand, expected)
+    expected = expected * event_uplift
+    plain = plain * event_uplift
     shared = sku_day_factor(panel, demand, np.nan_to_num(expected))
     expected = expected * shared
     plain = plain * shared
@@ -250,6 +255,81 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
     low = np.where(np.isnan(low), np.maximum(expected - 1.28 * sigma, 0), low)
     high = np.where(np.isnan(high), expected + 1.28 * sigma, high)
     return Expectation(expected, plain, sigma, low, high, factor)
+
+
+def _event_keys(panel: Panel, inputs: ScanInputs) -> np.ndarray:
+    """(dates × series) an id of the day's calendar events for the series' store, −1 on
+    ordinary days; two events on one day make a key of their own (a final on a bank
+    holiday is not either alone)."""
+    keys = np.full((len(panel.dates), panel.n_series), -1, dtype=np.int64)
+    calendar = inputs.calendar
+    if calendar.empty:
+        return keys
+    rows = panel.dates.get_indexer(pd.to_datetime(calendar["date"]))
+    frame = pd.DataFrame(
+        {"row": rows, "store": calendar["store_id"].to_numpy(), "name": calendar["name"]}
+    )
+    frame = frame[frame["row"] >= 0]
+    if frame.empty:
+        return keys
+    combined = (
+        frame.groupby(["row", "store"])["name"]
+        .agg(lambda names: " + ".join(sorted(set(names))))
+        .reset_index()
+    )
+    combined["key"] = pd.factorize(combined["name"])[0]
+    store_cols = pd.Series(np.arange(panel.n_series)).groupby(panel.store_id).apply(list)
+    for row, store, key in combined[["row", "store", "key"]].itertuples(index=False):
+        if store in store_cols.index:
+            keys[row, store_cols[store]] = key
+    return keys
+
+
+def calendar_uplift(
+    panel: Panel, inputs: ScanInputs, demand: np.ndarray, expected: np.ndarray
+) -> np.ndarray:
+    """Per period, the SKU's uplift for the day's calendar event (1 on ordinary days and on
+    an event the history has not seen yet).
+
+    The uplift of an event for a SKU is read from the event's earlier occurrences only (a
+    scan of today knows last year's Mother's Day, not next year's): on each occurrence, the
+    SKU's sales over its expectation summed over the stores that had the event (pooled
+    across stores, so one store's anomaly does not make the uplift), and the mean of those
+    log ratios. It multiplies what the store's day factor already moved: the part of an
+    event that lifts this SKU more than the store's other SKUs (flowers on Mother's Day).
+    """
+    keys = _event_keys(panel, inputs)
+    uplift = np.ones_like(expected)
+    rows, cols = np.nonzero(keys >= 0)
+    if not len(rows):
+        return uplift
+    cells = pd.DataFrame(
+        {
+            "row": rows,
+            "key": keys[rows, cols],
+            "sku": panel.sku_id[cols],
+            "sales": demand[rows, cols],
+            "expected": expected[rows, cols],
+        }
+    )
+    pooled = cells.dropna().groupby(["key", "sku", "row"])[["sales", "expected"]].sum()
+    pooled = pooled[pooled["expected"] >= MIN_EVENT_UNITS].reset_index().sort_values("row")
+    pooled["log_uplift"] = np.log((pooled["sales"] + 0.5) / (pooled["expected"] + 0.5))
+    grouped = pooled.groupby(["key", "sku"])["log_uplift"]
+    # Each occurrence with the mean log uplift of the occurrences up to it; a day reads the
+    # latest occurrence strictly before it.
+    past = pooled.assign(mean=grouped.cumsum() / (grouped.cumcount() + 1))
+    cells["cell"] = np.arange(len(cells))
+    looked = pd.merge_asof(
+        cells.sort_values("row"),
+        past[["key", "sku", "row", "mean"]].sort_values("row"),
+        on="row",
+        by=["key", "sku"],
+        allow_exact_matches=False,
+    ).sort_values("cell")
+    log_uplift = np.nan_to_num(looked["mean"].to_numpy(float), nan=0.0)
+    uplift[rows, cols] = np.exp(np.clip(log_uplift, np.log(0.2), np.log(20.0)))
+    return uplift
 
 
 def zero_share_dispersion(sales: np.ndarray, expected: np.ndarray) -> np.ndarray:

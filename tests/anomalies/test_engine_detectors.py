@@ -8,7 +8,8 @@ import pandas as pd
 
 from anomalies.engine.demand import _window_spikes
 from anomalies.engine.evaluation import event_scores
-from anomalies.engine.expectation import tail_z, zero_share_dispersion
+from anomalies.engine.expectation import expectation_build, tail_z, zero_share_dispersion
+from anomalies.engine.panel import panel_build
 from anomalies.engine.scan import scan_detect
 from anomalies.engine.settings import DetectorSettings
 from tests.anomalies.synthetic import synthetic_inputs
@@ -143,3 +144,34 @@ def test_a_keying_error_beside_a_real_spike_is_told_apart():
     day = pd.Timestamp("2025-01-06") + pd.Timedelta(days=100)
     assert ("entry_error", day) in series
     assert any(kind == "demand_spike" and start > day for kind, start in series)
+
+
+def test_a_recurring_calendar_event_that_lifts_one_sku_is_expected_from_its_past():
+    """A fair every four weeks lifts SKU 10 eightfold in every store. Its earlier
+    occurrences teach the uplift, so the scored occurrences are expected near their sales;
+    without the calendar the cross-store factor alone (capped) leaves them far below, and
+    the first occurrence, with no past, keeps the plain expectation (no guess)."""
+    inputs = synthetic_inputs()
+    rng = np.random.default_rng(5)
+    start = inputs.sales["date"].min()
+    dates = [start + pd.Timedelta(days=d) for d in (20, 48, 76, 104, 132)]
+    sales = inputs.sales.copy()
+    lifted = (sales["sku_id"] == 10) & sales["date"].isin(dates)
+    sales.loc[lifted, "quantity"] = rng.poisson(64, int(lifted.sum())).astype(float)
+    calendar = pd.DataFrame(
+        [(store, day, "Fair") for store in sales["store_id"].unique() for day in dates],
+        columns=["store_id", "date", "name"],
+    )
+
+    def expected_on_fairs(with_calendar: bool) -> np.ndarray:
+        changed = dataclasses.replace(
+            inputs, sales=sales, calendar=calendar if with_calendar else pd.DataFrame()
+        )
+        panel = panel_build(changed)
+        exp = expectation_build(panel, changed, DetectorSettings().baseline_weeks)
+        return exp.expected[panel.dates.get_indexer(dates)][:, panel.sku_id == 10]
+
+    without, with_calendar = expected_on_fairs(False), expected_on_fairs(True)
+    assert np.all(without[3:] < 40)
+    assert np.all((with_calendar[3:] > 48) & (with_calendar[3:] < 85))
+    assert np.allclose(with_calendar[0], without[0])
