@@ -17,7 +17,7 @@ from django.db.models import Max, Min
 from anomalies.engine.panel import ScanInputs
 from forecasting.models import BacktestPoint, Forecast, Granularity
 from history.bulk import frame_from_copy
-from history.models import Grain, MissingPeriod, SalesFact, StoreClosure
+from history.models import CalendarEvent, Grain, MissingPeriod, SalesFact, StoreClosure
 from masterdata.models import SKU, Store
 
 CONTEXT_DAYS = 182
@@ -117,6 +117,30 @@ def _expected(since: dt.date, until: dt.date) -> pd.DataFrame:
     return frame[columns]
 
 
+def _calendar(since: dt.date, until: dt.date, stores: pd.DataFrame) -> pd.DataFrame:
+    """Calendar events as one row per store they apply to (the whole company, a region's
+    stores, or one store)."""
+    columns = ["store_id", "date", "name"]
+    events = _frame(
+        CalendarEvent.objects.filter(date__gte=since, date__lte=until),
+        ["date", "name", "region_id", "store_id"],
+    )
+    if events.empty or stores.empty:
+        return pd.DataFrame(columns=columns)
+    everywhere = events[events["region_id"].isna() & events["store_id"].isna()]
+    company = everywhere[["date", "name"]].merge(stores[["store_id"]], how="cross")
+    regional = events[events["region_id"].notna() & events["store_id"].isna()].merge(
+        stores[["store_id", "region_id"]].rename(columns={"store_id": "in_region"}),
+        on="region_id",
+    )
+    regional["store_id"] = regional["in_region"]
+    own = events[events["store_id"].notna()]
+    frame = pd.concat([company, regional[columns], own[columns]], ignore_index=True)
+    frame["store_id"] = frame["store_id"].astype("int64")
+    frame["date"] = pd.to_datetime(frame["date"])
+    return frame[columns]
+
+
 def scan_inputs_load(*, date_from: dt.date, date_to: dt.date) -> ScanInputs:
     """Everything the engine reads to score ``date_from``–``date_to`` (with context)."""
     since = date_from - dt.timedelta(days=CONTEXT_DAYS)
@@ -133,7 +157,9 @@ def scan_inputs_load(*, date_from: dt.date, date_to: dt.date) -> ScanInputs:
     )
     for column in ("unit_price", "unit_cost"):
         skus[column] = pd.to_numeric(skus[column], errors="coerce").astype(float)
-    stores = _frame(Store.objects.all(), ["id", "code", "name"]).rename(columns={"id": "store_id"})
+    stores = _frame(Store.objects.all(), ["id", "code", "name", "region_id"]).rename(
+        columns={"id": "store_id"}
+    )
     return ScanInputs(
         sales=_sales(since, date_to),
         skus=skus,
@@ -145,4 +171,5 @@ def scan_inputs_load(*, date_from: dt.date, date_to: dt.date) -> ScanInputs:
         closures=closures,
         missing=missing,
         expected=_expected(since, date_to),
+        calendar=_calendar(since, date_to, stores),
     )

@@ -6,13 +6,17 @@ level over the last four weeks (promotion days left out, outliers capped at thre
 median of the same weekday over recent weeks) times its store's weekday profile, times the
 store's day factor
 (the median ratio of its SKUs that day: holidays, weather, a busy Saturday move all SKUs of
-a store together), on promotion days the SKU's promotion uplift, and the SKU's own day
-factor across stores (its category's seasonal events move it in every store). A promotion or a
-holiday the expectation foresees is therefore not an anomaly.
+a store together), on promotion days the SKU's promotion uplift, on calendar event days
+(holidays, festivals, finals) the SKU's uplift on the event's past occurrences, and the SKU's
+own day factor across stores (its category's seasonal events move it in every store). A
+promotion or a holiday the expectation foresees is therefore not an anomaly.
 
 The scale is robust: per series, 1.4826 × the median absolute Pearson residual
 ``(y − e) / √e`` of its history (at least 1, the Poisson level), so a volatile series needs
-a larger deviation than a steady one.
+a larger deviation than a steady one; for slow sellers, whose median residual cannot see
+lumpiness, at least the negative-binomial variance their share of zero days implies; on
+promotion days widened by how much the SKU's promotions differ in uplift. Days that ended
+sold out on the books are censored demand: left out of the level, the factors and the scale.
 """
 
 from __future__ import annotations
@@ -25,13 +29,21 @@ import pandas as pd
 from scipy.stats import nbinom, norm, poisson
 
 from anomalies.engine.panel import Panel, ScanInputs
+from anomalies.engine.runs import run_sums, runs
 
 MIN_EXPECTED = 0.25
 MAD_TO_SIGMA = 1.4826
 MIN_PROMO_DAYS = 10
+MIN_PROMOTIONS = 5  # promotions of a SKU before the spread of their uplifts means anything
 MIN_PEERS = 3  # stores a SKU needs before its cross-store day factor means anything
 MIN_STORE_SKUS = 10  # SKUs a store needs before its day factor means anything
 LEVEL_WEEKS = 4  # the level is the last four weeks' deseasonalised mean
+MIN_DISPERSION_PERIODS = 28  # periods a series needs before its zero share is read
+ZERO_INFORMATIVE_MEAN = 3.0  # Poisson P(0) ≥ 5 %: a zero is still an outcome of demand
+ALPHA_RANGE = (0.01, 20.0)  # NB alpha (1/shape) searched for
+DISPERSION_STEPS = 14  # bisection steps: alpha to within 0.05 % of itself
+SOLD_OUT_UNITS = 0.5  # a book stock at or below this at the end of a day: the shelf ran out
+MIN_EVENT_UNITS = 1.0  # expected units of a SKU on an event day before its ratio means anything
 
 
 @dataclass(frozen=True)
@@ -158,9 +170,41 @@ def promotion_uplift(panel: Panel, sales: np.ndarray, plain: np.ndarray) -> np.n
     return np.clip(uplift, 1.0, 20.0)
 
 
+def uplift_spread(panel: Panel, sales: np.ndarray, plain: np.ndarray) -> np.ndarray:
+    """Per series, how much one promotion's uplift differs from another's (the robust
+    standard deviation of the log uplift of the SKU's promotions, each promotion's total
+    against its plain expectation; 0 with fewer than ``MIN_PROMOTIONS``).
+
+    The expectation takes the SKU's typical uplift, but a deeper discount or a better
+    display lifts more: that is uncertainty of the expectation on promotion days, not
+    evidence of an anomaly, and it adds to their variance.
+    """
+    col, a, b = runs(panel.promo)
+    if not len(col):
+        return np.zeros(panel.n_series)
+    demand = np.where(np.isnan(plain), np.nan, sales)
+    got = run_sums(demand, col, a, b)
+    known = run_sums(np.where(np.isnan(demand), 0.0, plain), col, a, b)
+    frame = pd.DataFrame({"sku": panel.sku_id[col], "log_uplift": np.log((got + 1) / (known + 1))})[
+        known >= 1
+    ]
+    grouped = frame.groupby("sku")["log_uplift"]
+    mad = grouped.agg(lambda v: MAD_TO_SIGMA * np.median(np.abs(v - np.median(v))))
+    mad = mad[grouped.size() >= MIN_PROMOTIONS]
+    return pd.Series(panel.sku_id).map(mad).fillna(0.0).to_numpy(float)
+
+
+def sold_out(panel: Panel) -> np.ndarray:
+    """Periods that ended with the shelf empty on the books: their sales are what the stock
+    allowed, not what was demanded (censored), so they say nothing of the demand rate."""
+    with np.errstate(invalid="ignore"):
+        return panel.book <= SOLD_OUT_UNITS
+
+
 def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectation:
     sales = panel.sales
-    history = np.where(panel.promo, np.nan, sales).astype(np.float32)
+    censored = sold_out(panel)
+    history = np.where(panel.promo | censored, np.nan, sales).astype(np.float32)
     median = seasonal_baseline(history, weeks).astype(float)
     # Outliers (keying errors, spikes) must not lift the level of the weeks after them.
     cap = np.where(np.isnan(median), np.inf, 3 * median + 4 * np.sqrt(median + 1))
@@ -169,11 +213,15 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
     level = rolling_level(panel, clean, profile, 7 * LEVEL_WEEKS)
     weekday = panel.dates.day_of_week.to_numpy()
     baseline = np.where(np.isnan(level), median, level * profile[weekday, :])
-    factor = store_day_factor(panel, sales, baseline)
+    demand = np.where(censored, np.nan, sales)  # what the sales say of demand
+    factor = store_day_factor(panel, demand, baseline)
     plain = baseline * factor
-    uplift = promotion_uplift(panel, sales, plain)
+    uplift = promotion_uplift(panel, demand, plain)
     expected = np.where(panel.promo, plain * uplift[None, :], plain)
-    shared = sku_day_factor(panel, sales, np.nan_to_num(expected))
+    event_uplift = calendar_uplift(panel, inputs, demand, expected)
+    expected = expected * event_uplift
+    plain = plain * event_uplift
+    shared = sku_day_factor(panel, demand, np.nan_to_num(expected))
     expected = expected * shared
     plain = plain * shared
     low = np.full_like(expected, np.nan)
@@ -194,16 +242,133 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
         high[r, c] = stored["high"].to_numpy(float)[ok]
     expected = np.maximum(expected, MIN_EXPECTED)
     plain = np.maximum(plain, MIN_EXPECTED)
-    pearson = (sales - expected) / np.sqrt(expected)
+    pearson = np.where(censored, np.nan, (sales - expected) / np.sqrt(expected))
     phi = MAD_TO_SIGMA * _nanmedian(np.abs(pearson - _nanmedian(pearson, 0)), axis=0)
     phi = np.where(np.isnan(phi), 1.0, np.maximum(phi, 1.0))
-    sigma = np.sqrt(expected) * phi[None, :]
+    alpha = zero_share_dispersion(np.where(censored, np.nan, sales), expected)
+    sigma = np.maximum(np.sqrt(expected) * phi[None, :], np.sqrt(expected + alpha * expected**2))
+    spread = uplift_spread(panel, demand, plain)
+    sigma = np.where(panel.promo, np.sqrt(sigma**2 + (expected * spread[None, :]) ** 2), sigma)
     # A stored forecast's 80 % band (p10–p90) is ±1.28 σ: use it where it is wider.
     band = (high - low) / 2.56
     sigma = np.where(np.isnan(band), sigma, np.maximum(sigma, band))
     low = np.where(np.isnan(low), np.maximum(expected - 1.28 * sigma, 0), low)
     high = np.where(np.isnan(high), expected + 1.28 * sigma, high)
     return Expectation(expected, plain, sigma, low, high, factor)
+
+
+def _event_keys(panel: Panel, inputs: ScanInputs) -> np.ndarray:
+    """(dates × series) an id of the day's calendar events for the series' store, −1 on
+    ordinary days; two events on one day make a key of their own (a final on a bank
+    holiday is not either alone)."""
+    keys = np.full((len(panel.dates), panel.n_series), -1, dtype=np.int64)
+    calendar = inputs.calendar
+    if calendar.empty:
+        return keys
+    rows = panel.dates.get_indexer(pd.to_datetime(calendar["date"]))
+    frame = pd.DataFrame(
+        {"row": rows, "store": calendar["store_id"].to_numpy(), "name": calendar["name"]}
+    )
+    frame = frame[frame["row"] >= 0]
+    if frame.empty:
+        return keys
+    combined = (
+        frame.groupby(["row", "store"])["name"]
+        .agg(lambda names: " + ".join(sorted(set(names))))
+        .reset_index()
+    )
+    combined["key"] = pd.factorize(combined["name"])[0]
+    store_cols = pd.Series(np.arange(panel.n_series)).groupby(panel.store_id).apply(list)
+    for row, store, key in combined[["row", "store", "key"]].itertuples(index=False):
+        if store in store_cols.index:
+            keys[row, store_cols[store]] = key
+    return keys
+
+
+def calendar_uplift(
+    panel: Panel, inputs: ScanInputs, demand: np.ndarray, expected: np.ndarray
+) -> np.ndarray:
+    """Per period, the SKU's uplift for the day's calendar event (1 on ordinary days and on
+    an event the history has not seen yet).
+
+    The uplift of an event for a SKU is read from the event's earlier occurrences only (a
+    scan of today knows last year's Mother's Day, not next year's): on each occurrence, the
+    SKU's sales over its expectation summed over the stores that had the event (pooled
+    across stores, so one store's anomaly does not make the uplift), and the mean of those
+    log ratios. It multiplies what the store's day factor already moved: the part of an
+    event that lifts this SKU more than the store's other SKUs (flowers on Mother's Day).
+    """
+    keys = _event_keys(panel, inputs)
+    uplift = np.ones_like(expected)
+    rows, cols = np.nonzero(keys >= 0)
+    if not len(rows):
+        return uplift
+    cells = pd.DataFrame(
+        {
+            "row": rows,
+            "key": keys[rows, cols],
+            "sku": panel.sku_id[cols],
+            "sales": demand[rows, cols],
+            "expected": expected[rows, cols],
+        }
+    )
+    pooled = cells.dropna().groupby(["key", "sku", "row"])[["sales", "expected"]].sum()
+    pooled = pooled[pooled["expected"] >= MIN_EVENT_UNITS].reset_index().sort_values("row")
+    pooled["log_uplift"] = np.log((pooled["sales"] + 0.5) / (pooled["expected"] + 0.5))
+    grouped = pooled.groupby(["key", "sku"])["log_uplift"]
+    # Each occurrence with the mean log uplift of the occurrences up to it; a day reads the
+    # latest occurrence strictly before it.
+    past = pooled.assign(mean=grouped.cumsum() / (grouped.cumcount() + 1))
+    cells["cell"] = np.arange(len(cells))
+    looked = pd.merge_asof(
+        cells.sort_values("row"),
+        past[["key", "sku", "row", "mean"]].sort_values("row"),
+        on="row",
+        by=["key", "sku"],
+        allow_exact_matches=False,
+    ).sort_values("cell")
+    log_uplift = np.nan_to_num(looked["mean"].to_numpy(float), nan=0.0)
+    uplift[rows, cols] = np.exp(np.clip(log_uplift, np.log(0.2), np.log(20.0)))
+    return uplift
+
+
+def zero_share_dispersion(sales: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Per series, the negative-binomial ``alpha`` (variance = mean + alpha × mean²) whose
+    share of zero-sale periods matches the series' own.
+
+    For a slow seller the median absolute residual cannot see over-dispersion (most periods
+    sell nothing, and the median residual is that of a zero): a lumpy seller of 0.3 a day
+    looks Poisson to it, and every lump of five reads as a rare event. The share of zeros
+    can: the lumpier the demand, the more days without a sale at the same mean. Spikes do
+    not move it, so it is robust where a variance would not be. Only periods expecting at
+    most ``ZERO_INFORMATIVE_MEAN`` units are read: there a zero is an ordinary outcome of
+    demand, while a zero where dozens were expected says the shelf or the feed failed (the
+    drop and phantom detectors' business), not that demand is lumpy. Where the zeros are no
+    more than Poisson's alpha is 0 and the robust scale alone applies.
+    """
+    known = ~np.isnan(sales) & ~np.isnan(expected) & (expected <= ZERO_INFORMATIVE_MEAN)
+    rows, cols = np.nonzero(known)
+    n_series = sales.shape[1]
+    mean = expected[rows, cols]
+    n_known = np.bincount(cols, minlength=n_series)
+    per_period = np.maximum(n_known, 1)
+    zeros = np.bincount(cols, weights=sales[rows, cols] == 0, minlength=n_series) / per_period
+    poisson_zeros = np.bincount(cols, weights=np.exp(-mean), minlength=n_series) / per_period
+    # P(0) = (1 + alpha × mean)^(−1/alpha) grows with alpha: bisect (in log alpha) for the
+    # least dispersed shape whose zero share reaches the observed one.
+    lo = np.full(n_series, np.log(ALPHA_RANGE[0]))
+    hi = np.full(n_series, np.log(ALPHA_RANGE[1]))
+    for _ in range(DISPERSION_STEPS):
+        mid = (lo + hi) / 2
+        alpha = np.exp(mid)[cols]
+        with np.errstate(over="ignore", under="ignore"):
+            p0 = np.bincount(cols, weights=(1 + alpha * mean) ** (-1 / alpha), minlength=n_series)
+        reached = p0 / per_period >= zeros
+        hi = np.where(reached, mid, hi)
+        lo = np.where(reached, lo, mid)
+    alpha = np.exp(hi)
+    alpha[(n_known < MIN_DISPERSION_PERIODS) | (poisson_zeros >= zeros)] = 0.0
+    return alpha[None, :]
 
 
 def tail_z(observed, mean, sd, upper: bool) -> np.ndarray:

@@ -24,6 +24,8 @@ class ScanInputs:
     - ``expected``: store_id, sku_id, date, expected, low, high (a stored forecast or
       backtest point for the period; optional)
     - ``skus``: sku_id, code, name, unit_price, unit_cost; ``stores``: store_id, code, name
+    - ``calendar``: store_id, date, name (a holiday or event, one row per store it applies
+      to; optional)
     - ``score_from``/``score_to``: the periods scored; earlier ones are context only.
     """
 
@@ -37,6 +39,7 @@ class ScanInputs:
     closures: pd.DataFrame = field(default_factory=pd.DataFrame)
     missing: pd.DataFrame = field(default_factory=pd.DataFrame)
     expected: pd.DataFrame = field(default_factory=pd.DataFrame)
+    calendar: pd.DataFrame = field(default_factory=pd.DataFrame)
     today: pd.Timestamp | None = None  # "now" for open orders; the last sales date by default
 
 

@@ -17,7 +17,7 @@ class DetectorSettings:
     baseline_weeks: int = 8  # same-weekday history the seasonal baseline takes the median of
     spike_z: float = 5.5  # one period this far above the expectation is a spike on its own
     spike_ratio: float = 3.0  # ... and at least this many times the expectation
-    spike_min_expected: float = 2.0  # below a unit a day "×3" is a few units: not a spike
+    spike_max_days: int = 7  # a spike's total is tested over windows of up to this many periods
     spike_continue_z: float = 3.0  # neighbouring periods this high join the spike
     spike_min_units: float = 3.0
     # With the Isolation Forest agreeing, this is enough. Equal to spike_z: on the tuning

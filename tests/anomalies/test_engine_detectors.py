@@ -3,9 +3,13 @@ and steady sales raise nothing in the inbox."""
 
 import dataclasses
 
+import numpy as np
 import pandas as pd
 
+from anomalies.engine.demand import _window_spikes
 from anomalies.engine.evaluation import event_scores
+from anomalies.engine.expectation import expectation_build, tail_z, zero_share_dispersion
+from anomalies.engine.panel import panel_build
 from anomalies.engine.scan import scan_detect
 from anomalies.engine.settings import DetectorSettings
 from tests.anomalies.synthetic import synthetic_inputs
@@ -105,3 +109,69 @@ def test_a_spike_the_stored_forecast_expected_is_not_an_anomaly():
     ]
     assert spikes(scan_detect(plain))
     assert spikes(scan_detect(with_forecast)) == []
+
+
+def test_a_spike_of_a_slow_seller_is_found_on_its_window_total():
+    """Three days at about seven times a one-a-day rate: no day is rare alone (P(Y ≥ 7 | 1)
+    is 8e-5), their total of 20 against 3 expected is (1e-10)."""
+    expected = np.full((60, 1), 1.0)
+    sales = np.zeros((60, 1))
+    sales[::2] = 1.0  # an ordinary seller of one a day
+    sales[30:33, 0] = [7, 6, 7]
+    settings = DetectorSettings()
+    single = tail_z(sales[30:33, 0], expected[30:33, 0], expected[30:33, 0] ** 0.5, upper=True)
+    assert single.max() < settings.spike_z
+    best, seed = _window_spikes(sales, expected, np.sqrt(expected), settings)
+    assert seed[30:33, 0].all()
+    assert not seed[:30, 0].any() and not seed[33:, 0].any()
+    assert best[30:33, 0].min() >= settings.spike_z
+
+
+def test_slow_sellers_lumpiness_is_read_from_their_zero_days():
+    rng = np.random.default_rng(5)
+    mean = np.full((700, 2), 0.5)
+    lumpy = rng.poisson(rng.gamma(0.25, 0.5 / 0.25, 700))  # NB, alpha = 4
+    steady = rng.poisson(0.5, 700)
+    alpha = zero_share_dispersion(np.column_stack([lumpy, steady]).astype(float), mean)
+    assert 2.0 <= alpha[0, 0] <= 8.0
+    assert alpha[0, 1] * 0.5 < 0.5  # a Poisson seller: variance within 1.5 × its mean
+
+
+def test_a_keying_error_beside_a_real_spike_is_told_apart():
+    inject = [("x10", 1, 10, 100), ("spike", 1, 10, 101, 1)]
+    result = scan_detect(synthetic_inputs(inject=inject))
+    series = {(e.kind, e.start) for e in _inbox(result) if (e.store_id, e.sku_id) == (1, 10)}
+    day = pd.Timestamp("2025-01-06") + pd.Timedelta(days=100)
+    assert ("entry_error", day) in series
+    assert any(kind == "demand_spike" and start > day for kind, start in series)
+
+
+def test_a_recurring_calendar_event_that_lifts_one_sku_is_expected_from_its_past():
+    """A fair every four weeks lifts SKU 10 eightfold in every store. Its earlier
+    occurrences teach the uplift, so the scored occurrences are expected near their sales;
+    without the calendar the cross-store factor alone (capped) leaves them far below, and
+    the first occurrence, with no past, keeps the plain expectation (no guess)."""
+    inputs = synthetic_inputs()
+    rng = np.random.default_rng(5)
+    start = inputs.sales["date"].min()
+    dates = [start + pd.Timedelta(days=d) for d in (20, 48, 76, 104, 132)]
+    sales = inputs.sales.copy()
+    lifted = (sales["sku_id"] == 10) & sales["date"].isin(dates)
+    sales.loc[lifted, "quantity"] = rng.poisson(64, int(lifted.sum())).astype(float)
+    calendar = pd.DataFrame(
+        [(store, day, "Fair") for store in sales["store_id"].unique() for day in dates],
+        columns=["store_id", "date", "name"],
+    )
+
+    def expected_on_fairs(with_calendar: bool) -> np.ndarray:
+        changed = dataclasses.replace(
+            inputs, sales=sales, calendar=calendar if with_calendar else pd.DataFrame()
+        )
+        panel = panel_build(changed)
+        exp = expectation_build(panel, changed, DetectorSettings().baseline_weeks)
+        return exp.expected[panel.dates.get_indexer(dates)][:, panel.sku_id == 10]
+
+    without, with_calendar = expected_on_fairs(False), expected_on_fairs(True)
+    assert np.all(without[3:] < 40)
+    assert np.all((with_calendar[3:] > 48) & (with_calendar[3:] < 85))
+    assert np.allclose(with_calendar[0], without[0])
