@@ -361,6 +361,8 @@ LOGGING = {
         # Prophet and its Stan backend narrate every fit; only their errors matter here.
         "prophet": {"level": "ERROR"},
         "cmdstanpy": {"level": "ERROR"},
+        # The Ollama client logs every HTTP request it makes; the assistant logs what matters.
+        "httpx": {"level": "WARNING"},
     },
 }
 
