@@ -302,6 +302,9 @@ def pilot_facts(*, scope: Scope, pilot_id: int) -> SummaryFacts:
             f"to {effect.ci_high:,.2f}), {verdict} its threshold {result.threshold:,.2f}.",
         )
     facts.add("Verdict", analysis.verdict)
+    facts.sources.append(
+        Source(label=f"Pilot {pilot.name}: KPI page", url=reverse("pilots:kpis", args=[pilot.pk]))
+    )
     return facts
 
 
