@@ -49,7 +49,7 @@ from forecasting.models import Forecast as ForecastRow
 from forecasting.signals import forecast_finished
 from history.bulk import UpsertTarget, statistics_refresh, upsert_frame
 from history.models import SalesFact
-from jobs.heartbeat import STALE_AFTER, heartbeat, holder_is_dead_here, worker_identity
+from jobs.heartbeat import claim_chunk, heartbeat
 from jobs.limits import return_freed_memory
 from jobs.models import JobRun
 from jobs.services import Progress, job_helpers_start, job_start
@@ -167,37 +167,11 @@ def forecast_chunk_claim(*, run: ForecastRun) -> ForecastChunk | None:
     once when the holder was a process of this machine that has died (a killed pool
     process whose job was redelivered to a sibling).
     """
-    stale = timezone.now() - STALE_AFTER
-    with transaction.atomic():
-        chunks = ForecastChunk.objects.filter(run=run)
-        if transaction.get_connection().features.has_select_for_update_skip_locked:
-            chunks = chunks.select_for_update(skip_locked=True)
-        running = Q(status=ForecastChunk.Status.RUNNING)
-        chunk = (
-            chunks.filter(
-                Q(status=ForecastChunk.Status.PENDING)
-                | (running & Q(heartbeat_at__lt=stale))
-                | (running & Q(heartbeat_at__isnull=True, claimed_at__lt=stale))
-            )
-            .order_by("index")
-            .first()
-        )
-        if chunk is None:
-            chunk = next(
-                (
-                    c
-                    for c in chunks.filter(running).order_by("index")
-                    if holder_is_dead_here(c.worker)
-                ),
-                None,
-            )
-        if chunk is None:
-            return None
-        chunk.status = ForecastChunk.Status.RUNNING
-        chunk.claimed_at = chunk.heartbeat_at = timezone.now()
-        chunk.worker = worker_identity()
-        chunk.save(update_fields=["status", "claimed_at", "heartbeat_at", "worker"])
-    return chunk
+    return claim_chunk(
+        ForecastChunk.objects.filter(run=run),
+        pending=ForecastChunk.Status.PENDING,
+        running=ForecastChunk.Status.RUNNING,
+    )
 
 
 def _chunk_process_alive(chunk: ForecastChunk) -> int:

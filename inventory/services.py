@@ -41,7 +41,7 @@ from inventory.models import (
     RecommendationStatus,
 )
 from inventory.order_plan_inputs import order_plan_inputs_load
-from jobs.heartbeat import STALE_AFTER, heartbeat, holder_is_dead_here, worker_identity
+from jobs.heartbeat import claim_chunk, heartbeat
 from jobs.limits import return_freed_memory
 from jobs.models import JobRun
 from jobs.services import job_helpers_start, job_start
@@ -542,37 +542,11 @@ def _policies_run_prepare(*, job: JobRun, params: InventoryPlanParams) -> Invent
 def inventory_chunk_claim(*, run: InventoryPlanRun) -> InventoryPlanChunk | None:
     """Take the next pending chunk of ``run`` for this worker, or an abandoned one (its
     holder stopped heartbeating, or was a process of this machine that has died)."""
-    stale = timezone.now() - STALE_AFTER
-    with transaction.atomic():
-        chunks = InventoryPlanChunk.objects.filter(run=run)
-        if transaction.get_connection().features.has_select_for_update_skip_locked:
-            chunks = chunks.select_for_update(skip_locked=True)
-        running = Q(status=InventoryPlanChunk.Status.RUNNING)
-        chunk = (
-            chunks.filter(
-                Q(status=InventoryPlanChunk.Status.PENDING)
-                | (running & Q(heartbeat_at__lt=stale))
-                | (running & Q(heartbeat_at__isnull=True, claimed_at__lt=stale))
-            )
-            .order_by("index")
-            .first()
-        )
-        if chunk is None:
-            chunk = next(
-                (
-                    c
-                    for c in chunks.filter(running).order_by("index")
-                    if holder_is_dead_here(c.worker)
-                ),
-                None,
-            )
-        if chunk is None:
-            return None
-        chunk.status = InventoryPlanChunk.Status.RUNNING
-        chunk.claimed_at = chunk.heartbeat_at = timezone.now()
-        chunk.worker = worker_identity()
-        chunk.save(update_fields=["status", "claimed_at", "heartbeat_at", "worker"])
-    return chunk
+    return claim_chunk(
+        InventoryPlanChunk.objects.filter(run=run),
+        pending=InventoryPlanChunk.Status.PENDING,
+        running=InventoryPlanChunk.Status.RUNNING,
+    )
 
 
 def inventory_chunk_process(*, chunk: InventoryPlanChunk, params: InventoryPlanParams) -> int:

@@ -21,7 +21,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
-from django.db import connections
+from django.db import connections, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 HEARTBEAT_INTERVAL_S = 15.0
 STALE_AFTER_S = 60.0
@@ -53,6 +55,46 @@ def holder_is_dead_here(identity: str) -> bool:
     except PermissionError:
         return False
     return False
+
+
+def claim_chunk(chunks: QuerySet, *, pending: str, running: str):
+    """Take the next pending chunk of ``chunks`` for this worker, or an abandoned one.
+
+    One mechanism for every app that splits a job into chunks (forecast series, inventory
+    SKUs). A chunk is abandoned when its holder stopped heartbeating (``STALE_AFTER``), or
+    at once when the holder was a process of this machine that has died (a killed pool
+    process whose job was redelivered to a sibling). Returns None when nothing is left.
+    """
+    stale = timezone.now() - STALE_AFTER
+    with transaction.atomic():
+        if transaction.get_connection().features.has_select_for_update_skip_locked:
+            chunks = chunks.select_for_update(skip_locked=True)
+        is_running = Q(status=running)
+        chunk = (
+            chunks.filter(
+                Q(status=pending)
+                | (is_running & Q(heartbeat_at__lt=stale))
+                | (is_running & Q(heartbeat_at__isnull=True, claimed_at__lt=stale))
+            )
+            .order_by("index")
+            .first()
+        )
+        if chunk is None:
+            chunk = next(
+                (
+                    c
+                    for c in chunks.filter(is_running).order_by("index")
+                    if holder_is_dead_here(c.worker)
+                ),
+                None,
+            )
+        if chunk is None:
+            return None
+        chunk.status = running
+        chunk.claimed_at = chunk.heartbeat_at = timezone.now()
+        chunk.worker = worker_identity()
+        chunk.save(update_fields=["status", "claimed_at", "heartbeat_at", "worker"])
+    return chunk
 
 
 @contextmanager
