@@ -15,7 +15,7 @@ model label, and the category subtree is read through the scope's own relation.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -28,15 +28,18 @@ COMPANY_WIDE_ROLES = frozenset({Role.ADMIN, Role.EXECUTIVE})
 
 @dataclass(frozen=True)
 class Scope:
-    """What an actor may see: region ids and expanded category ids.
+    """What an actor may see: region ids and expanded category ids, and the actor's roles.
 
     ``None`` on an axis means every member of it; an empty set means none. ``Scope.nothing()``
-    (no role) is empty on both axes.
+    (no role) is empty on both axes. ``roles`` answers what is granted by role rather than by
+    region or category (company-wide designs such as pilots, ``Scope.may``); the system
+    acts in every role.
     """
 
     region_ids: frozenset[int] | None
     category_ids: frozenset[int] | None
     label: str = ""
+    roles: frozenset[str] = frozenset()
 
     @classmethod
     def company_wide(cls, label: str = "company-wide") -> Scope:
@@ -44,8 +47,8 @@ class Scope:
 
     @classmethod
     def system(cls) -> Scope:
-        """Jobs, schedules and commands act for the whole company."""
-        return cls.company_wide(label="system")
+        """Jobs, schedules and commands act for the whole company, in every role."""
+        return cls(region_ids=None, category_ids=None, label="system", roles=frozenset(Role.values))
 
     @classmethod
     def nothing(cls) -> Scope:
@@ -72,14 +75,19 @@ class Scope:
         if not roles:
             return cls.nothing()
         if roles & COMPANY_WIDE_ROLES:
-            return cls.company_wide()
+            return replace(cls.company_wide(), roles=frozenset(roles))
         planning = PlanningScope.objects.filter(user=user).first()
         if planning is None:
-            return cls.company_wide()
-        return cls.of(
+            return replace(cls.company_wide(), roles=frozenset(roles))
+        narrowed = cls.of(
             region_ids=set(planning.regions.values_list("id", flat=True)),
             category_ids=set(planning.categories.values_list("id", flat=True)),
         )
+        return replace(narrowed, roles=frozenset(roles))
+
+    def may(self, *roles: str) -> bool:
+        """Whether the actor holds one of ``roles`` (for what is granted by role)."""
+        return bool(self.roles & set(roles))
 
     @property
     def is_nothing(self) -> bool:

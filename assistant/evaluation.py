@@ -337,7 +337,9 @@ def _forecast_cases(figures: Figures, regions, stores) -> list[Case]:
 
 def _operations_cases(figures: Figures, regions, tops) -> list[Case]:
     first, last = regions[0], regions[-1]
-    pilots = Pilot.objects.filter(status__in=[PilotStatus.RUNNING, PilotStatus.FINISHED])
+    pilots = Pilot.objects.visible_to(figures.scope).filter(
+        status__in=[PilotStatus.RUNNING, PilotStatus.FINISHED], stores__isnull=False
+    )
     return [
         Case(
             f"Which SKUs in region {first.name} will run out next week?",
@@ -382,7 +384,7 @@ def _operations_cases(figures: Figures, regions, tops) -> list[Case]:
         Case(
             "How are the pilots doing?",
             [[_call("pilot_scorecard")]],
-            (_count(pilots.count() if figures.scope.is_company_wide else 0),),
+            (_count(pilots.distinct().count()),),
         ),
     ]
 

@@ -38,7 +38,7 @@ from inventory.models import InventorySettings, RecommendationStatus
 from inventory.selectors import health_figures, policy_frame, recommendations_in_scope
 from masterdata.selectors import category_list, company, region_list, sku_list, store_list
 from pilots.analysis import pilot_analysis
-from pilots.models import Pilot, PilotStatus, PilotStore
+from pilots.models import PILOT_READER_ROLES, Pilot, PilotStatus
 from planning.selectors import cycle_current, meeting_numbers, version_for_meeting
 
 MEMBER_KINDS = ("region", "category", "store", "sku")
@@ -595,20 +595,18 @@ def planning_status(scope: Scope) -> ToolResult:
 
 
 def pilot_scorecard(scope: Scope, *, name: str | None = None) -> ToolResult:
-    """Running or finished pilots whose stores are all within the scope, with each KPI's
-    effect so far and the verdict."""
-    visible_stores = set(store_list(scope).values_list("id", flat=True))
-    pilots = Pilot.objects.filter(status__in=[PilotStatus.RUNNING, PilotStatus.FINISHED]).order_by(
-        "-start_date", "pk"
+    """Running or finished pilots the scope may read (the pilot pages' rule), with each
+    KPI's effect so far and the verdict."""
+    if not scope.may(*PILOT_READER_ROLES):
+        raise NotInScope("Pilots are read by admins and executives.")
+    pilots = (
+        Pilot.objects.visible_to(scope)
+        .filter(status__in=[PilotStatus.RUNNING, PilotStatus.FINISHED])
+        .order_by("-start_date", "pk")
     )
     if name:
         pilots = pilots.filter(name__icontains=name.strip())
-    members: dict[int, set[int]] = {}
-    for pilot_id, store_id in PilotStore.objects.filter(pilot__in=pilots).values_list(
-        "pilot_id", "store_id"
-    ):
-        members.setdefault(pilot_id, set()).add(store_id)
-    visible = [p for p in pilots if members.get(p.pk) and members[p.pk] <= visible_stores]
+    visible = list(pilots.filter(stores__isnull=False).distinct())
     cards = []
     for pilot in visible[:3]:
         analysis = pilot_analysis(pilot=pilot)

@@ -21,7 +21,6 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import escape
 
-from accounts.scoping import Scope
 from exports.formula_safety import neutralise_formula
 from masterdata.models import Company
 from pilots.analysis import ALPHA, SAMPLE_RATIO_ALPHA, KpiResult, pilot_analysis
@@ -146,19 +145,6 @@ class BoardPack:
     def filename(self) -> str:
         slug = re.sub(r"[^A-Za-z0-9]+", "-", self.pilot.name).strip("-").lower() or "pilot"
         return f"board-pack-{slug}-{self.as_of:%Y-%m-%d}"
-
-
-def board_pack_pilot(*, pk: int, scope: Scope) -> Pilot | None:
-    """The pilot ``pk`` if ``scope`` may read its board pack: admins and executives see the
-    whole company; a planner only a pilot all of whose stores are in their regions, since
-    the pack's group figures sum every store of the pilot."""
-    pilot = Pilot.objects.filter(pk=pk).first()
-    if pilot is None or scope.is_nothing:
-        return None
-    members = PilotStore.objects.filter(pilot=pilot)
-    if members.count() != members.visible_to(scope).count():
-        return None
-    return pilot
 
 
 def board_pack_build(*, pilot: Pilot, as_of: date | None = None) -> BoardPack:

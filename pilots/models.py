@@ -11,7 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from accounts.scoping import ScopedQuerySet
+from accounts.models import Role
+from accounts.scoping import Scope, ScopedQuerySet, require_scope
 from history.models import StoreRowQuerySet
 from masterdata.models import Store
 
@@ -54,6 +55,18 @@ DEFAULT_THRESHOLDS = {
 LOWER_IS_BETTER = frozenset({Kpi.MAPE, Kpi.WAPE, Kpi.EXCESS_STOCK, Kpi.STOCKOUTS, Kpi.COST})
 
 
+# Pilots are company-wide designs whose KPIs pool stores of every region: admins design them
+# and executives read them. Pages, exports, the assistant's answers and summaries all ask
+# ``Pilot.objects.visible_to(scope)``, so one rule decides who reads a pilot.
+PILOT_READER_ROLES = (Role.ADMIN, Role.EXECUTIVE)
+
+
+class PilotQuerySet(models.QuerySet):
+    def visible_to(self, scope: Scope) -> models.QuerySet:
+        """Every pilot for the pilot readers (admins, executives, the system); none otherwise."""
+        return self if require_scope(scope).may(*PILOT_READER_ROLES) else self.none()
+
+
 class Pilot(models.Model):
     name = models.CharField(max_length=120, unique=True)
     description = models.TextField(blank=True, max_length=2000)
@@ -74,6 +87,8 @@ class Pilot(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Optimistic lock for edits.")
+
+    objects = PilotQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "name"]

@@ -67,26 +67,26 @@ def better_when(kpi: str) -> str:
     return "lower" if kpi in LOWER_IS_BETTER else "higher"
 
 
-def pilot_list() -> QuerySet[Pilot]:
-    """Every pilot with its groups' sizes, newest first; pilots are company-wide designs."""
-    return Pilot.objects.annotate(
+def pilot_list(*, scope: Scope) -> QuerySet[Pilot]:
+    """Every pilot ``scope`` may read with its groups' sizes, newest first."""
+    return Pilot.objects.visible_to(scope).annotate(
         control=Count("stores", filter=Q(stores__group=Group.CONTROL)),
         experimental=Count("stores", filter=Q(stores__group=Group.EXPERIMENTAL)),
     ).prefetch_related("kpis")
 
 
-def pilot_get(pk: int) -> Pilot | None:
-    return Pilot.objects.filter(pk=pk).first()
+def pilot_get(*, pk: int, scope: Scope) -> Pilot | None:
+    return Pilot.objects.visible_to(scope).filter(pk=pk).first()
 
 
 def pilot_kpis(pilot: Pilot) -> list[PilotKpi]:
     return list(PilotKpi.objects.filter(pilot=pilot))
 
 
-def pilot_overview(*, as_of: date | None = None) -> list[PilotRow]:
+def pilot_overview(*, scope: Scope, as_of: date | None = None) -> list[PilotRow]:
     """The overview's lines: groups, primary KPI and, once KPI values exist, the scorecard."""
     rows = []
-    for pilot in pilot_list():
+    for pilot in pilot_list(scope=scope):
         kpis = list(pilot.kpis.all())
         primary = next((k for k in kpis if k.primary), None)
         measured = pilot.status != "draft" and pilot_has_values(pilot)

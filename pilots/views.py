@@ -29,7 +29,7 @@ from exports.tables import Column, table_export
 from masterdata.selectors import company
 from pilots import selectors
 from pilots.forms import STRATA_LABELS, CancelForm, DrawForm, ManualForm, PilotCreateForm
-from pilots.models import Design, Group, Kpi, Pilot, PilotStatus
+from pilots.models import PILOT_READER_ROLES, Design, Group, Kpi, Pilot, PilotStatus
 from pilots.services import (
     PilotRefused,
     pilot_assign,
@@ -38,11 +38,9 @@ from pilots.services import (
     pilot_start,
 )
 
-PILOT_READERS = (Role.ADMIN, Role.EXECUTIVE)
 
-
-def _pilot(pk: int) -> Pilot:
-    pilot = selectors.pilot_get(pk)
+def _pilot(request, pk: int) -> Pilot:
+    pilot = selectors.pilot_get(pk=pk, scope=request.scope)
     if pilot is None:
         raise Http404("No such pilot.")
     return pilot
@@ -56,7 +54,7 @@ def _board_pack_links(pilot: Pilot) -> dict[str, str]:
     }
 
 
-@role_required(*PILOT_READERS)
+@role_required(*PILOT_READER_ROLES)
 @require_GET
 def pilot_list(request):
     """Every pilot with its status, period, groups, primary KPI and verdict so far."""
@@ -64,7 +62,7 @@ def pilot_list(request):
         request,
         "pilots/list.html",
         {
-            "rows": selectors.pilot_overview(),
+            "rows": selectors.pilot_overview(scope=request.scope),
             "may_design": Role.ADMIN in user_roles(request.user),
         },
     )
@@ -127,7 +125,7 @@ def _assignment_context(request, pilot: Pilot, *, draw_form=None, manual_form=No
 def pilot_design(request, pk: int):
     """The design page: the pilot's KPIs, the assignment forms, the groups and, once drawn,
     the balance and power check; start and cancel."""
-    pilot = _pilot(pk)
+    pilot = _pilot(request, pk)
     context = _assignment_context(request, pilot)
     context["kpis"] = selectors.pilot_kpis(pilot)
     return render(request, "pilots/design.html", context)
@@ -138,7 +136,7 @@ def pilot_design(request, pk: int):
 @require_POST
 def pilot_assign_view(request, pk: int):
     """Draw the groups (or take them by hand); to HTMX the assignment partial comes back."""
-    pilot = _pilot(pk)
+    pilot = _pilot(request, pk)
     stores = selectors.stores_for_design(request.scope)
     manual = request.POST.get("design") == Design.MANUAL
     draw_form = manual_form = None
@@ -198,7 +196,7 @@ def _form_errors(form) -> list[str]:
 @require_GET
 def pilot_design_check_view(request, pk: int):
     """The balance table and minimum detectable effects (a partial the design page loads)."""
-    pilot = _pilot(pk)
+    pilot = _pilot(request, pk)
     members = selectors.pilot_members(pilot=pilot, scope=request.scope)
     groups = [m.group for m in members]
     smaller_group = min(groups.count(Group.CONTROL), groups.count(Group.EXPERIMENTAL))
@@ -258,7 +256,7 @@ def _needed(row: dict, smaller_group: int) -> dict:
 @role_required(*ADMIN_ROLES)
 @require_POST
 def pilot_start_view(request, pk: int):
-    pilot = _pilot(pk)
+    pilot = _pilot(request, pk)
     try:
         pilot_start(pilot=pilot, actor=request.user)
     except PilotRefused as exc:
@@ -271,7 +269,7 @@ def pilot_start_view(request, pk: int):
 @role_required(*ADMIN_ROLES)
 @require_POST
 def pilot_cancel_view(request, pk: int):
-    pilot = _pilot(pk)
+    pilot = _pilot(request, pk)
     form = CancelForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(_form_errors(form)))
@@ -312,12 +310,12 @@ def _drilldown_context(request, pilot: Pilot, kpis: list) -> dict:
     }
 
 
-@role_required(*PILOT_READERS)
+@role_required(*PILOT_READER_ROLES)
 @vary_on_headers("HX-Request")
 @require_GET
 def pilot_kpis_view(request, pk: int):
     """The KPI page: scorecard, verdict, weekly trends of both groups and the stores."""
-    pilot = _pilot(pk)
+    pilot = _pilot(request, pk)
     kpis = selectors.pilot_kpis(pilot)
     context = _drilldown_context(request, pilot, kpis)
     if request.htmx:
@@ -350,13 +348,13 @@ def pilot_kpis_view(request, pk: int):
     return render(request, "pilots/kpis.html", context)
 
 
-@role_required(*PILOT_READERS)
+@role_required(*PILOT_READER_ROLES)
 @require_GET
 def pilot_stores_export(request, pk: int, fmt: str):
     """The per-store table of one KPI as CSV or XLSX."""
     if fmt not in EXPORT_FORMATS:
         raise Http404("Export as csv or xlsx.")
-    pilot = _pilot(pk)
+    pilot = _pilot(request, pk)
     context = _drilldown_context(request, pilot, selectors.pilot_kpis(pilot))
     columns = [
         Column("store", "Store code"),

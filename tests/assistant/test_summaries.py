@@ -209,11 +209,11 @@ def _pilot(stores) -> Pilot:
     return pilot
 
 
-def test_a_pilot_summary_states_its_design_and_kpis(scoped_world, no_model):
-    pilot = _pilot([scoped_world["store_in"]])
+def test_a_pilot_summary_states_its_design_and_kpis(scoped_world, executive, no_model):
+    pilot = _pilot([scoped_world["store_in"], scoped_world["store_out"]])
 
     job = summary_start(
-        user=scoped_world["scoped_planner"],
+        user=executive,
         params=SummaryParams(subject="pilot", object_id=pilot.pk),
     )
 
@@ -226,13 +226,13 @@ def test_a_pilot_summary_states_its_design_and_kpis(scoped_world, no_model):
     assert sections["Verdict"]
 
 
-def test_a_pilot_with_a_store_outside_the_scope_is_refused(scoped_world, no_model):
-    pilot = _pilot([scoped_world["store_in"], scoped_world["store_out"]])
+def test_a_planner_gets_no_pilot_summary_as_on_the_pilot_pages(scoped_world, planner, no_model):
+    """Pilots are read by admins and executives: a planner is refused even when every
+    store of the pilot is in their scope, or when they see the whole company."""
+    pilot = _pilot([scoped_world["store_in"]])
 
-    job = summary_start(
-        user=scoped_world["scoped_planner"],
-        params=SummaryParams(subject="pilot", object_id=pilot.pk),
-    )
+    for user in (scoped_world["scoped_planner"], planner):
+        job = summary_start(user=user, params=SummaryParams(subject="pilot", object_id=pilot.pk))
 
-    assert job.status == JobStatus.FAILED
-    assert "outside your planning scope" in job.error
+        assert job.status == JobStatus.FAILED
+        assert "read by admins and executives" in job.error

@@ -7,6 +7,7 @@ import pytest
 from accounts.scoping import Scope
 from assistant.tools import TOOLS, run_tool
 from history.models import SalesFact
+from pilots.models import Group, Kpi, Pilot, PilotKpi, PilotStatus, PilotStore
 from tests.assistant.worlds import END, stock_world
 from tests.factories import AlertFactory
 
@@ -150,3 +151,29 @@ def test_a_weekly_chart_against_last_year_lines_up_the_same_weeks(world):
         ("This period", [147.0] * 4, 588.0),  # 7 days x (10 + 7 + 4)
         ("Last year", [7.0] * 4, 28.0),
     ]
+
+
+def test_pilot_scorecard_follows_the_pilot_pages_rule(world, executive, planner):
+    """Executives read running pilots; planners are told pilots are not theirs to read."""
+    pilot = Pilot.objects.create(
+        name="Shelf-ready packs",
+        start_date=dt.date(2025, 3, 1),
+        end_date=dt.date(2025, 5, 31),
+        status=PilotStatus.RUNNING,
+    )
+    PilotKpi.objects.create(pilot=pilot, kpi=Kpi.EXCESS_STOCK, threshold=0.0, primary=True)
+    PilotStore.objects.create(
+        pilot=pilot,
+        store=world["store_in"],
+        group=Group.EXPERIMENTAL,
+        start_date=pilot.start_date,
+        end_date=pilot.end_date,
+    )
+
+    read = run_tool(scope=Scope.for_user(executive), name="pilot_scorecard", arguments={})
+    refused = run_tool(scope=Scope.for_user(planner), name="pilot_scorecard", arguments={})
+
+    assert read.ok and read.fact("pilots") == 1
+    assert [card["pilot"] for card in read.data["pilots"]] == ["Shelf-ready packs"]
+    assert not refused.ok
+    assert refused.error == "Pilots are read by admins and executives."

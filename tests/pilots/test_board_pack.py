@@ -1,6 +1,7 @@
 """The board pack of a finished demo pilot: the PDF opens and its text shows the scorecard
 (KPI names, effects with units, outcomes) and the verdict; the workbook holds the same
-figures as numbers; a planner reads only a pilot whose stores are all in scope."""
+figures as numbers; admins, executives and jobs read a pilot, planners never (one rule,
+``Pilot.objects.visible_to``, for the pages, the pack and the assistant)."""
 
 import datetime as dt
 import io
@@ -15,8 +16,9 @@ from accounts.scoping import Scope
 from demo.engine import generate_company
 from demo.services import demo_company_load, demo_pilot_ensure
 from masterdata.models import Store
-from pilots.board_pack import board_pack_build, board_pack_pilot, trend_svg
+from pilots.board_pack import board_pack_build, trend_svg
 from pilots.models import PilotStatus
+from pilots.selectors import pilot_get
 
 END = dt.date(2026, 5, 31)
 
@@ -96,13 +98,17 @@ def test_the_xlsx_board_pack_holds_the_scorecard_as_numbers(client, admin_user, 
 
 
 @pytest.mark.django_db
-def test_a_planner_reads_the_pack_of_a_pilot_only_with_all_its_stores_in_scope(demo_pilot):
-    regions = set(Store.objects.values_list("region_id", flat=True))
-    assert board_pack_pilot(pk=demo_pilot.pk, scope=Scope.company_wide()) == demo_pilot
-    assert board_pack_pilot(pk=demo_pilot.pk, scope=Scope.of(region_ids=regions)) == demo_pilot
-    one_region = Scope.of(region_ids={min(regions)})
-    assert board_pack_pilot(pk=demo_pilot.pk, scope=one_region) is None
-    assert board_pack_pilot(pk=demo_pilot.pk, scope=Scope.nothing()) is None
+def test_pilot_readers_are_admins_executives_and_jobs_never_planners(
+    demo_pilot, admin_user, executive, planner
+):
+    for reader in (admin_user, executive):
+        assert pilot_get(pk=demo_pilot.pk, scope=Scope.for_user(reader)) == demo_pilot
+    assert pilot_get(pk=demo_pilot.pk, scope=Scope.system()) == demo_pilot
+    # A planner without a planning scope sees the whole company's data, but not its pilots.
+    assert Scope.for_user(planner).is_company_wide
+    assert pilot_get(pk=demo_pilot.pk, scope=Scope.for_user(planner)) is None
+    assert pilot_get(pk=demo_pilot.pk, scope=Scope.company_wide()) is None
+    assert pilot_get(pk=demo_pilot.pk, scope=Scope.nothing()) is None
 
 
 def test_a_trend_chart_breaks_its_line_over_a_week_without_figures():
