@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 
 from accounts.scoping import Scope, require_scope
 from forecasting.engine.blend import Blend
-from jobs.models import JobRun
+from jobs.models import JobRun, WorkChunk
 from masterdata.models import SKU, Category, Region, Store, StoreSKUQuerySet
 
 
@@ -45,30 +45,13 @@ class ForecastRun(models.Model):
         return f"{self.get_granularity_display()} forecast from {self.origin} (h={self.horizon})"
 
 
-class ForecastChunk(models.Model):
-    """A slice of series of one run; workers claim chunks so more workers add throughput."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+class ForecastChunk(WorkChunk):
+    """A slice of the stores of one forecast run (every series of those stores)."""
 
     run = models.ForeignKey(ForecastRun, on_delete=models.CASCADE, related_name="chunks")
-    index = models.PositiveIntegerField()
     store_ids = models.JSONField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    series_count = models.PositiveIntegerField(default=0)
-    seconds = models.FloatField(null=True, blank=True)
-    worker = models.CharField(max_length=200, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last sign of life of the worker holding the chunk."
-    )
-    error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["run", "index"]
+    class Meta(WorkChunk.Meta):
         constraints = [models.UniqueConstraint(fields=["run", "index"], name="chunk_unique_index")]
 
 

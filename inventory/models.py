@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from accounts.scoping import Scope, require_scope
 from history.models import LocatedQuerySet
+from jobs.models import WorkChunk
 from masterdata.models import SKU, Category, OneRow, Store, Warehouse
 
 
@@ -151,33 +152,15 @@ class InventoryPlanRun(models.Model):
         ordering = ["-created_at"]
 
 
-class InventoryPlanChunk(models.Model):
-    """A slice of the SKUs of one policies-only run; workers claim chunks, so more workers
-    add throughput. A chunk holds whole SKUs: a warehouse's demand sums its stores' series
-    of the same SKU, and lead times pool over a SKU's locations, so every chunk computes
-    exactly what one pass over all series would."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        RUNNING = "running"
-        DONE = "done"
-        FAILED = "failed"
+class InventoryPlanChunk(WorkChunk):
+    """A slice of the SKUs of one policies-only run. A chunk holds whole SKUs: a warehouse's
+    demand sums its stores' series of the same SKU, and lead times pool over a SKU's
+    locations, so every chunk computes exactly what one pass over all series would."""
 
     run = models.ForeignKey(InventoryPlanRun, on_delete=models.CASCADE, related_name="chunks")
-    index = models.PositiveIntegerField()
     sku_ids = models.JSONField()
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    series_count = models.PositiveIntegerField(default=0)
-    seconds = models.FloatField(null=True, blank=True)
-    worker = models.CharField(max_length=200, blank=True)
-    claimed_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(
-        null=True, blank=True, help_text="Last sign of life of the worker holding the chunk."
-    )
-    error = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["run", "index"]
+    class Meta(WorkChunk.Meta):
         constraints = [
             models.UniqueConstraint(fields=["run", "index"], name="inventory_chunk_unique_index")
         ]

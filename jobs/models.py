@@ -79,6 +79,33 @@ class JobRun(models.Model):
         return (timezone.now() - self.started_at).total_seconds()
 
 
+class WorkChunk(models.Model):
+    """A slice of one fanned-out run that a worker claims (``jobs.heartbeat.claim_chunk``),
+    so more workers add throughput and a dead worker's slice is taken over. Each app's chunk
+    adds its run and the keys of its slice (stores, SKUs)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        DONE = "done"
+        FAILED = "failed"
+
+    index = models.PositiveIntegerField()
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    series_count = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last sign of life of the worker holding the chunk."
+    )
+    error = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["run", "index"]
+
+
 class JobLimit(models.Model):
     """Compute limits an admin sets for one kind of job."""
 
