@@ -116,8 +116,10 @@ def policies_compute(
     h_day = holding_rate_per_year * cost / DAYS_PER_YEAR
     shortage = shortage_cost_share * price
     eoq_raw, unit_cost_used = _eoq(series, d, h_day, order_cost, holding_rate_per_year, cost)
-    shelf_days = np.where(np.isfinite(shelf), shelf, np.inf)
-    shelf_cap = d * shelf_days
+    known_shelf = np.isfinite(shelf)
+    shelf_days = np.where(known_shelf, shelf, np.inf)
+    # No shelf life caps nothing, even at zero demand (0 × ∞ would be NaN).
+    shelf_cap = np.where(known_shelf, d * np.where(known_shelf, shelf, 0.0), np.inf)
     raw_lot = np.minimum(eoq_raw, shelf_cap)
     review_demand = d * review_days
     policy_type = _policy_types(raw_lot, moq, pack, review_demand)
