@@ -69,10 +69,14 @@ def better_when(kpi: str) -> str:
 
 def pilot_list(*, scope: Scope) -> QuerySet[Pilot]:
     """Every pilot ``scope`` may read with its groups' sizes, newest first."""
-    return Pilot.objects.visible_to(scope).annotate(
-        control=Count("stores", filter=Q(stores__group=Group.CONTROL)),
-        experimental=Count("stores", filter=Q(stores__group=Group.EXPERIMENTAL)),
-    ).prefetch_related("kpis")
+    return (
+        Pilot.objects.visible_to(scope)
+        .annotate(
+            control=Count("stores", filter=Q(stores__group=Group.CONTROL)),
+            experimental=Count("stores", filter=Q(stores__group=Group.EXPERIMENTAL)),
+        )
+        .prefetch_related("kpis")
+    )
 
 
 def pilot_get(*, pk: int, scope: Scope) -> Pilot | None:
