@@ -5,6 +5,7 @@ them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -236,3 +237,35 @@ def test_a_planner_gets_no_pilot_summary_as_on_the_pilot_pages(scoped_world, pla
 
         assert job.status == JobStatus.FAILED
         assert "read by admins and executives" in job.error
+
+
+def _summarise_form(page: str) -> dict[str, str]:
+    """The hidden fields of the page's Summarise form (action: the summaries page)."""
+    start = page.index(f'action="{reverse("assistant:summaries")}"')
+    form = page[start : page.index("</form>", start)]
+    fields = dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', form))
+    fields.pop("csrfmiddlewaretoken", None)
+    return fields
+
+
+def test_the_alert_page_summarise_button_starts_that_alerts_summary(client, scoped_world, no_model):
+    alert = AlertFactory(store=scoped_world["store_in"], sku=scoped_world["sku_in"])
+    client.force_login(scoped_world["scoped_planner"])
+
+    page = client.get(reverse("anomalies:alert", args=[alert.pk])).content.decode()
+    fields = _summarise_form(page)
+    response = client.post(reverse("assistant:summaries"), fields)
+
+    assert fields == {"subject": "alert", "alert": str(alert.pk)}
+    job = JobRun.objects.get(kind=SUMMARY_KIND)
+    assert response["Location"] == reverse("assistant:summary", args=[job.pk])
+    assert job.status == JobStatus.SUCCEEDED, job.error
+
+
+def test_the_pilot_page_summarise_button_names_its_pilot(client, scoped_world, executive):
+    pilot = _pilot([scoped_world["store_in"], scoped_world["store_out"]])
+    client.force_login(executive)
+
+    page = client.get(reverse("pilots:kpis", args=[pilot.pk])).content.decode()
+
+    assert _summarise_form(page) == {"subject": "pilot", "pilot": str(pilot.pk)}
