@@ -5,10 +5,12 @@ named, quantities in units and cases, cost in the company currency, and the deci
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
+from django.middleware.csrf import get_token
+from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.roles import primary_role
 from exports.list_pages import ListExport
 from exports.tables import Column
 from inventory.models import Recommendation
@@ -106,7 +108,15 @@ class RecommendationTable(tables.Table):
     def __init__(self, data, *, currency: str, request, **kwargs):
         super().__init__(data, **kwargs)
         self.currency = currency
-        self.request = request
+        # The decision cell is rendered once per row: with what it reads from the request
+        # resolved once here, rather than every context processor running again per row.
+        self.decision_template = get_template("inventory/_decision.html")
+        self.decision_context = {
+            "currency": currency,
+            "request": request,
+            "user_role": primary_role(request.user),
+            "csrf_token": get_token(request),
+        }
 
     def render_select(self, record):
         return format_html(
@@ -138,9 +148,7 @@ class RecommendationTable(tables.Table):
         )
 
     def render_decision(self, record):
-        return render_to_string(
-            "inventory/_decision.html", {"rec": record, "currency": self.currency}, self.request
-        )
+        return self.decision_template.render({**self.decision_context, "rec": record})
 
 
 def recommendation_export(currency: str) -> ListExport:
