@@ -1,7 +1,8 @@
 """What each period's sales were expected to be, and how far off is unusual for the series.
 
 Where a stored forecast covers the period (a backtest point or a forecast made before it)
-its value and quantiles are the expectation. Elsewhere a seasonal baseline: the series'
+its value and quantiles are the expectation, moved by the day factor the SKU's other stores
+show against their own forecasts. Elsewhere a seasonal baseline: the series'
 level over the last four weeks (promotion days left out, outliers capped at three times the
 median of the same weekday over recent weeks) times its store's weekday profile, times the
 store's day factor (its SKUs' sales over their baseline that day: holidays, weather, a busy
@@ -283,9 +284,17 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
         cols = cols.to_numpy(float)
         ok = (rows >= 0) & ~np.isnan(cols)
         r, c = rows[ok], cols[ok].astype(np.int64)
-        expected[r, c] = stored["expected"].to_numpy(float)[ok]
+        forecast = np.full_like(expected, np.nan)
+        forecast[r, c] = stored["expected"].to_numpy(float)[ok]
         low[r, c] = stored["low"].to_numpy(float)[ok]
         high[r, c] = stored["high"].to_numpy(float)[ok]
+        # A forecast made weeks ahead cannot see the day's weather or how strongly an
+        # event lifts the SKU this year: what its other stores show against their
+        # forecasts that day moves it too (and its band with it).
+        forecast_shared = shared_day_factor(panel, inputs, demand, np.nan_to_num(forecast))
+        has_forecast = ~np.isnan(forecast)
+        expected = np.where(has_forecast, forecast * forecast_shared, expected)
+        low, high = low * forecast_shared, high * forecast_shared
     expected = np.maximum(expected, MIN_EXPECTED)
     plain = np.maximum(plain, MIN_EXPECTED)
     pearson = np.where(censored, np.nan, (sales - expected) / np.sqrt(expected))

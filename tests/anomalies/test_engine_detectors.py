@@ -234,3 +234,20 @@ def test_a_slow_sellers_promotion_uplift_is_its_mean_not_its_median_day():
     panel = SimpleNamespace(n_series=6, promo=promo, sku_id=np.full(6, 7))
     uplift = promotion_uplift(panel, sales, plain)
     assert np.all((uplift > 1.85) & (uplift < 2.15))
+
+
+def test_what_every_store_sold_beyond_its_forecast_that_day_is_expected():
+    """Stored forecasts of 8 a day for every series; one day SKU 10 sells five times that in
+    every store (an event the forecast did not see): its other stores explain it. Two days
+    at six times the rate in one store alone are still a spike."""
+    inputs = synthetic_inputs(inject=[("spike", 3, 11, 110, 2)])
+    day = inputs.score_from + pd.Timedelta(days=110 - 84)
+    sales = inputs.sales.copy()
+    lifted = (sales["sku_id"] == 10) & (sales["date"] == day)
+    sales.loc[lifted, "quantity"] = np.random.default_rng(8).poisson(40, int(lifted.sum()))
+    keys = sales[["store_id", "sku_id", "date"]]
+    forecast = keys[keys["date"] >= inputs.score_from].assign(expected=8.0, low=5.0, high=12.0)
+    result = scan_detect(dataclasses.replace(inputs, sales=sales, expected=forecast))
+    spikes = {(e.store_id, e.sku_id) for e in result.events if e.kind == "demand_spike"}
+    assert (3, 11) in spikes
+    assert not any(sku == 10 for _, sku in spikes)
