@@ -152,9 +152,9 @@ def scan_inputs_load(*, date_from: dt.date, date_to: dt.date) -> ScanInputs:
         MissingPeriod.objects.filter(grain=Grain.DAY, date__gte=since, date__lte=date_to),
         ["store_id", "date"],
     )
-    skus = _frame(SKU.objects.all(), ["id", "code", "name", "unit_price", "unit_cost"]).rename(
-        columns={"id": "sku_id"}
-    )
+    skus = _frame(
+        SKU.objects.all(), ["id", "code", "name", "unit_price", "unit_cost", "category_id"]
+    ).rename(columns={"id": "sku_id"})
     for column in ("unit_price", "unit_cost"):
         skus[column] = pd.to_numeric(skus[column], errors="coerce").astype(float)
     stores = _frame(Store.objects.all(), ["id", "code", "name", "region_id"]).rename(

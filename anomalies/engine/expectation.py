@@ -1,14 +1,15 @@
 """What each period's sales were expected to be, and how far off is unusual for the series.
 
 Where a stored forecast covers the period (a backtest point or a forecast made before it)
-its value and quantiles are the expectation. Elsewhere a seasonal baseline: the series'
+its value and quantiles are the expectation, moved by the day factor the SKU's other stores
+show against their own forecasts. Elsewhere a seasonal baseline: the series'
 level over the last four weeks (promotion days left out, outliers capped at three times the
 median of the same weekday over recent weeks) times its store's weekday profile, times the
-store's day factor
-(the median ratio of its SKUs that day: holidays, weather, a busy Saturday move all SKUs of
-a store together), on promotion days the SKU's promotion uplift, on calendar event days
-(holidays, festivals, finals) the SKU's uplift on the event's past occurrences, and the SKU's
-own day factor across stores (its category's seasonal events move it in every store). A
+store's day factor (its SKUs' sales over their baseline that day: holidays, weather, a busy
+Saturday move all SKUs of a store together), on promotion days the SKU's promotion uplift,
+on calendar event days (holidays, festivals, finals) the SKU's uplift on the event's past
+occurrences, and the day factor the SKU's other stores show (read for its category, and
+the SKU's own shrunk toward it: its category's seasonal events move it in every store). A
 promotion or a holiday the expectation foresees is therefore not an anomaly.
 
 The scale is robust: per series, 1.4826 × the median absolute Pearson residual
@@ -33,9 +34,8 @@ from anomalies.engine.runs import run_sums, runs
 
 MIN_EXPECTED = 0.25
 MAD_TO_SIGMA = 1.4826
-MIN_PROMO_DAYS = 10
+PROMO_PRIOR_UNITS = 20.0  # prior weight (expected units) of the company's promotion uplift
 MIN_PROMOTIONS = 5  # promotions of a SKU before the spread of their uplifts means anything
-MIN_PEERS = 3  # stores a SKU needs before its cross-store day factor means anything
 MIN_STORE_SKUS = 10  # SKUs a store needs before its day factor means anything
 LEVEL_WEEKS = 4  # the level is the last four weeks' deseasonalised mean
 MIN_DISPERSION_PERIODS = 28  # periods a series needs before its zero share is read
@@ -44,6 +44,9 @@ ALPHA_RANGE = (0.01, 20.0)  # NB alpha (1/shape) searched for
 DISPERSION_STEPS = 14  # bisection steps: alpha to within 0.05 % of itself
 SOLD_OUT_UNITS = 0.5  # a book stock at or below this at the end of a day: the shelf ran out
 MIN_EVENT_UNITS = 1.0  # expected units of a SKU on an event day before its ratio means anything
+OUTLIER_RATIO = 3.0  # sales beyond 3x (+3) their expectation are capped in shared factors
+CATEGORY_FACTOR_UNITS = 20.0  # prior weight (expected units) of "no category effect today"
+SKU_FACTOR_UNITS = 50.0  # prior weight of the category's factor against the SKU's own
 
 
 @dataclass(frozen=True)
@@ -113,60 +116,104 @@ def rolling_level(panel: Panel, history: np.ndarray, profile: np.ndarray, days: 
     return level
 
 
+def _capped(sales: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Sales capped at three times their expectation (0 where unknown), so that one series'
+    anomaly neither makes a shared factor nor hides itself in it."""
+    capped = np.minimum(np.nan_to_num(sales), OUTLIER_RATIO * expected + OUTLIER_RATIO)
+    capped[np.isnan(sales) | np.isnan(expected)] = 0.0
+    return capped
+
+
 def store_day_factor(panel: Panel, sales: np.ndarray, baseline: np.ndarray) -> np.ndarray:
-    """Each store's median ratio of sales to baseline over its SKUs, per day (1 if unknown)."""
-    ratio = (sales + 0.5) / (baseline + 0.5)
-    ratio[(baseline < 1) | panel.promo | np.isnan(sales)] = np.nan
-    factor = np.ones_like(ratio)
+    """Each store's ratio of sales to baseline over its SKUs, per day (1 if unknown).
+
+    A ratio of sums, not a median of per-SKU ratios: a count's median lies below its mean
+    (a slow seller's typical day is a zero), so a median of ratios reads an ordinary day
+    as a quiet one and lowers every expectation of the store by several percent.
+    """
+    ok = (baseline >= 1) & ~panel.promo & ~np.isnan(sales)
+    capped = np.where(ok, _capped(sales, baseline), 0.0)
+    weight = np.where(ok, baseline, 0.0)
+    factor = np.ones_like(baseline)
     for store in np.unique(panel.store_id):
         cols = panel.store_id == store
         if cols.sum() < MIN_STORE_SKUS:
-            continue  # a median of a few SKUs would move with the one being judged
-        day = _nanmedian(ratio[:, cols], axis=1)
-        factor[:, cols] = np.where(np.isnan(day), 1.0, np.clip(day, 0.2, 5.0))[:, None]
+            continue  # a ratio of a few SKUs would move with the one being judged
+        with np.errstate(invalid="ignore", divide="ignore"):
+            day = (capped[:, cols].sum(axis=1) + 1) / (weight[:, cols].sum(axis=1) + 1)
+        factor[:, cols] = np.clip(np.nan_to_num(day, nan=1.0), 0.2, 5.0)[:, None]
     return factor
 
 
-def sku_day_factor(panel: Panel, sales: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """Each SKU's ratio of sales to expectation in its other stores, per day.
-
-    What moves one SKU everywhere on a day (a seasonal event for its category, a company-wide
-    promotion stronger than usual) is expected; one store alone moving is not. The store's
-    own cell is left out, and sales are capped at three times their expectation, so that
-    an anomaly in one store neither hides itself nor lends itself to the others.
-    """
-    capped = np.minimum(np.nan_to_num(sales), 3 * expected + 3)
-    capped[np.isnan(sales)] = 0.0
-    weight = np.where(np.isnan(sales), 0.0, expected)
-    factor = np.ones_like(expected)
-    for sku in np.unique(panel.sku_id):
-        cols = panel.sku_id == sku
-        if cols.sum() < MIN_PEERS:
-            continue
+def _others_ratio(
+    groups: np.ndarray, capped: np.ndarray, weight: np.ndarray, prior: np.ndarray, strength: float
+) -> np.ndarray:
+    """Per day and series, the sales over the expectation of the *other* series of its
+    group, shrunk toward ``prior`` as if ``strength`` expected units had sold at it."""
+    factor = np.ones_like(capped)
+    for group in np.unique(groups):
+        cols = groups == group
         total, base = capped[:, cols].sum(axis=1), weight[:, cols].sum(axis=1)
         others = total[:, None] - capped[:, cols]
         others_base = base[:, None] - weight[:, cols]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = (others + 1) / (others_base + 1)
-        factor[:, cols] = np.clip(np.nan_to_num(ratio, nan=1.0), 0.2, 5.0)
+        ratio = (others + strength * prior[:, cols]) / (others_base + strength)
+        factor[:, cols] = np.clip(ratio, 0.2, 5.0)
     return factor
 
 
+def shared_day_factor(
+    panel: Panel, inputs: ScanInputs, sales: np.ndarray, expected: np.ndarray
+) -> np.ndarray:
+    """What moves a SKU in every store on a day, read from its other stores.
+
+    A seasonal event for its category, the weather, a company-wide promotion stronger than
+    usual move a SKU everywhere: expected, not anomalous; one store alone moving is not.
+    One SKU's other stores sell a few units a day, and their daily ratio is mostly count
+    noise: divided into the expectation, a quiet day elsewhere would make an ordinary day
+    here a spike. So the factor is read first for the SKU's category (its other series
+    together, many units a day) and the SKU's own cross-store ratio is shrunk toward it,
+    weighing as much as ``SKU_FACTOR_UNITS`` expected units: the SKU's own evidence decides
+    where it sold that much elsewhere. The series' own cell is always left out.
+    """
+    capped = _capped(sales, expected)
+    weight = np.where(np.isnan(sales), 0.0, expected)
+    category = _category_of(panel, inputs)
+    ones = np.ones_like(expected)
+    category_factor = _others_ratio(category, capped, weight, ones, CATEGORY_FACTOR_UNITS)
+    return _others_ratio(panel.sku_id, capped, weight, category_factor, SKU_FACTOR_UNITS)
+
+
+def _category_of(panel: Panel, inputs: ScanInputs) -> np.ndarray:
+    """Per series, its SKU's category (one group for all where categories are unknown)."""
+    if "category_id" not in inputs.skus:
+        return np.zeros(panel.n_series, dtype=np.int64)
+    category = inputs.skus.set_index("sku_id")["category_id"]
+    return category.reindex(panel.sku_id).fillna(-1).to_numpy(np.int64)
+
+
 def promotion_uplift(panel: Panel, sales: np.ndarray, plain: np.ndarray) -> np.ndarray:
-    """Per SKU, the median ratio of promotion-day sales to the plain expectation."""
-    ratio = (sales + 0.5) / (plain + 0.5)
-    ratio[~panel.promo | np.isnan(sales) | np.isnan(plain)] = np.nan
-    overall = _nanmedian(ratio.ravel(), axis=0) if panel.promo.any() else 1.0
-    overall = 1.0 if np.isnan(overall) else float(overall)
-    uplift = np.full(panel.n_series, overall)
-    frame = pd.DataFrame({"sku": np.repeat(panel.sku_id[None, :], len(ratio), 0).ravel()})
-    frame["ratio"] = ratio.ravel()
-    frame = frame.dropna()
-    if not frame.empty:
-        per_sku = frame.groupby("sku")["ratio"].agg(["median", "count"])
-        per_sku = per_sku[per_sku["count"] >= MIN_PROMO_DAYS]["median"]
-        mapped = pd.Series(panel.sku_id).map(per_sku).to_numpy(float)
-        uplift = np.where(np.isnan(mapped), uplift, mapped)
+    """Per SKU, its promotion-day sales over their plain expectation (a ratio of sums),
+    shrunk toward the company's ratio as if ``PROMO_PRIOR_UNITS`` expected units had sold
+    at it.
+
+    A ratio of sums, not a median of daily ratios: a count's median lies below its mean,
+    and the median of a promoted slow seller's days read its uplift about an eighth low,
+    which made ordinary promotion days spikes. Each day's sales are first capped at three
+    times a rough expectation (the SKU's median ratio), so one keyed ×10 promotion day
+    cannot lift every promotion of the SKU.
+    """
+    ok = panel.promo & ~np.isnan(sales) & ~np.isnan(plain)
+    if not ok.any():
+        return np.ones(panel.n_series)
+    ratio = np.where(ok, (sales + 0.5) / (plain + 0.5), np.nan)
+    rough = pd.Series(_nanmedian(ratio, axis=0)).groupby(panel.sku_id).transform("median")
+    rough = np.nan_to_num(rough.to_numpy(float), nan=1.0)
+    got = np.where(ok, _capped(sales, plain * np.maximum(rough, 1.0)[None, :]), 0.0).sum(axis=0)
+    base = np.where(ok, plain, 0.0).sum(axis=0)
+    overall = got.sum() / max(base.sum(), 1e-9)
+    got_sku = pd.Series(got).groupby(panel.sku_id).transform("sum").to_numpy(float)
+    base_sku = pd.Series(base).groupby(panel.sku_id).transform("sum").to_numpy(float)
+    uplift = (got_sku + PROMO_PRIOR_UNITS * overall) / (base_sku + PROMO_PRIOR_UNITS)
     return np.clip(uplift, 1.0, 20.0)
 
 
@@ -221,7 +268,7 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
     event_uplift = calendar_uplift(panel, inputs, demand, expected)
     expected = expected * event_uplift
     plain = plain * event_uplift
-    shared = sku_day_factor(panel, demand, np.nan_to_num(expected))
+    shared = shared_day_factor(panel, inputs, demand, np.nan_to_num(expected))
     expected = expected * shared
     plain = plain * shared
     low = np.full_like(expected, np.nan)
@@ -237,9 +284,17 @@ def expectation_build(panel: Panel, inputs: ScanInputs, weeks: int) -> Expectati
         cols = cols.to_numpy(float)
         ok = (rows >= 0) & ~np.isnan(cols)
         r, c = rows[ok], cols[ok].astype(np.int64)
-        expected[r, c] = stored["expected"].to_numpy(float)[ok]
+        forecast = np.full_like(expected, np.nan)
+        forecast[r, c] = stored["expected"].to_numpy(float)[ok]
         low[r, c] = stored["low"].to_numpy(float)[ok]
         high[r, c] = stored["high"].to_numpy(float)[ok]
+        # A forecast made weeks ahead cannot see the day's weather or how strongly an
+        # event lifts the SKU this year: what its other stores show against their
+        # forecasts that day moves it too (and its band with it).
+        forecast_shared = shared_day_factor(panel, inputs, demand, np.nan_to_num(forecast))
+        has_forecast = ~np.isnan(forecast)
+        expected = np.where(has_forecast, forecast * forecast_shared, expected)
+        low, high = low * forecast_shared, high * forecast_shared
     expected = np.maximum(expected, MIN_EXPECTED)
     plain = np.maximum(plain, MIN_EXPECTED)
     pearson = np.where(censored, np.nan, (sales - expected) / np.sqrt(expected))

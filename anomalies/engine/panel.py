@@ -23,7 +23,8 @@ class ScanInputs:
     - ``closures``: store_id, start_date, end_date; ``missing``: store_id, date
     - ``expected``: store_id, sku_id, date, expected, low, high (a stored forecast or
       backtest point for the period; optional)
-    - ``skus``: sku_id, code, name, unit_price, unit_cost; ``stores``: store_id, code, name
+    - ``skus``: sku_id, code, name, unit_price, unit_cost, category_id (optional: SKUs of a
+      category share a day factor); ``stores``: store_id, code, name
     - ``calendar``: store_id, date, name (a holiday or event, one row per store it applies
       to; optional)
     - ``score_from``/``score_to``: the periods scored; earlier ones are context only.

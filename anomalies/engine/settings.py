@@ -26,7 +26,10 @@ class DetectorSettings:
     weak_z: float = 5.5
     forest_quantile: float = 0.995  # forest scores above this quantile of normal cells agree
     entry_error_ratio: float = 6.0  # a lone period keyed ×10 is at least this far above
-    entry_error_z: float = 6.0  # ... and this improbable
+    # ... and this improbable. Not above spike_z: a round figure that is a spike on its own
+    # and whose tenth is ordinary is explained as a keying error, never reported as a spike
+    # of the wrong kind (on the tuning years 5.5 and 6.0 find the same alerts).
+    entry_error_z: float = 5.5
     entry_error_min_expected: float = 0.5
     drop_ratio: float = 0.5  # periods below this share of the expectation form a drop run
     drop_z: float = 6.0  # a run whose shortfall is this significant is a demand drop

@@ -11,7 +11,8 @@ than promised by more than ``late_tolerance_days`` is late (an order still open 
 late already). Lead-time drift compares the mean lead time of a SKU's latest orders with its
 earlier mean, in standard errors and in days (there is no supplier in the data model: the
 SKU stands for its supplier). The day's chance of no sale is the larger of the Poisson
-e^(−λ) and the series' own share of sale-less days in stock, so lumpy sellers need longer runs.
+e^(−λ) and the series' own share of sale-less days in stock, so lumpy sellers need longer runs;
+λ is the series' in-stock sales rate over the quarter before the run began.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ from anomalies.engine.expectation import Expectation
 from anomalies.engine.panel import Panel, ScanInputs
 from anomalies.engine.runs import runs
 from anomalies.engine.settings import DetectorSettings
+
+PRE_RUN_DAYS = 91  # a phantom run is judged against the sales rate of the quarter before it
+MIN_PRE_RUN_DAYS = 28  # in-stock days that rate needs; fewer and the expectation is used
 
 
 def phantom_events(
@@ -39,7 +43,7 @@ def phantom_events(
     long = (b - a + 1 >= settings.phantom_min_days) & (b >= panel.score_rows.start)
     events = []
     for c, s, e in zip(col[long], a[long], b[long], strict=True):
-        rate = exp.plain[s : e + 1, c]
+        rate = _pre_run_rate(panel, stocked, c, s, exp.plain[s : e + 1, c])
         log_p = np.cumsum(np.minimum(rate, per_day[c]))
         crossed = np.flatnonzero(
             (log_p >= settings.phantom_log_p)
@@ -73,6 +77,25 @@ def phantom_events(
         )
         events.append(event)
     return events
+
+
+def _pre_run_rate(
+    panel: Panel, stocked: np.ndarray, c: int, s: int, expected: np.ndarray
+) -> np.ndarray:
+    """The demand rate a zero-sale run starting at ``s`` is judged against: the series'
+    sales per in-stock day without a promotion over the ``PRE_RUN_DAYS`` before the run.
+
+    Not the expectation during the run: the run's own zeros drag its level down (a real
+    phantom would teach the baseline that nothing sells), and its floor of a quarter unit
+    a day would make a slow seller's quiet months (a unit a month) look impossible. Where
+    the series has too little in-stock history before the run, the expectation is used.
+    """
+    window = slice(max(s - PRE_RUN_DAYS, 0), s)
+    days = stocked[window, c] & ~panel.promo[window, c]
+    if days.sum() < MIN_PRE_RUN_DAYS:
+        return expected
+    rate = float(np.nansum(panel.sales[window, c][days])) / float(days.sum())
+    return np.full(len(expected), rate)
 
 
 def stock_movement_events(

@@ -2,16 +2,25 @@
 and steady sales raise nothing in the inbox."""
 
 import dataclasses
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
 from anomalies.engine.demand import _window_spikes
 from anomalies.engine.evaluation import event_scores
-from anomalies.engine.expectation import expectation_build, tail_z, zero_share_dispersion
+from anomalies.engine.expectation import (
+    MIN_EXPECTED,
+    expectation_build,
+    promotion_uplift,
+    store_day_factor,
+    tail_z,
+    zero_share_dispersion,
+)
 from anomalies.engine.panel import panel_build
 from anomalies.engine.scan import scan_detect
 from anomalies.engine.settings import DetectorSettings
+from anomalies.engine.supply import phantom_events
 from tests.anomalies.synthetic import synthetic_inputs
 
 INBOX = 2  # medium and above
@@ -175,3 +184,70 @@ def test_a_recurring_calendar_event_that_lifts_one_sku_is_expected_from_its_past
     assert np.all(without[3:] < 40)
     assert np.all((with_calendar[3:] > 48) & (with_calendar[3:] < 85))
     assert np.allclose(with_calendar[0], without[0])
+
+
+def test_a_stores_day_factor_is_not_lowered_by_its_slow_sellers_zero_days():
+    """Forty SKUs selling 1.2 a day on a store's ordinary days: the day factor is about 1.
+    A median of per-SKU ratios read 0.88 (a slow seller's median day sells 1, not 1.2)."""
+    rng = np.random.default_rng(11)
+    baseline = np.full((400, 40), 1.2)
+    sales = rng.poisson(baseline).astype(float)
+    panel = SimpleNamespace(store_id=np.ones(40, dtype=np.int64), promo=np.zeros((400, 40), bool))
+    factor = store_day_factor(panel, sales, baseline)
+    assert 0.97 <= factor.mean() <= 1.03
+
+
+def test_a_slow_sellers_quiet_months_are_not_phantom_stock_but_an_emptied_shelf_is():
+    """Series 0 sold a unit a day, then a unit every twenty days, then nothing for five
+    months while the books show five units: at its recent rate five quiet months happen
+    (e^-9), though at its old rate they would not. Series 1, a one-a-day seller, stops
+    selling for seven weeks with stock on the books: phantom stock."""
+    rng = np.random.default_rng(2)
+    days = 450
+    sales = np.zeros((days, 2))
+    sales[:150, 0] = rng.poisson(1.0, 150)
+    sales[150:300:20, 0] = 1.0
+    sales[:400, 1] = rng.poisson(1.0, 400)
+    panel = SimpleNamespace(
+        sales=sales,
+        book=np.full((days, 2), 5.0),
+        promo=np.zeros((days, 2), bool),
+        dates=pd.date_range("2024-01-01", periods=days, freq="D"),
+        store_id=np.array([1, 1]),
+        sku_id=np.array([1, 2]),
+        score_rows=slice(100, days),
+    )
+    exp = SimpleNamespace(plain=np.maximum(np.full((days, 2), [0.05, 1.0]), MIN_EXPECTED))
+    found = phantom_events(panel, exp, DetectorSettings(), np.ones(2))
+    assert [(e.sku_id, e.start) for e in found] == [(2, panel.dates[400])]
+
+
+def test_a_slow_sellers_promotion_uplift_is_its_mean_not_its_median_day():
+    """Promotions double a one-a-day seller in six stores: the uplift read is about 2. The
+    median of its daily ratios read 1.67 (a promoted day's median sale is 2 of an expected 1,
+    with the ratio's half-unit smoothing)."""
+    rng = np.random.default_rng(4)
+    plain = np.ones((600, 6))
+    promo = np.zeros((600, 6), bool)
+    promo[::10] = True
+    sales = rng.poisson(np.where(promo, 2.0, 1.0)).astype(float)
+    panel = SimpleNamespace(n_series=6, promo=promo, sku_id=np.full(6, 7))
+    uplift = promotion_uplift(panel, sales, plain)
+    assert np.all((uplift > 1.85) & (uplift < 2.15))
+
+
+def test_what_every_store_sold_beyond_its_forecast_that_day_is_expected():
+    """Stored forecasts of 8 a day for every series; one day SKU 10 sells five times that in
+    every store (an event the forecast did not see): its other stores explain it. Two days
+    at six times the rate in one store alone are still a spike."""
+    inputs = synthetic_inputs(inject=[("spike", 3, 11, 110, 2)])
+    day = inputs.score_from + pd.Timedelta(days=110 - 84)
+    sales = inputs.sales.copy()
+    lifted = (sales["sku_id"] == 10) & (sales["date"] == day)
+    sales.loc[lifted, "quantity"] = np.random.default_rng(8).poisson(40, int(lifted.sum()))
+    keys = sales[["store_id", "sku_id", "date"]]
+    forecast = keys[keys["date"] >= inputs.score_from].assign(expected=8.0, low=5.0, high=12.0)
+    result = scan_detect(dataclasses.replace(inputs, sales=sales, expected=forecast))
+    spikes = {(e.store_id, e.sku_id) for e in result.events if e.kind == "demand_spike"}
+    assert (3, 11) in spikes
+    assert not any(sku == 10 for _, sku in spikes)
