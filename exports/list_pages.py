@@ -60,11 +60,12 @@ def list_page(
     export: ListExport,
     template: str,
     context: Mapping[str, object] | None = None,
+    per_page: int = PER_PAGE,
 ) -> HttpResponse:
     """The page of ``table`` (built on ``filterset``'s rows), or its download when the query
     asks for ``export``; an unknown format or an oversized download is refused with a reason."""
     fmt = request.GET.get("export")
-    paginate = False if fmt is not None else {"per_page": PER_PAGE}
+    paginate = False if fmt is not None else {"per_page": per_page}
     tables.RequestConfig(request, paginate=paginate).configure(table)
     if fmt is not None:
         if fmt not in FORMATS:

@@ -33,6 +33,10 @@ from jobs.selectors import jobs_visible_to
 from masterdata.lists import no_match_text
 from masterdata.selectors import company, sku_list, store_list
 
+# Every row carries its decision form (quantity, accept, reject): 25 of them keep the page
+# quick to render and the decisions within a screen or two.
+WORKLIST_PER_PAGE = 25
+
 
 def _back(request) -> str:
     """Where a decision without JavaScript returns: the worklist as it was filtered."""
@@ -69,6 +73,7 @@ def worklist(request):
         table=table,
         export=recommendation_export(currency),
         template="inventory/worklist.html",
+        per_page=WORKLIST_PER_PAGE,
         context={
             "may_plan": may_plan,
             "plan_run": selectors.latest_plan_run(),
