@@ -56,7 +56,9 @@ def load_walmart() -> pd.DataFrame:
 
 
 def fill_weekly(df: pd.DataFrame) -> pd.DataFrame:
-    """Regular weekly grid per series from its first to the global last date, gaps = 0."""
+    """Regular weekly grid per series from its first to the global last date, gaps = 0;
+    ``has_row`` marks weeks with a sale row, so series inactive by the cut-off are dropped as
+    the forecast's history read drops them."""
     end = df["ds"].max()
     start = df.groupby("series_id")["ds"].min()
     parts = [
@@ -65,6 +67,7 @@ def fill_weekly(df: pd.DataFrame) -> pd.DataFrame:
     ]
     grid = pd.concat(parts, ignore_index=True)
     out = grid.merge(df, on=["series_id", "ds"], how="left")
+    out["has_row"] = out["y"].notna()
     out["y"] = out["y"].fillna(0.0)
     holiday = df.groupby("ds")["event"].max()
     out["event"] = out["ds"].map(holiday).fillna(0.0)

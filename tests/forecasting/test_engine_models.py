@@ -123,7 +123,7 @@ def test_selection_blends_two_models_whose_errors_cancel() -> None:
     selection = select_models(bt.leaderboard, backtest=bt)
     assert (selection["strategy"] == "global").all()
     assert (selection["model"] == "combo:ets+lightgbm").all()
-    assert (selection["blend"] == Blend(("ets", "lightgbm"), (2, 2))).all()
+    assert (selection["blend"] == Blend.equal(("ets", "lightgbm"))).all()
     picked = selected_forecasts(bt.forecasts, selection)
     blended = (picked["forecast"] - picked["actual"]).abs().sum() / picked["actual"].sum()
     assert blended < 0.01
@@ -155,9 +155,21 @@ def _two_biased_models(second_error: float) -> pd.DataFrame:
 
 def test_blend_weights_follow_the_backtest() -> None:
     # Errors of the same sign: any share of the worse model only adds error.
-    assert combination_weights(_two_biased_models(12.0), "ets", "lightgbm") == [4, 0]
+    assert combination_weights(_two_biased_models(12.0), "ets", "lightgbm") == [1, 0]
     # Opposite signs, the partner 3x as wrong: a quarter of it cancels the bias exactly.
     assert combination_weights(_two_biased_models(-30.0), "ets", "lightgbm") == [3, 1]
+    # Opposite signs, the partner 5/3 as wrong: 5:3 cancels it, on the grid of eighths.
+    assert combination_weights(_two_biased_models(-50 / 3), "ets", "lightgbm") == [5, 3]
     # A partner without a single forecast leaves the model that has them.
     no_partner = _two_biased_models(12.0).query("model == 'ets'")
-    assert combination_weights(no_partner, "ets", "lightgbm") == [4, 0]
+    assert combination_weights(no_partner, "ets", "lightgbm") == [1, 0]
+
+
+def test_blend_weights_follow_the_latest_window() -> None:
+    # The partner was far off in an earlier window (say, a peak it had no history for) but
+    # cancels the model's bias in the latest one: the latest window sets the weights.
+    earlier = _two_biased_models(200.0)
+    latest = _two_biased_models(-30.0).assign(window=1)
+    latest["ds"] += pd.Timedelta(days=20)
+    both = pd.concat([earlier, latest], ignore_index=True)
+    assert combination_weights(both, "ets", "lightgbm") == [3, 1]
