@@ -228,3 +228,12 @@ def test_the_working_is_json_for_the_policy_row():
         assert json.loads(json.dumps(working))["target_kind"] == "csl"
     assert policies.explanation.iloc[0]["perishable_rule"]
     assert policies.explanation.iloc[1]["perishable_rule"] is None
+
+
+def test_a_series_without_demand_or_shelf_life_gets_finite_policy_figures():
+    """No shelf life caps nothing, even at zero demand (0 x inf used to make the lot NaN)."""
+    series = frame(demand_per_day=0.0, demand_sd_per_day=0.0, unit_cost=4.0)
+    with np.errstate(invalid="raise"):
+        policy = policies_compute(series, **SETTINGS).iloc[0]
+    assert math.isfinite(policy.order_quantity)
+    assert math.isfinite(policy.order_up_to)
